@@ -1,0 +1,3 @@
+module github.com/stapler-build/stapler
+
+go 1.26
