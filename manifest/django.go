@@ -1,0 +1,211 @@
+package manifest
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf16"
+)
+
+// djangoVersions are the "version" values of Django's staticfiles.json:
+// "1.0" is written by Django up to 4.1 and is the only one Django 3.2
+// reads; "1.1", which adds "hash", is written by Django 4.2 and later,
+// which read both.
+var djangoVersions = []string{"1.0", "1.1"}
+
+// MarshalDjango returns the logical names and hashed paths of m as
+// Django's ManifestStaticFilesStorage writes them to staticfiles.json in
+// the given format version, "1.0" or "1.1", byte for byte: Python's
+// json.dumps with its default options, the paths sorted by name, and for
+// "1.1" the "hash" from [DjangoHash]. There is no final newline. The URL
+// prefix is not part of it: Django takes it from STATIC_URL.
+func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
+	if !slices.Contains(djangoVersions, version) {
+		return nil, ErrorList{{Field: "version", Err: fmt.Errorf("%w %q, want %q or %q", ErrVersion, version, "1.0", "1.1")}}
+	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	return djangoJSON(m.Paths(), version), nil
+}
+
+// djangoJSON is json.dumps({"paths": paths, "version": version}), with
+// "hash" for version "1.1".
+func djangoJSON(paths map[string]string, version string) []byte {
+	var b strings.Builder
+	b.WriteString(`{"paths": {`)
+	for i, name := range sortedKeys(paths) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		pyQuote(&b, name)
+		b.WriteString(": ")
+		pyQuote(&b, paths[name])
+	}
+	b.WriteString(`}, "version": `)
+	pyQuote(&b, version)
+	if version == "1.1" {
+		b.WriteString(`, "hash": `)
+		pyQuote(&b, DjangoHash(paths))
+	}
+	b.WriteString("}")
+	return []byte(b.String())
+}
+
+// DjangoHash returns the "hash" of a version "1.1" staticfiles.json with
+// these paths, as Django 4.2 and later compute it: the first 12 hex digits
+// of the MD5 of json.dumps(sorted(paths.items())). Django does not check
+// it when it loads a manifest; [ParseDjango] does.
+func DjangoHash(paths map[string]string) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, name := range sortedKeys(paths) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("[")
+		pyQuote(&b, name)
+		b.WriteString(", ")
+		pyQuote(&b, paths[name])
+		b.WriteString("]")
+	}
+	b.WriteString("]")
+	sum := md5.Sum([]byte(b.String()))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// ParseDjango reads a Django staticfiles.json of version "1.0" or "1.1"
+// and returns its paths, logical name to hashed path, and its version. It
+// is stricter than Django: unknown, duplicate and missing fields are
+// errors, names and paths follow the same rules as in [Parse], and a
+// "1.1" manifest must carry the "hash" that [DjangoHash] computes.
+func ParseDjango(data []byte) (paths map[string]string, version string, err error) {
+	d, err := newDecoder(data)
+	if err != nil {
+		return nil, "", err
+	}
+	var havePaths, haveVersion, haveHash bool
+	var hash string
+	isObject, err := d.object("", func(key string) error {
+		var err error
+		switch key {
+		case "paths":
+			paths = make(map[string]string)
+			havePaths, err = d.object(key, func(name string) error {
+				p, ok, err := d.str(member(key, name))
+				if ok {
+					paths[name] = p
+				}
+				return err
+			})
+		case "version":
+			version, haveVersion, err = d.str(key)
+			if haveVersion && !slices.Contains(djangoVersions, version) {
+				d.errs.add(key, fmt.Errorf("%w %q, want %q or %q", ErrVersion, version, "1.0", "1.1"))
+			}
+		case "hash":
+			hash, haveHash, err = d.str(key)
+		default:
+			err = d.unknown("", key)
+		}
+		return err
+	})
+	if err == nil && isObject {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, "", d.stopped(err)
+	}
+	if !isObject {
+		return nil, "", d.errs
+	}
+	for _, f := range []struct {
+		name string
+		have bool
+	}{{"paths", havePaths}, {"version", haveVersion}} {
+		if !f.have && !slices.ContainsFunc(d.errs, func(e *Error) bool { return e.Field == f.name }) {
+			d.errs.add("", fmt.Errorf("%w: missing field %q", ErrSchema, f.name))
+		}
+	}
+	switch {
+	case !haveVersion || !havePaths:
+	case version == "1.1" && !haveHash:
+		d.errs.add("", fmt.Errorf("%w: missing field %q, which version 1.1 has", ErrSchema, "hash"))
+	case version == "1.1" && hash != DjangoHash(paths):
+		d.errs.add("hash", fmt.Errorf("%w: %q, but the paths hash to %q", ErrHashMismatch, hash, DjangoHash(paths)))
+	case version == "1.0" && haveHash:
+		d.errs.add("hash", fmt.Errorf("%w: version 1.0 has no hash", ErrSchema))
+	}
+	for _, name := range sortedKeys(paths) {
+		if err := checkPath(name); err != nil {
+			d.errs.add(member("paths", name), err)
+		}
+		if err := checkPath(paths[name]); err != nil {
+			d.errs.add(member("paths", name), err)
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, "", d.errs
+	}
+	return paths, version, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	// Byte order of UTF-8 is code point order, which is how Python sorts
+	// str.
+	slices.Sort(keys)
+	return keys
+}
+
+// pyQuote writes s as a JSON string the way Python's json.dumps does with
+// ensure_ascii=True, its default: printable ASCII as it is except " and \,
+// the short escapes \b \f \n \r \t, and every other character as \u
+// with four lowercase hex digits, a UTF-16 surrogate pair beyond U+FFFF.
+// "/" is not escaped. Invalid UTF-8 is written as U+FFFD; the callers
+// reject it beforehand where it matters.
+func pyQuote(b *strings.Builder, s string) {
+	const hexDigits = "0123456789abcdef"
+	u := func(r rune) {
+		b.WriteString(`\u`)
+		for shift := 12; shift >= 0; shift -= 4 {
+			b.WriteByte(hexDigits[r>>shift&0xf])
+		}
+	}
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			switch {
+			case ' ' <= r && r <= '~':
+				b.WriteByte(byte(r))
+			case r < 0x10000:
+				u(r)
+			default:
+				r1, r2 := utf16.EncodeRune(r)
+				u(r1)
+				u(r2)
+			}
+		}
+	}
+	b.WriteByte('"')
+}

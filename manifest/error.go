@@ -1,0 +1,90 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Causes of the errors [Parse], [ParseDjango] and the Marshal methods
+// return. Test for them with [errors.Is]; each is wrapped in an [Error]
+// that says where in the manifest the problem is.
+var (
+	// ErrSyntax: the data is not JSON, or not UTF-8.
+	ErrSyntax = errors.New("syntax error")
+	// ErrSchema: the JSON is not a manifest: an unknown, duplicate or
+	// missing field, a value of the wrong type, a negative size, a
+	// malformed integrity hash or URL prefix.
+	ErrSchema = errors.New("invalid manifest")
+	// ErrVersion: a version this package does not read or write.
+	ErrVersion = errors.New("unsupported version")
+	// ErrBadPath: a logical name or hashed path that is not a clean,
+	// relative, slash-separated path.
+	ErrBadPath = errors.New("bad path")
+	// ErrHashMismatch: a Django "1.1" manifest whose "hash" does not
+	// match its paths.
+	ErrHashMismatch = errors.New("hash mismatch")
+)
+
+// Error is one problem in a manifest.
+type Error struct {
+	// Field says where the problem is, as a JSON path into the manifest:
+	// "version", `files["css/app.css"].path`, `paths["js/app.js"]`.
+	// It is empty for the document as a whole.
+	Field string
+	// Err wraps one of the sentinel causes above.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Err.Error()
+	}
+	return e.Field + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorList is every problem found in one manifest, in a deterministic
+// order: document order for problems of shape, then by logical name.
+type ErrorList []*Error
+
+// Error returns the first problem and how many more there are, on one
+// line. Range over the list to print them all.
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	case 2:
+		return l[0].Error() + " (and 1 more error)"
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[0], len(l)-1)
+}
+
+// Unwrap lets [errors.Is] and [errors.As] see every problem in the list.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
+func (l *ErrorList) add(field string, err error) {
+	*l = append(*l, &Error{Field: field, Err: err})
+}
+
+// err returns l as an error, or nil when it is empty.
+func (l ErrorList) err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// member returns the JSON path of the member name of the object at field.
+func member(field, name string) string {
+	return field + "[" + strconv.Quote(name) + "]"
+}

@@ -1,0 +1,291 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	// FileName is the name stapler gives its manifest in the output
+	// directory.
+	FileName = "stapler-manifest.json"
+	// DjangoFileName is the name Django's ManifestStaticFilesStorage reads
+	// its manifest from, in STATIC_ROOT.
+	DjangoFileName = "staticfiles.json"
+	// Version is the version of stapler's manifest format this package
+	// reads and writes.
+	Version = 1
+)
+
+// Manifest maps logical names to the hashed files a build wrote.
+type Manifest struct {
+	// Version is the format version, [Version]. Zero means [Version].
+	Version int `json:"version"`
+	// URL is the URL prefix the files are served under, e.g. "/static/"
+	// or "https://cdn.example.com/static/". It must end in a slash.
+	URL string `json:"url"`
+	// Files maps each logical name to what the build wrote for it.
+	Files map[string]Entry `json:"files"`
+}
+
+// Entry is one file a build wrote.
+type Entry struct {
+	// Path is the hashed path, relative to the output directory and
+	// slash-separated, like the logical name.
+	Path string `json:"path"`
+	// Size is the length of the file in bytes.
+	Size int64 `json:"size"`
+	// Integrity is the file's Subresource Integrity hash, "sha384-" and
+	// the standard base64 encoding of the digest (sha256 and sha512 are
+	// accepted too). It may be empty.
+	Integrity string `json:"integrity"`
+	// Bundle names the bundle that made the file; empty for a file
+	// collected as it is.
+	Bundle string `json:"bundle,omitempty"`
+	// Sources are the logical names of the bundle's sources, in order.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// Paths returns a new map from each logical name to its hashed path.
+func (m *Manifest) Paths() map[string]string {
+	paths := make(map[string]string, len(m.Files))
+	for name, e := range m.Files {
+		paths[name] = e.Path
+	}
+	return paths
+}
+
+// Marshal returns m as stapler writes it: the fields in their declared
+// order, files sorted by logical name, indented by two spaces, HTML
+// characters not escaped, and a final newline. It returns an [ErrorList]
+// if m breaks any of the rules [Parse] enforces, so what Marshal writes
+// Parse reads back.
+func (m *Manifest) Marshal() ([]byte, error) {
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	out := *m
+	if out.Version == 0 {
+		out.Version = Version
+	}
+	if out.Files == nil {
+		out.Files = map[string]Entry{} // "files": {} rather than null
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // names like "a&b.css" stay readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Parse reads a manifest in stapler's format. It accepts exactly what
+// [Manifest.Marshal] can write and reports every problem it finds as an
+// [ErrorList]: field names are matched exactly; unknown, duplicate and
+// missing fields are errors; the version must be [Version]; every logical
+// name, path and source must be a clean relative slash-separated path
+// (see the package documentation).
+func Parse(data []byte) (*Manifest, error) {
+	d, err := newDecoder(data)
+	if err != nil {
+		return nil, err
+	}
+	m := new(Manifest)
+	var haveVersion, haveURL, haveFiles bool
+	isObject, err := d.object("", func(key string) error {
+		var err error
+		switch key {
+		case "version":
+			var v int64
+			v, haveVersion, err = d.int(key)
+			if haveVersion {
+				if v != Version {
+					d.errs.add(key, fmt.Errorf("%w %d, want %d", ErrVersion, v, Version))
+				}
+				m.Version = int(v)
+			}
+		case "url":
+			m.URL, haveURL, err = d.str(key)
+		case "files":
+			m.Files = make(map[string]Entry)
+			haveFiles, err = d.object(key, func(name string) error {
+				e, ok, err := d.entry(member(key, name))
+				if ok {
+					m.Files[name] = e
+				}
+				return err
+			})
+		default:
+			err = d.unknown("", key)
+		}
+		return err
+	})
+	if err == nil && isObject {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, d.stopped(err)
+	}
+	if !isObject {
+		return nil, d.errs
+	}
+	for _, f := range []struct {
+		name string
+		have bool
+	}{{"version", haveVersion}, {"url", haveURL}, {"files", haveFiles}} {
+		if !f.have && !slices.ContainsFunc(d.errs, func(e *Error) bool { return e.Field == f.name }) {
+			d.errs.add("", fmt.Errorf("%w: missing field %q", ErrSchema, f.name))
+		}
+	}
+	if len(d.errs) > 0 {
+		// Report the other problems of the entries that were read too.
+		d.errs = append(d.errs, m.validateFiles()...)
+		return nil, d.errs
+	}
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// entry reads one member of "files".
+func (d *decoder) entry(field string) (e Entry, ok bool, err error) {
+	var pathSeen bool
+	before := len(d.errs)
+	isObject, err := d.object(field, func(key string) error {
+		var err error
+		sub := field + "." + key
+		switch key {
+		case "path":
+			pathSeen = true
+			e.Path, _, err = d.str(sub)
+		case "size":
+			e.Size, _, err = d.int(sub)
+		case "integrity":
+			e.Integrity, _, err = d.str(sub)
+		case "bundle":
+			e.Bundle, _, err = d.str(sub)
+		case "sources":
+			e.Sources, _, err = d.strs(sub)
+		default:
+			err = d.unknown(field, key)
+		}
+		return err
+	})
+	if err != nil || !isObject {
+		return e, false, err
+	}
+	if !pathSeen {
+		d.errs.add(field, fmt.Errorf("%w: missing field %q", ErrSchema, "path"))
+	}
+	if len(e.Sources) == 0 {
+		e.Sources = nil // "sources": [] and no sources are the same thing
+	}
+	return e, len(d.errs) == before, nil
+}
+
+// validate checks the rules that are not about JSON's shape, for Parse and
+// Marshal alike, in the order of the logical names.
+func (m *Manifest) validate() error {
+	var errs ErrorList
+	if m.Version != 0 && m.Version != Version {
+		errs.add("version", fmt.Errorf("%w %d, want %d", ErrVersion, m.Version, Version))
+	}
+	switch {
+	case !utf8.ValidString(m.URL):
+		errs.add("url", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, m.URL))
+	case !strings.HasSuffix(m.URL, "/"):
+		// Like Django's STATIC_URL: lookups append the path to it.
+		errs.add("url", fmt.Errorf("%w: URL prefix %q does not end in a slash", ErrSchema, m.URL))
+	}
+	return append(errs, m.validateFiles()...).err()
+}
+
+// validateFiles checks the entries of m.Files, in the order of their names.
+func (m *Manifest) validateFiles() ErrorList {
+	var errs ErrorList
+	names := make([]string, 0, len(m.Files))
+	for name := range m.Files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		e := m.Files[name]
+		field := member("files", name)
+		if err := checkPath(name); err != nil {
+			errs.add(field, err)
+		}
+		if e.Path == "" {
+			errs.add(field+".path", fmt.Errorf("%w: empty path", ErrSchema))
+		} else if err := checkPath(e.Path); err != nil {
+			errs.add(field+".path", err)
+		}
+		if e.Size < 0 {
+			errs.add(field+".size", fmt.Errorf("%w: negative size %d", ErrSchema, e.Size))
+		}
+		if err := checkIntegrity(e.Integrity); err != nil {
+			errs.add(field+".integrity", err)
+		}
+		if !utf8.ValidString(e.Bundle) {
+			errs.add(field+".bundle", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, e.Bundle))
+		}
+		for i, src := range e.Sources {
+			if err := checkPath(src); err != nil {
+				errs.add(fmt.Sprintf("%s.sources[%d]", field, i), err)
+			}
+		}
+	}
+	return errs
+}
+
+// checkPath reports whether p is a clean, relative, slash-separated path
+// that cannot leave the directory it is relative to, on any OS: what
+// [fs.ValidPath] accepts, except "." and backslashes.
+func checkPath(p string) error {
+	var why string
+	switch {
+	case p == "":
+		why = "empty"
+	case !utf8.ValidString(p):
+		why = "not valid UTF-8"
+	case strings.HasPrefix(p, "/"):
+		why = "absolute"
+	case strings.Contains(p, `\`):
+		why = "contains a backslash" // a separator on Windows
+	case fs.ValidPath(p) && p != ".":
+		return nil
+	case slices.Contains(strings.Split(p, "/"), ".."):
+		why = `contains ".."`
+	case slices.Contains(strings.Split(p, "/"), "."):
+		why = `contains "."`
+	default:
+		why = "has an empty element"
+	}
+	return fmt.Errorf("%w %q: %s", ErrBadPath, p, why)
+}
+
+// checkIntegrity checks an SRI hash, "<algorithm>-<base64 digest>".
+func checkIntegrity(s string) error {
+	if s == "" {
+		return nil
+	}
+	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
+	alg, b64, _ := strings.Cut(s, "-")
+	size, ok := sizes[alg]
+	if !ok {
+		return fmt.Errorf("%w: integrity %q: want sha256-, sha384- or sha512-", ErrSchema, s)
+	}
+	digest, err := base64.StdEncoding.Strict().DecodeString(b64)
+	if err != nil || len(digest) != size {
+		return fmt.Errorf("%w: integrity %q: want the base64 of a %d-byte %s digest", ErrSchema, s, size, alg)
+	}
+	return nil
+}
