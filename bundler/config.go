@@ -1,0 +1,262 @@
+package bundler
+
+import (
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2/unstable"
+	"github.com/stapler-build/stapler/finders"
+)
+
+// Config is a decoded assets.toml. Every value keeps the position it was
+// written at, so that any later stage can report a problem at its line.
+type Config struct {
+	File string // the config file, as named to Load
+
+	Output       Value  // required: the output directory, relative to the config's directory
+	URL          string // the URL prefix the outputs are served under; default "/static/"
+	KeepUnhashed bool   // also write each output under its plain name; default true
+	Roots        []RootConfig
+	Bundles      []*BundleConfig // in the order they were written
+
+	Django        bool   // also write Django's staticfiles.json
+	DjangoVersion string // "1.1" (default) or "1.0"
+
+	urlPos Position
+}
+
+// Value is a string from the config and where it was written.
+type Value struct {
+	S   string
+	Pos Position
+}
+
+// RootConfig is one [[root]] table.
+type RootConfig struct {
+	Path   Value // a directory, or a glob of directories, relative to the config
+	Prefix Value
+}
+
+// BundleConfig is one [bundle.NAME] table.
+type BundleConfig struct {
+	Name       string
+	Pos        Position // the name in the table header
+	Output     Value    // logical name of the result: .js or .css
+	Sources    []Value  // names, globs and "!" exclusions, in order
+	AllowEmpty []Value  // globs of Sources that may match nothing
+	Minify     bool     // default true
+}
+
+// Type returns the bundle's media type from its output's extension:
+// "js", "css", or "" for anything else.
+func (b *BundleConfig) Type() string {
+	switch path.Ext(b.Output.S) {
+	case ".js":
+		return "js"
+	case ".css":
+		return "css"
+	}
+	return ""
+}
+
+var bundleNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// decodeConfig decodes the config's tree, adding a diagnostic for every
+// problem and keeping every value it can, so that one run reports all.
+func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
+	c := &Config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.1"}
+	d := decoder{diags: diags}
+	var haveOutput bool
+	d.table(top, "", map[string]func(*tkey){
+		"output": func(k *tkey) {
+			c.Output, haveOutput = d.str(k)
+			if haveOutput && c.Output.S == "" {
+				diags.errorf(c.Output.Pos, "bad-value", nil, "output must not be empty")
+			}
+		},
+		"url": func(k *tkey) {
+			v, ok := d.str(k)
+			if !ok {
+				return
+			}
+			c.URL, c.urlPos = v.S, v.Pos
+			if !strings.HasSuffix(v.S, "/") {
+				diags.errorf(v.Pos, "bad-value", nil, "url %q must end with a slash", v.S)
+			}
+		},
+		"keep_unhashed": func(k *tkey) { c.KeepUnhashed, _ = d.boolean(k) },
+		"root": func(k *tkey) {
+			for _, t := range d.tables(k) {
+				var r RootConfig
+				var havePath bool
+				d.table(t.tab, "root", map[string]func(*tkey){
+					"path":   func(k *tkey) { r.Path, havePath = d.str(k) },
+					"prefix": func(k *tkey) { r.Prefix, _ = d.str(k) },
+				})
+				if !havePath {
+					diags.errorf(t.pos, "missing", nil, "root: missing path")
+					continue
+				}
+				if r.Path.S == "" {
+					diags.errorf(r.Path.Pos, "bad-value", nil, "root path must not be empty")
+					continue
+				}
+				c.Roots = append(c.Roots, r)
+			}
+		},
+		"bundle": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			for _, bk := range t.keys {
+				if b := decodeBundle(&d, bk); b != nil {
+					c.Bundles = append(c.Bundles, b)
+				}
+			}
+		},
+		"manifest": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			d.table(t, "manifest", map[string]func(*tkey){
+				"django": func(k *tkey) { c.Django, _ = d.boolean(k) },
+				"django_version": func(k *tkey) {
+					v, ok := d.str(k)
+					if !ok {
+						return
+					}
+					if v.S != "1.0" && v.S != "1.1" {
+						diags.errorf(v.Pos, "bad-value", nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
+						return
+					}
+					c.DjangoVersion = v.S
+				},
+			})
+		},
+	})
+	if !haveOutput {
+		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `missing output: the directory results go to, e.g. output = "build/static"`)
+	}
+	if len(c.Roots) == 0 && top.get("root") == nil {
+		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `no [[root]]: name at least one directory of static files`)
+	}
+	return c
+}
+
+func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
+	b := &BundleConfig{Name: bk.name, Pos: bk.pos, Minify: true}
+	if !bundleNameRE.MatchString(b.Name) {
+		d.diags.errorf(bk.pos, "bad-value", nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
+	}
+	t := d.tableValue(bk)
+	if t == nil {
+		return nil
+	}
+	var haveOutput, haveSources bool
+	d.table(t, "bundle", map[string]func(*tkey){
+		"output":      func(k *tkey) { b.Output, haveOutput = d.str(k) },
+		"sources":     func(k *tkey) { b.Sources, haveSources = d.strings(k) },
+		"allow_empty": func(k *tkey) { b.AllowEmpty, _ = d.strings(k) },
+		"minify":      func(k *tkey) { b.Minify, _ = d.boolean(k) },
+	})
+	if !haveOutput {
+		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing output", b.Name)
+		return nil
+	}
+	if !haveSources {
+		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing sources", b.Name)
+		return nil
+	}
+	return b
+}
+
+// decoder decodes values of the config's tree, adding a diagnostic for
+// each that is not of the kind wanted.
+type decoder struct {
+	diags *ErrorList
+}
+
+// table calls fields[name] for each key of t, and reports the keys that
+// are not fields, with the field they were probably meant to be.
+func (d decoder) table(t *ttable, where string, fields map[string]func(*tkey)) {
+	for _, k := range t.keys {
+		if f, ok := fields[k.name]; ok {
+			f(k)
+			continue
+		}
+		full := k.name
+		if where != "" {
+			full = where + "." + k.name
+		}
+		known := slices.Sorted(maps.Keys(fields))
+		d.diags.errorf(k.pos, "unknown-key", nil, "unknown key %q%s", full, didYouMean(finders.Suggest(k.name, known)))
+	}
+}
+
+func (d decoder) wrongType(k *tkey, want string) {
+	d.diags.errorf(k.val.pos, "type", nil, "%s must be %s, not %s", k.name, want, kindName(k.val.kind))
+}
+
+func (d decoder) str(k *tkey) (Value, bool) {
+	if k.val.kind != unstable.String {
+		d.wrongType(k, "a string")
+		return Value{}, false
+	}
+	return Value{S: k.val.str, Pos: k.val.pos}, true
+}
+
+func (d decoder) boolean(k *tkey) (bool, bool) {
+	if k.val.kind != unstable.Bool {
+		d.wrongType(k, "true or false")
+		return false, false
+	}
+	return k.val.str == "true", true
+}
+
+// strings decodes an array of strings, keeping the strings of an array
+// that also holds other things.
+func (d decoder) strings(k *tkey) ([]Value, bool) {
+	if k.val.kind != unstable.Array {
+		d.wrongType(k, "an array of strings")
+		return nil, false
+	}
+	var out []Value
+	for _, e := range k.val.arr {
+		if e.kind != unstable.String {
+			d.diags.errorf(e.pos, "type", nil, "%s: elements must be strings, not %s", k.name, kindName(e.kind))
+			continue
+		}
+		out = append(out, Value{S: e.str, Pos: e.pos})
+	}
+	return out, true
+}
+
+func (d decoder) tableValue(k *tkey) *ttable {
+	if k.val.kind != unstable.Table {
+		d.wrongType(k, "a table")
+		return nil
+	}
+	return k.val.tab
+}
+
+// tables decodes an array of tables ([[root]] or root = [{...}]).
+func (d decoder) tables(k *tkey) []*tvalue {
+	if k.val.kind != unstable.Array {
+		d.wrongType(k, "an array of tables ([[root]])")
+		return nil
+	}
+	var out []*tvalue
+	for _, e := range k.val.arr {
+		if e.kind != unstable.Table {
+			d.diags.errorf(e.pos, "type", nil, "%s: elements must be tables, not %s", k.name, kindName(e.kind))
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,242 @@
+package bundler
+
+import (
+	"bytes"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/css"
+)
+
+// cssRef is a reference found in a stylesheet: a url() or an @import.
+type cssRef struct {
+	at       int    // where the reference's text starts: "url(" or "@import"
+	start    int    // the URL itself, without quotes or spaces ...
+	end      int    // ... so that replacing src[start:end] keeps the rest as written
+	url      string // the URL as written
+	text     string // the whole reference as written, for messages: url("x") or @import "x"
+	isImport bool
+	// An @import that is preceded, in its own file, only by @charset,
+	// @layer statements and other @imports (where CSS allows it).
+	leading bool
+}
+
+// cssScan is what a stylesheet holds that concatenating and rewriting it
+// must know. It is found with tdewolff/parse's CSS tokenizer, so that
+// comments, strings and escapes are what the CSS spec says they are.
+type cssScan struct {
+	refs []cssRef
+	// charsetEnd ends the source's "@charset ...;" rule, which CSS only
+	// honours as a file's very first bytes; 0 when there is none.
+	charsetEnd int
+	// firstRule is the offset of the first top-level statement that is not
+	// @charset, @import or an @layer statement: once concatenated, an @import
+	// after it is ignored by browsers. -1 when there is none.
+	firstRule int
+}
+
+func scanCSS(src []byte) cssScan {
+	s := cssScan{firstRule: -1}
+	lx := css.NewLexer(parse.NewInputBytes(src))
+	offset := 0
+	depth := 0
+	// The top-level statement being read: its first keyword.
+	stmtAt, stmtKind := -1, ""
+	var imp *cssRef // the @import whose URL comes next
+	for {
+		tt, text := lx.Next()
+		if tt == css.ErrorToken {
+			break
+		}
+		at := offset
+		offset += len(text)
+		switch tt {
+		case css.WhitespaceToken, css.CommentToken, css.CDOToken, css.CDCToken:
+			continue
+		}
+		if depth == 0 && stmtAt < 0 {
+			stmtAt, stmtKind = at, ""
+			if tt == css.AtKeywordToken {
+				stmtKind = strings.ToLower(string(text))
+			}
+			switch stmtKind {
+			case "@charset", "@import", "@layer":
+			default:
+				if s.firstRule < 0 {
+					s.firstRule = at
+				}
+			}
+			if stmtKind == "@import" {
+				imp = &cssRef{at: at, isImport: true, leading: s.firstRule < 0}
+				continue
+			}
+		}
+		switch tt {
+		case css.URLToken:
+			r := urlToken(text, at)
+			if imp != nil {
+				r.at, r.isImport, r.leading = imp.at, true, imp.leading
+				r.text = string(src[imp.at:at]) + r.text
+				imp = nil
+			}
+			s.refs = append(s.refs, r)
+		case css.StringToken:
+			if imp != nil && len(text) >= 2 {
+				r := *imp
+				r.start, r.end = at+1, at+len(text)-1
+				r.url = string(text[1 : len(text)-1])
+				r.text = string(src[imp.at : at+len(text)])
+				s.refs = append(s.refs, r)
+			}
+			imp = nil
+		case css.LeftBraceToken:
+			depth++
+			imp = nil
+		case css.RightBraceToken:
+			if depth > 0 {
+				depth--
+			}
+			if depth == 0 {
+				stmtAt = -1
+			}
+		case css.SemicolonToken:
+			if depth == 0 {
+				if stmtKind == "@charset" && stmtAt == 0 {
+					s.charsetEnd = offset
+				}
+				stmtAt = -1
+			}
+			imp = nil
+		default:
+			imp = nil
+		}
+	}
+	return s
+}
+
+// urlToken reads a url(...) token, in any case and spacing, quoted or not.
+func urlToken(text []byte, at int) cssRef {
+	r := cssRef{at: at, text: string(text)}
+	inner := text[4:] // after "url("
+	i := 4
+	if n := len(inner); n > 0 && inner[n-1] == ')' {
+		inner = inner[:n-1]
+	}
+	trimmed := bytes.TrimLeft(inner, " \t\r\n\f")
+	i += len(inner) - len(trimmed)
+	inner = bytes.TrimRight(trimmed, " \t\r\n\f")
+	if n := len(inner); n >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner[n-1] == inner[0] {
+		inner = inner[1 : n-1]
+		i++
+	}
+	r.start, r.end = at+i, at+i+len(inner)
+	r.url = string(inner)
+	return r
+}
+
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// localTarget says whether a reference names a file of the project, and
+// if so which: its logical name, resolved against the logical directory of
+// the file that holds it, or under the URL prefix for an absolute one; and
+// the query and fragment to keep after it. Left alone: data: URIs and any
+// other scheme, protocol-relative //host URLs, absolute paths outside the
+// URL prefix, fragment-only #x and empty references.
+func localTarget(ref, fromDir, urlPrefix string) (name, suffix string, local bool) {
+	ref = strings.TrimSpace(ref)
+	var p string
+	switch {
+	case ref == "", strings.HasPrefix(ref, "#"):
+		return "", "", false
+	case urlPrefix != "" && strings.HasPrefix(ref, urlPrefix) && (strings.HasPrefix(urlPrefix, "/") || schemeRE.MatchString(urlPrefix)) && !strings.HasPrefix(urlPrefix, "//"):
+		p = strings.TrimPrefix(ref, urlPrefix)
+		fromDir = ""
+	case strings.HasPrefix(ref, "/"), strings.HasPrefix(ref, "\\"), schemeRE.MatchString(ref):
+		return "", "", false
+	default:
+		p = ref
+	}
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p, suffix = p[:i], p[i:]
+	}
+	if p == "" {
+		return "", "", false
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		p = u
+	}
+	return path.Join(fromDir, p), suffix, true
+}
+
+// relURL returns the URL of target relative to a file in dir, both
+// logical, escaping what a CSS url() or a path segment cannot hold as is.
+func relURL(dir, target string) string {
+	var from, to []string
+	if dir != "" && dir != "." {
+		from = strings.Split(dir, "/")
+	}
+	to = strings.Split(target, "/")
+	i := 0
+	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
+		i++
+	}
+	var b strings.Builder
+	for range from[i:] {
+		b.WriteString("../")
+	}
+	for j, seg := range to[i:] {
+		if j > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(escapeSegment(seg))
+	}
+	return b.String()
+}
+
+// escapeSegment percent-encodes the bytes of a path segment that would end
+// or break a url() or change the URL's meaning.
+func escapeSegment(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c <= ' ', c >= 0x7f, strings.IndexByte(`"'()\%?#`, c) >= 0:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// lineIndex turns byte offsets of a file into 1-based lines and columns.
+type lineIndex []int
+
+func newLineIndex(src []byte) lineIndex {
+	idx := lineIndex{0}
+	for i, c := range src {
+		if c == '\n' {
+			idx = append(idx, i+1)
+		}
+	}
+	return idx
+}
+
+func (idx lineIndex) pos(file string, offset int) Position {
+	lo, hi := 0, len(idx)
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if idx[mid] <= offset {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return Position{File: file, Line: lo + 1, Col: offset - idx[lo] + 1}
+}

@@ -1,0 +1,144 @@
+package bundler
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Position is a place in a file: the config, a source, a template.
+// Line and Col are 1-based; Col counts bytes, as go/token does.
+type Position struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String returns "file:line:col", the form editors and CI annotators parse.
+func (p Position) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Severity says whether a [Diagnostic] fails the build.
+type Severity int
+
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// A Diagnostic is one positioned problem.
+type Diagnostic struct {
+	Pos        Position
+	Severity   Severity
+	Code       string   // short and stable, e.g. "not-found"; see the README's list
+	Message    string   // one line, without the position
+	Suggestion string   // a did-you-mean, when there is one; Message already says it
+	Notes      []string // detail shown on request (the command's -v), e.g. the roots searched
+	Err        error    // the cause, for errors.Is: e.g. finders.ErrNotFound
+}
+
+// Error returns "file:line:col: message".
+func (d *Diagnostic) Error() string {
+	if d.Pos.File == "" {
+		return d.Message
+	}
+	return d.Pos.String() + ": " + d.Message
+}
+
+func (d *Diagnostic) Unwrap() error { return d.Err }
+
+// ErrorList is every problem a run found. Build and Check return one
+// when the project has problems; errors.As reaches it through the error
+// they return.
+type ErrorList []*Diagnostic
+
+func (l *ErrorList) add(d *Diagnostic) { *l = append(*l, d) }
+
+// errorf adds an error at pos.
+func (l *ErrorList) errorf(pos Position, code string, cause error, format string, args ...any) *Diagnostic {
+	d := &Diagnostic{Pos: pos, Code: code, Err: cause, Message: fmt.Sprintf(format, args...)}
+	l.add(d)
+	return d
+}
+
+// Sort orders the list by file, line, column, then message, and drops
+// exact repeats (the same problem found through two bundles).
+func (l ErrorList) Sort() ErrorList {
+	slices.SortStableFunc(l, func(a, b *Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.CompactFunc(l, func(a, b *Diagnostic) bool {
+		return a.Pos == b.Pos && a.Message == b.Message && a.Severity == b.Severity
+	})
+}
+
+// Errors returns how many diagnostics are errors, not warnings.
+func (l ErrorList) Errors() int {
+	n := 0
+	for _, d := range l {
+		if d.Severity == SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// Error returns the first error and how many more there are.
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[0].Error(), len(l)-1)
+}
+
+// Unwrap returns the diagnostics, so errors.Is and errors.As look inside.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, d := range l {
+		errs[i] = d
+	}
+	return errs
+}
+
+// Err returns nil when the list holds no error, else the sorted list.
+func (l ErrorList) Err() error {
+	if l.Errors() == 0 {
+		return nil
+	}
+	return l.Sort()
+}
+
+// didYouMean returns "; did you mean "s"?" for a non-empty s.
+func didYouMean(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return "; did you mean " + strings.Join(q, " or ") + "?"
+}

@@ -1,0 +1,46 @@
+// Package bundler turns an assets.toml into concatenated, minified,
+// hash-named bundles and a manifest, and reports every mistake in the
+// config at the line that holds it.
+//
+// # Using it
+//
+// [Load] reads a config, from disk or from an [io/fs.FS], and opens its
+// roots; [Project.Check] does everything a build does in memory, and
+// [Project.Build] then writes the outputs and the manifest:
+//
+//	p, err := bundler.Load(bundler.Options{Config: "assets.toml"})
+//	if err != nil {
+//		return err // the config could not be read
+//	}
+//	res, err := p.Build(ctx)
+//	var problems bundler.ErrorList
+//	if errors.As(err, &problems) {
+//		for _, d := range problems {
+//			fmt.Println(d) // assets.toml:12:3: bundle "app": "js/aplication.js" not found ...
+//		}
+//	}
+//
+// The package prints nothing and never exits; the stapler command is a
+// thin layer over it.
+//
+// # The stages
+//
+// The config is decoded with go-toml/v2, keeping the [Position] of every
+// key and value. A [finders.Finder] over the roots resolves each bundle's
+// names and globs; the plan this makes is validated as a whole, so that
+// one run reports every problem, sorted by position, as an [ErrorList] of
+// [Diagnostic] values. Only a project with no problems is built: each
+// JavaScript source is minified on its own by esbuild and the results are
+// joined with a ";" barrier; stylesheets have their url() references
+// rewritten to the hashed copies of their targets, are joined under one
+// @charset, and are minified as a whole. Outputs are named for the
+// SHA-256 of their final bytes, written under temporary names and renamed
+// into place, the manifest last.
+//
+// # Determinism
+//
+// The same sources give the same bytes, whatever the order a directory
+// lists its files in, the number of CPUs or the project's absolute path:
+// lists are sorted, parallel work is joined in input order, and nothing
+// records a time.
+package bundler

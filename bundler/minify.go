@@ -1,0 +1,55 @@
+package bundler
+
+import (
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// esbuild minifies JS and CSS in process. Format is left unset for JS: it
+// is the one setting that keeps a classic script's top-level var and
+// function declarations as globals (IIFE tree-shakes them away, ESM
+// renames them). esbuild's warnings (a broken CSS rule it would drop, a
+// duplicate case) are errors here: stapler never drops a mistake silently.
+
+// transform runs esbuild over one source and returns its output and its
+// messages as diagnostics at the source's own lines. With minify unset it
+// only checks the source.
+func transform(src []byte, file string, loader api.Loader, minify bool) ([]byte, ErrorList) {
+	r := api.Transform(string(src), api.TransformOptions{
+		Loader:            loader,
+		Sourcefile:        file,
+		MinifyWhitespace:  minify,
+		MinifyIdentifiers: minify,
+		MinifySyntax:      minify,
+		LogLevel:          api.LogLevelSilent,
+	})
+	var diags ErrorList
+	for _, m := range r.Errors {
+		diags.add(esbuildDiagnostic(m, file, "syntax"))
+	}
+	for _, m := range r.Warnings {
+		diags.add(esbuildDiagnostic(m, file, "minify-warning"))
+	}
+	return []byte(r.Code), diags
+}
+
+// esbuildDiagnostic converts an esbuild message. esbuild's columns are
+// 0-based byte offsets; stapler's are 1-based.
+func esbuildDiagnostic(m api.Message, file, code string) *Diagnostic {
+	d := &Diagnostic{Pos: Position{File: file}, Code: code, Message: m.Text}
+	if m.ID != "" {
+		d.Code = m.ID
+	}
+	if loc := m.Location; loc != nil {
+		d.Pos.Line, d.Pos.Col = loc.Line, loc.Column+1
+		if loc.Suggestion != "" {
+			d.Suggestion = loc.Suggestion
+			d.Message += didYouMean([]string{loc.Suggestion})
+		}
+	}
+	for _, n := range m.Notes {
+		if n.Text != "" {
+			d.Notes = append(d.Notes, n.Text)
+		}
+	}
+	return d
+}

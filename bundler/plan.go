@@ -1,0 +1,218 @@
+package bundler
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/stapler-build/stapler/finders"
+)
+
+// A plan is everything that can be decided before any source is read:
+// each bundle resolved to its files, in order.
+type plan struct {
+	bundles []*bundlePlan
+}
+
+type bundlePlan struct {
+	cfg     *BundleConfig
+	typ     string    // "js" or "css"
+	sources []*source // in bundle order, no file twice
+}
+
+// isGlob reports whether a source entry is a pattern rather than a name.
+func isGlob(s string) bool { return strings.ContainsAny(s, "*?[{") }
+
+// makePlan resolves every bundle's sources and checks every bundle's
+// output, adding a diagnostic for each problem. Bundles with problems are
+// left out of the plan.
+func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
+	pl := &plan{}
+	outputs := map[string]*BundleConfig{}
+	for _, b := range p.Config.Bundles {
+		bad := len(*diags)
+		bp := &bundlePlan{cfg: b, typ: b.Type()}
+		p.checkOutput(b, outputs, diags)
+		p.resolveSources(bp, srcs, diags)
+		if len(*diags) == bad && len(bp.sources) == 0 {
+			diags.errorf(b.Output.Pos, "empty-bundle", nil, "bundle %q resolves to no files", b.Name)
+		}
+		if len(*diags) == bad {
+			pl.bundles = append(pl.bundles, bp)
+		}
+	}
+	return pl
+}
+
+// checkOutput checks a bundle's output name: valid, of a bundle type, not
+// made by another bundle, not hiding a source file.
+func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig, diags *ErrorList) {
+	out := b.Output
+	if err := finders.ValidName(out.S); err != nil {
+		diags.errorf(out.Pos, "bad-output", err, "bundle %q: output %q must be a relative name inside the output directory: %s", b.Name, out.S, detail(err))
+		return
+	}
+	if b.Type() == "" {
+		diags.errorf(out.Pos, "bad-output", nil, "bundle %q: output %q must end in .js or .css", b.Name, out.S)
+	}
+	if first, ok := outputs[out.S]; ok {
+		diags.errorf(out.Pos, "duplicate-output", nil, "bundle %q: output %q is also the output of bundle %q at line %d", b.Name, out.S, first.Name, first.Output.Pos.Line)
+		return
+	}
+	outputs[out.S] = b
+	if f, _, err := p.finder.Find(out.S); err == nil {
+		diags.errorf(out.Pos, "output-shadows-source", nil, "bundle %q: output %q is also a source file (%s): one would hide the other", b.Name, out.S, p.FilePath(f))
+	}
+}
+
+// resolveSources expands a bundle's entries in order: names, globs, and
+// exclusions of what came before.
+func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorList) {
+	b := bp.cfg
+	allowEmpty := map[string]bool{}
+	listed := map[string]Value{} // literal names, for duplicates
+	inSources := map[string]bool{}
+	for _, e := range b.Sources {
+		inSources[e.S] = true
+	}
+	for _, e := range b.AllowEmpty {
+		allowEmpty[e.S] = true
+		if !inSources[e.S] {
+			diags.errorf(e.Pos, "allow-empty-unused", nil, "bundle %q: allow_empty %q is not one of the bundle's sources", b.Name, e.S)
+		}
+	}
+	var files []finders.File
+	have := map[string]bool{}
+	add := func(f finders.File, e Value) {
+		if have[f.Name] {
+			return
+		}
+		if bp.typ != "" && strings.TrimPrefix(path.Ext(f.Name), ".") != bp.typ {
+			what := "a ." + strings.TrimPrefix(path.Ext(f.Name), ".") + " file"
+			if path.Ext(f.Name) == "" {
+				what = "a file with no extension"
+			}
+			if e.S == f.Name {
+				diags.errorf(e.Pos, "wrong-type", nil, "bundle %q: %q is %s; the bundle makes %s", b.Name, f.Name, what, b.Output.S)
+			} else {
+				diags.errorf(e.Pos, "wrong-type", nil, "bundle %q: %q matches %q, %s; the bundle makes %s", b.Name, e.S, f.Name, what, b.Output.S)
+			}
+			return
+		}
+		have[f.Name] = true
+		files = append(files, f)
+	}
+	for _, e := range b.Sources {
+		switch {
+		case strings.HasPrefix(e.S, "!"):
+			pattern := e.S[1:]
+			if err := finders.ValidPattern(pattern); err != nil {
+				diags.errorf(e.Pos, "bad-pattern", err, "bundle %q: exclusion %q: %s", b.Name, e.S, detail(err))
+				continue
+			}
+			kept := files[:0]
+			for _, f := range files {
+				if ok, _ := doublestar.Match(pattern, f.Name); ok {
+					delete(have, f.Name)
+				} else {
+					kept = append(kept, f)
+				}
+			}
+			if len(kept) == len(files) {
+				diags.errorf(e.Pos, "exclude-unused", finders.ErrNoMatch, "bundle %q: exclusion %q excludes nothing", b.Name, e.S)
+			}
+			files = kept
+		case isGlob(e.S):
+			matches, err := p.finder.Glob(e.S)
+			switch {
+			case errors.Is(err, finders.ErrNoMatch) && allowEmpty[e.S]:
+			case errors.Is(err, finders.ErrNoMatch):
+				diags.errorf(e.Pos, "no-match", err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.searched()
+			case err != nil:
+				p.finderError(e, err, diags)
+			}
+			for _, f := range matches {
+				add(f, e)
+			}
+		default:
+			if first, ok := listed[e.S]; ok {
+				diags.errorf(e.Pos, "duplicate-source", nil, "bundle %q: %q is listed twice (first at line %d)", b.Name, e.S, first.Pos.Line)
+				continue
+			}
+			listed[e.S] = e
+			f, _, err := p.finder.Find(e.S)
+			if err != nil {
+				p.finderError(e, err, diags).Message = fmt.Sprintf("bundle %q: %s", b.Name, p.findMessage(e.S, err))
+				continue
+			}
+			add(f, e)
+		}
+	}
+	for _, f := range files {
+		bp.sources = append(bp.sources, srcs.get(f, p.FilePath(f)))
+	}
+}
+
+// finderError adds a diagnostic for a failed Find or Glob.
+func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic {
+	d := diags.errorf(e.Pos, "not-found", err, "%q: %s", e.S, detail(err))
+	var fe *finders.Error
+	if errors.As(err, &fe) && len(fe.Suggestions) > 0 {
+		d.Suggestion = fe.Suggestions[0]
+	}
+	switch {
+	case errors.Is(err, finders.ErrNotFound):
+		d.Notes = p.searched()
+	case errors.Is(err, finders.ErrCaseMismatch):
+		d.Code = "case-mismatch"
+	case errors.Is(err, finders.ErrInvalidName):
+		d.Code = "bad-name"
+	case errors.Is(err, finders.ErrBadPattern):
+		d.Code = "bad-pattern"
+	case errors.Is(err, finders.ErrNoMatch):
+		d.Code = "no-match"
+	default:
+		d.Code = "root"
+	}
+	return d
+}
+
+// findMessage says why name was not found, with a did-you-mean.
+func (p *Project) findMessage(name string, err error) string {
+	var fe *finders.Error
+	errors.As(err, &fe)
+	switch {
+	case errors.Is(err, finders.ErrNotFound):
+		return fmt.Sprintf("%q not found in any root%s", name, didYouMean(fe.Suggestions))
+	case errors.Is(err, finders.ErrCaseMismatch):
+		return fmt.Sprintf("%q not found: names are case-sensitive, and the file is %q", name, fe.Suggestions[0])
+	}
+	return fmt.Sprintf("%q: %s", name, detail(err))
+}
+
+// searched lists the roots, for the notes of a name not found.
+func (p *Project) searched() []string {
+	notes := []string{"searched, in order:"}
+	for _, r := range p.roots {
+		s := "  " + r.Dir
+		if r.Prefix != "" {
+			s += " (as " + r.Prefix + "/)"
+		}
+		notes = append(notes, s)
+	}
+	return notes
+}
+
+// FilePath returns a found file's path: on disk, as the config's path
+// was given (relative to the current directory when it was), or in the
+// project's fs.FS. Diagnostics name source files this way.
+func (p *Project) FilePath(f finders.File) string {
+	dir := p.roots[f.Root].Dir
+	if p.disk {
+		return filepath.Join(dir, filepath.FromSlash(f.Path))
+	}
+	return path.Join(dir, f.Path)
+}

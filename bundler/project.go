@@ -1,0 +1,216 @@
+package bundler
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/stapler-build/stapler/finders"
+)
+
+// Options says which project to load and where its outputs go. The zero
+// value loads ./assets.toml and writes where it says.
+type Options struct {
+	// Config is the path of the config file; default "assets.toml". With
+	// FS set, it is a slash-separated name in FS.
+	Config string
+	// FS, when set, holds the config and its roots (an fstest.MapFS, an
+	// embed.FS): root paths are resolved inside it, and none may leave it.
+	FS fs.FS
+	// OutputDir overrides the config's output directory. Build needs it
+	// when FS is set, since an fs.FS cannot be written to.
+	OutputDir string
+}
+
+// A Project is a loaded config with its roots opened: what Check and Build
+// work on. Problems found while loading (a typo in a key, a missing root)
+// are kept and reported by Check and Build together with every other
+// problem, so that one run reports all.
+type Project struct {
+	Config *Config
+
+	finder    *finders.Finder
+	roots     []finders.Root // the finder's roots, in search order
+	disk      bool           // the project is on disk, not in an fs.FS
+	outputDir string         // on disk; "" when unknown
+	problems  ErrorList
+}
+
+// Load reads and decodes the config and opens its roots. Its error is
+// for a config that cannot be read (exit status 2 for the command);
+// problems in the config's contents come back from Check and Build.
+func Load(opts Options) (*Project, error) {
+	name := opts.Config
+	if name == "" {
+		name = "assets.toml"
+	}
+	var data []byte
+	var err error
+	if opts.FS != nil {
+		data, err = fs.ReadFile(opts.FS, name)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Project{}
+	top, syntax := parseTOML(name, data)
+	if syntax != nil {
+		p.Config = &Config{File: name}
+		p.problems.add(syntax)
+		p.finder = finders.New()
+		return p, nil
+	}
+	p.Config = decodeConfig(name, top, &p.problems)
+	p.openRoots(opts, name)
+	return p, nil
+}
+
+// Finder returns the project's finder: its roots, in search order.
+func (p *Project) Finder() *finders.Finder { return p.finder }
+
+// openRoots resolves each [[root]] to directories, in order, and checks
+// the output directory against them.
+func (p *Project) openRoots(opts Options, configName string) {
+	c := p.Config
+	disk := opts.FS == nil
+	p.disk = disk
+	var abs []string // each root's directory on disk, for containment checks
+	base := filepath.Dir(configName)
+	if !disk {
+		base = path.Dir(configName)
+	}
+	for _, rc := range c.Roots {
+		prefix := rc.Prefix.S
+		if prefix != "" {
+			if err := finders.ValidName(prefix); err != nil {
+				p.problems.errorf(rc.Prefix.Pos, "bad-value", err, "root prefix %q is not a valid name: %v", prefix, detail(err))
+				continue
+			}
+		}
+		dirs, err := rootDirs(opts.FS, base, rc.Path.S)
+		if err != nil {
+			p.problems.errorf(rc.Path.Pos, "root", err, "root %q: %v", rc.Path.S, err)
+			continue
+		}
+		for _, dir := range dirs {
+			var fsys fs.FS
+			if disk {
+				// Not os.OpenRoot: it refuses symlinks that leave the
+				// directory, which pnpm's node_modules is made of, and
+				// holds a descriptor a library user would have to close.
+				// finders.ValidName already keeps ".." out of names.
+				fsys = os.DirFS(dir)
+				a, _ := filepath.Abs(dir)
+				abs = append(abs, a)
+			} else {
+				fsys, _ = fs.Sub(opts.FS, dir)
+			}
+			p.roots = append(p.roots, finders.Root{FS: fsys, Prefix: prefix, Dir: dir})
+		}
+	}
+	p.finder = finders.New(p.roots...)
+
+	switch {
+	case opts.OutputDir != "":
+		p.outputDir = opts.OutputDir
+	case disk && c.Output.S != "":
+		p.outputDir = filepath.Join(base, filepath.FromSlash(c.Output.S))
+		if filepath.IsAbs(c.Output.S) {
+			p.outputDir = c.Output.S
+		}
+	}
+	if p.outputDir == "" {
+		return
+	}
+	out, err := filepath.Abs(p.outputDir)
+	if err != nil {
+		return
+	}
+	for i, a := range abs {
+		if within(out, a) || within(a, out) {
+			p.problems.errorf(c.Output.Pos, "output-overlaps-root", nil,
+				"output %q overlaps root %q: a build would read its own outputs", c.Output.S, p.roots[i].Dir)
+			break
+		}
+	}
+}
+
+// within reports whether dir is inside or equal to parent.
+func within(dir, parent string) bool {
+	rel, err := filepath.Rel(parent, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// rootDirs resolves a root's path, a directory or a glob of directories,
+// against the config's directory: on disk, or inside fsys when it is set.
+func rootDirs(fsys fs.FS, base, rootPath string) ([]string, error) {
+	var full string
+	var stat func(string) (fs.FileInfo, error)
+	var glob func(string) ([]string, error)
+	if fsys == nil {
+		full = rootPath
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(base, filepath.FromSlash(rootPath))
+		}
+		stat = os.Stat
+		glob = func(pattern string) ([]string, error) {
+			return doublestar.FilepathGlob(pattern, doublestar.WithFailOnIOErrors())
+		}
+	} else {
+		full = path.Join(base, rootPath)
+		if path.IsAbs(rootPath) || !fs.ValidPath(full) {
+			return nil, errors.New("must stay inside the project's file system")
+		}
+		stat = func(name string) (fs.FileInfo, error) { return fs.Stat(fsys, name) }
+		glob = func(pattern string) ([]string, error) {
+			return doublestar.Glob(fsys, pattern, doublestar.WithFailOnIOErrors())
+		}
+	}
+	if !strings.ContainsAny(rootPath, "*?[{") {
+		st, err := stat(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, errors.New("directory does not exist")
+		case err != nil:
+			return nil, err
+		case !st.IsDir():
+			return nil, errors.New("not a directory")
+		}
+		return []string{full}, nil
+	}
+	matches, err := glob(full)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, m := range matches {
+		if st, err := stat(m); err == nil && st.IsDir() {
+			dirs = append(dirs, m)
+		}
+	}
+	if len(dirs) == 0 {
+		return nil, errors.New("pattern matches no directory")
+	}
+	slices.Sort(dirs)
+	return dirs, nil
+}
+
+// detail returns what a finders error says is wrong, without its subject.
+func detail(err error) string {
+	var fe *finders.Error
+	if errors.As(err, &fe) && fe.Detail != "" {
+		return fe.Detail
+	}
+	if fe != nil {
+		return fe.Err.Error()
+	}
+	return fmt.Sprint(err)
+}

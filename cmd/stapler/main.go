@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/stapler-build/stapler/bundler"
+	"github.com/stapler-build/stapler/finders"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitProblems = 1 // the project has problems: every one was reported
+	exitFailed   = 2 // stapler could not run: flags, config unreadable, I/O
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `usage: stapler <command> [flags]
+
+commands:
+  build    check the project, then write its outputs and manifest
+  check    everything build does, in memory: writes nothing
+  find     show which root supplies each NAME, and what it hides
+  version  print stapler's version
+
+Run 'stapler <command> -h' for a command's flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitFailed
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "build", "check":
+		return runBuild(cmd, args, stdout, stderr)
+	case "find":
+		return runFind(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "stapler", version())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "stapler: unknown command %q\n%s", cmd, usage)
+	return exitFailed
+}
+
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("stapler "+cmd, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("c", "assets.toml", "the config `file`")
+	verbose := fl.Bool("v", false, "list each output; show the roots searched for a name not found")
+	quiet := fl.Bool("q", false, "print nothing on success")
+	format := fl.String("format", "text", "how to print problems: text, json or github")
+	if err := fl.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "stapler %s: unexpected argument %q\n", cmd, fl.Arg(0))
+		return exitFailed
+	}
+	pr, err := newPrinter(*format, stdout, stderr, *verbose)
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
+		return exitFailed
+	}
+
+	start := time.Now()
+	p, err := bundler.Load(bundler.Options{Config: *config})
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	var res *bundler.Result
+	if cmd == "build" {
+		res, err = p.Build(context.Background())
+	} else {
+		res, err = p.Check(context.Background())
+	}
+	var list bundler.ErrorList
+	switch {
+	case errors.As(err, &list):
+		pr.diagnostics(list)
+		return exitProblems
+	case err != nil:
+		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	pr.diagnostics(res.Warnings)
+	if *quiet {
+		return exitOK
+	}
+	if *verbose {
+		for _, o := range res.Outputs {
+			fmt.Fprintf(stderr, "  %s → %s (%s)\n", o.Name, o.Path, size(int64(len(o.Data))))
+		}
+	}
+	s := res.Stats
+	fmt.Fprintf(stderr, "stapler %s: %d bundles, %d files, %s → %s in %s", cmd, s.Bundles, s.Sources,
+		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
+	if cmd == "build" {
+		fmt.Fprintf(stderr, " (%d written, %d unchanged)", s.Written, s.Unchanged)
+	}
+	fmt.Fprintln(stderr)
+	return exitOK
+}
+
+func runFind(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("stapler find", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("c", "assets.toml", "the config `file`")
+	if err := fl.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fl.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: stapler find [-c assets.toml] NAME...")
+		return exitFailed
+	}
+	p, err := bundler.Load(bundler.Options{Config: *config})
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler find: %v\n", err)
+		return exitFailed
+	}
+	status := exitOK
+	for _, name := range fl.Args() {
+		f, hidden, err := p.Finder().Find(name)
+		var fe *finders.Error
+		switch {
+		case errors.As(err, &fe) && fe.Err != nil && isLookupError(fe.Err):
+			msg := fe.Error()
+			if len(fe.Suggestions) > 0 {
+				msg += "; did you mean " + quoteAll(fe.Suggestions) + "?"
+			}
+			fmt.Fprintf(stderr, "stapler find: %s\n", msg)
+			status = exitProblems
+			continue
+		case err != nil:
+			fmt.Fprintf(stderr, "stapler find: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", name, relPath(p.FilePath(f)))
+		for _, h := range hidden {
+			fmt.Fprintf(stdout, "  hides %s\n", relPath(p.FilePath(h)))
+		}
+	}
+	return status
+}
+
+func isLookupError(err error) bool {
+	return errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) || errors.Is(err, finders.ErrInvalidName)
+}
+
+func quoteAll(s []string) string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, " or ")
+}
+
+// printer prints diagnostics in the format asked for.
+type printer struct {
+	format         string
+	stdout, stderr io.Writer
+	verbose        bool
+}
+
+func newPrinter(format string, stdout, stderr io.Writer, verbose bool) (*printer, error) {
+	switch format {
+	case "text", "json", "github":
+		return &printer{format, stdout, stderr, verbose}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q: want text, json or github", format)
+}
+
+// jsonDiagnostic is a diagnostic as --format=json prints it.
+type jsonDiagnostic struct {
+	File       string `json:"file"`
+	Line       int    `json:"line"`
+	Col        int    `json:"col"`
+	Severity   string `json:"severity"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion,omitempty"`
+}
+
+func (pr *printer) diagnostics(list bundler.ErrorList) {
+	switch pr.format {
+	case "json":
+		out := make([]jsonDiagnostic, 0, len(list))
+		for _, d := range list {
+			out = append(out, jsonDiagnostic{relPath(d.Pos.File), d.Pos.Line, d.Pos.Col, d.Severity.String(), d.Code, d.Message, d.Suggestion})
+		}
+		enc := json.NewEncoder(pr.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(out)
+	case "github":
+		for _, d := range list {
+			fmt.Fprintf(pr.stdout, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
+				ghProperty(relPath(d.Pos.File)), d.Pos.Line, d.Pos.Col, ghProperty("stapler "+d.Code), ghData(d.Message))
+		}
+	default:
+		for _, d := range list {
+			pos := d.Pos
+			pos.File = relPath(pos.File)
+			fmt.Fprintf(pr.stderr, "%s: %s: %s\n", pos, d.Severity, d.Message)
+			if pr.verbose {
+				for _, n := range d.Notes {
+					fmt.Fprintf(pr.stderr, "\t%s\n", n)
+				}
+			}
+		}
+	}
+	if n := list.Errors(); n > 0 {
+		fmt.Fprintf(pr.stderr, "%d error%s\n", n, plural(n))
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// ghData escapes a GitHub Actions workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// relPath shows a path relative to the current directory when it is below it.
+func relPath(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+// size formats a byte count.
+func size(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
+}

@@ -1,0 +1,5 @@
+var Editor = {
+  open: function (el) {
+    Bootstrap.toggle(el);
+  }
+}

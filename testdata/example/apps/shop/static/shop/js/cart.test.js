@@ -1,0 +1,3 @@
+if (Cart.add({ sku: "x" }) !== 1) {
+  throw new Error("cart");
+}

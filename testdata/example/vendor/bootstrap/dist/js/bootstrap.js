@@ -1,0 +1,6 @@
+/*! bootstrap stand-in | MIT */
+var Bootstrap = {
+  toggle: function (el) {
+    el.classList.toggle("open");
+  }
+};
