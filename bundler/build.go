@@ -120,7 +120,7 @@ func (p *Project) buildBundle(ctx context.Context, bp *bundlePlan, srcs *sourceS
 	if err != nil {
 		return nil, err
 	}
-	if len(bb.diags) == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
+	if !bp.bad && len(bb.diags) == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
 		bb.diags.errorf(bp.cfg.Output.Pos, "empty-output", nil, "bundle %q: output %q would be empty (its sources hold no code)", bp.cfg.Name, bp.cfg.Output.S)
 	}
 	return bb, nil

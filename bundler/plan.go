@@ -21,14 +21,17 @@ type bundlePlan struct {
 	cfg     *BundleConfig
 	typ     string    // "js" or "css"
 	sources []*source // in bundle order, no file twice
+	// bad is set for a bundle with problems in its config. It is built all
+	// the same, so that problems in its sources are reported in the same
+	// run, but never written.
+	bad bool
 }
 
 // isGlob reports whether a source entry is a pattern rather than a name.
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[{") }
 
 // makePlan resolves every bundle's sources and checks every bundle's
-// output, adding a diagnostic for each problem. Bundles with problems are
-// left out of the plan.
+// output, adding a diagnostic for each problem.
 func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 	pl := &plan{}
 	outputs := map[string]*BundleConfig{}
@@ -37,11 +40,12 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 		bp := &bundlePlan{cfg: b, typ: b.Type()}
 		p.checkOutput(b, outputs, diags)
 		p.resolveSources(bp, srcs, diags)
-		if len(*diags) == bad && len(bp.sources) == 0 {
-			diags.errorf(b.Output.Pos, "empty-bundle", nil, "bundle %q resolves to no files", b.Name)
-		}
-		if len(*diags) == bad {
+		bp.bad = len(*diags) > bad
+		switch {
+		case len(bp.sources) > 0 && bp.typ != "":
 			pl.bundles = append(pl.bundles, bp)
+		case !bp.bad:
+			diags.errorf(b.Output.Pos, "empty-bundle", nil, "bundle %q resolves to no files", b.Name)
 		}
 	}
 	return pl
