@@ -217,7 +217,7 @@ func (b *treeBuilder) value(n *unstable.Node, at Position) *tvalue {
 			if elem.Raw.Length > 0 {
 				elemAt = b.pos(elem.Raw)
 			} else if c := elem.Child(); c != nil && c.Raw.Length > 0 {
-				elemAt = b.pos(c.Raw)
+				elemAt = b.pos(unstable.Range{Offset: b.openBracket(c.Raw.Offset)})
 			}
 			v.arr = append(v.arr, b.value(elem, elemAt))
 		}
@@ -232,6 +232,22 @@ func (b *treeBuilder) value(n *unstable.Node, at Position) *tvalue {
 		v.str = string(n.Data)
 	}
 	return v
+}
+
+// openBracket returns the offset of the "[" or "{" before the first
+// element of a nested array or table that starts at offset.
+func (b *treeBuilder) openBracket(offset uint32) uint32 {
+	data := b.p.Data()
+	for i := int(offset) - 1; i >= 0; i-- {
+		switch data[i] {
+		case '[', '{':
+			return uint32(i)
+		case ' ', '\t', '\r', '\n':
+		default:
+			return offset
+		}
+	}
+	return offset
 }
 
 func (v *tvalue) String() string { return fmt.Sprintf("%s@%s", v.kind, v.pos) }
