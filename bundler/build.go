@@ -314,6 +314,8 @@ func findProblem(err error) string {
 	var fe *finders.Error
 	errors.As(err, &fe)
 	switch {
+	case errors.Is(err, finders.ErrInvalidName) && strings.HasPrefix(fe.Name, "../"):
+		return "is outside every root"
 	case errors.Is(err, finders.ErrNotFound):
 		return "not found in any root" + didYouMean(fe.Suggestions)
 	case errors.Is(err, finders.ErrCaseMismatch):
