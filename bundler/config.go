@@ -48,6 +48,8 @@ type BundleConfig struct {
 	Sources    []Value  // names, globs and "!" exclusions, in order
 	AllowEmpty []Value  // globs of Sources that may match nothing
 	Minify     bool     // default true
+
+	broken bool // its table had problems, already reported
 }
 
 // Type returns the bundle's media type from its output's extension:
@@ -72,8 +74,10 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 	var haveOutput bool
 	d.table(top, "", map[string]func(*tkey){
 		"output": func(k *tkey) {
-			c.Output, haveOutput = d.str(k)
-			if haveOutput && c.Output.S == "" {
+			var ok bool
+			c.Output, ok = d.str(k)
+			haveOutput = true // a value of the wrong type is not also missing
+			if ok && c.Output.S == "" {
 				diags.errorf(c.Output.Pos, "bad-value", nil, "output must not be empty")
 			}
 		},
@@ -148,8 +152,13 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 	return c
 }
 
+// decodeBundle decodes a [bundle.NAME] table. A bundle with a problem is
+// kept with what could be decoded, so that its sources are still looked up
+// and their problems reported in the same run.
 func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 	b := &BundleConfig{Name: bk.name, Pos: bk.pos, Minify: true}
+	problems := len(*d.diags)
+	defer func() { b.broken = len(*d.diags) > problems }()
 	if !bundleNameRE.MatchString(b.Name) {
 		d.diags.errorf(bk.pos, "bad-value", nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
 	}
@@ -158,19 +167,17 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 		return nil
 	}
 	var haveOutput, haveSources bool
-	d.table(t, "bundle", map[string]func(*tkey){
-		"output":      func(k *tkey) { b.Output, haveOutput = d.str(k) },
-		"sources":     func(k *tkey) { b.Sources, haveSources = d.strings(k) },
+	d.table(t, "bundle."+b.Name, map[string]func(*tkey){
+		"output":      func(k *tkey) { b.Output, _ = d.str(k); haveOutput = true },
+		"sources":     func(k *tkey) { b.Sources, _ = d.strings(k); haveSources = true },
 		"allow_empty": func(k *tkey) { b.AllowEmpty, _ = d.strings(k) },
 		"minify":      func(k *tkey) { b.Minify, _ = d.boolean(k) },
 	})
 	if !haveOutput {
 		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing output", b.Name)
-		return nil
 	}
 	if !haveSources {
 		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing sources", b.Name)
-		return nil
 	}
 	return b
 }

@@ -1,6 +1,9 @@
 package bundler
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/evanw/esbuild/pkg/api"
 )
 
@@ -41,9 +44,12 @@ func esbuildDiagnostic(m api.Message, file, code string) *Diagnostic {
 	}
 	if loc := m.Location; loc != nil {
 		d.Pos.Line, d.Pos.Col = loc.Line, loc.Column+1
-		if loc.Suggestion != "" {
-			d.Suggestion = loc.Suggestion
-			d.Message += didYouMean([]string{loc.Suggestion})
+		// esbuild's suggestion is text to insert: a did-you-mean only
+		// when the message does not already name it ("colr" → "color",
+		// but not `Expected ";"` → ";").
+		if s := loc.Suggestion; s != "" && !strings.Contains(m.Text, strconv.Quote(s)) {
+			d.Suggestion = s
+			d.Message += didYouMean([]string{s})
 		}
 	}
 	for _, n := range m.Notes {

@@ -37,10 +37,16 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 	outputs := map[string]*BundleConfig{}
 	for _, b := range p.Config.Bundles {
 		bad := len(*diags)
-		bp := &bundlePlan{cfg: b, typ: b.Type()}
-		p.checkOutput(b, outputs, diags)
+		bp := &bundlePlan{cfg: b, typ: b.Type(), bad: b.broken}
+		if b.Output.S == "" {
+			// Missing, or not a string: already reported. Its sources are
+			// still looked up, but it has no type to build.
+			bp.bad = true
+		} else {
+			p.checkOutput(b, outputs, diags)
+		}
 		p.resolveSources(bp, srcs, diags)
-		bp.bad = len(*diags) > bad
+		bp.bad = bp.bad || len(*diags) > bad
 		switch {
 		case len(bp.sources) > 0 && bp.typ != "":
 			pl.bundles = append(pl.bundles, bp)
@@ -136,7 +142,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 			case errors.Is(err, finders.ErrNoMatch):
 				diags.errorf(e.Pos, "no-match", err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.searched()
 			case err != nil:
-				p.finderError(e, err, diags)
+				p.finderError(e, err, diags).Message = fmt.Sprintf("bundle %q: %q: %s", b.Name, e.S, detail(err))
 			}
 			for _, f := range matches {
 				add(f, e)
@@ -189,6 +195,8 @@ func (p *Project) findMessage(name string, err error) string {
 	var fe *finders.Error
 	errors.As(err, &fe)
 	switch {
+	case errors.Is(err, finders.ErrNotFound) && fe.Detail != "":
+		return fmt.Sprintf("%q not found in any root: %s", name, fe.Detail)
 	case errors.Is(err, finders.ErrNotFound):
 		return fmt.Sprintf("%q not found in any root%s", name, didYouMean(fe.Suggestions))
 	case errors.Is(err, finders.ErrCaseMismatch):

@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -60,6 +61,9 @@ func Load(opts Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Editors on Windows may start a UTF-8 file with a byte order mark,
+	// which TOML does not allow; it is no column of the first line.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	p := &Project{}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {

@@ -3,6 +3,7 @@ package bundler
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -11,18 +12,19 @@ import (
 
 // write puts a result in the output directory. Every file is first
 // written under a temporary name beside its final one; only when all are
-// written are they renamed into place, the manifests last. A hashed file
-// already present with the same size is left alone: its name is its
-// content's hash.
+// written are they renamed into place: the hashed files first (new names,
+// or the same bytes under the same name), then the plain copies, then the
+// manifests. A hashed file already present with the same size is left
+// alone: its name is its content's hash.
 func (p *Project) write(res *Result) error {
 	w := &writer{dir: p.outputDir}
 	defer w.cleanup()
 	for _, o := range res.Outputs {
-		if err := w.put(o.Path, o.Data, true); err != nil {
+		if err := w.put(o.Path, o.Data, hashedFile); err != nil {
 			return err
 		}
 		if p.Config.KeepUnhashed {
-			if err := w.put(o.Name, o.Data, false); err != nil {
+			if err := w.put(o.Name, o.Data, plainFile); err != nil {
 				return err
 			}
 		}
@@ -32,7 +34,7 @@ func (p *Project) write(res *Result) error {
 		if err != nil {
 			return err
 		}
-		if err := w.put(manifest.DjangoFileName, data, false); err != nil {
+		if err := w.put(manifest.DjangoFileName, data, manifestFile); err != nil {
 			return err
 		}
 	}
@@ -40,7 +42,7 @@ func (p *Project) write(res *Result) error {
 	if err != nil {
 		return err
 	}
-	if err := w.put(manifest.FileName, data, false); err != nil {
+	if err := w.put(manifest.FileName, data, manifestFile); err != nil {
 		return err
 	}
 	if err := w.commit(); err != nil {
@@ -50,20 +52,34 @@ func (p *Project) write(res *Result) error {
 	return nil
 }
 
+// The kinds of file a build writes, in the order they are renamed into place.
+const (
+	hashedFile = iota
+	plainFile
+	manifestFile
+)
+
 // writer stages files under temporary names and renames them in order.
 type writer struct {
 	dir                string
-	staged             [][2]string // temporary name, final name
+	staged             [3][]staged // by kind
 	written, unchanged int
 }
 
+type staged struct{ tmp, final string }
+
 // put stages data for name (slash-separated, relative to the directory).
 // A file already holding the same bytes is not staged; for a hashed name
-// the same size is enough.
-func (w *writer) put(name string, data []byte, hashed bool) error {
+// the same size is enough. Anything but a regular file in the way is an
+// error now, before a single file has been renamed.
+func (w *writer) put(name string, data []byte, kind int) error {
 	final := filepath.Join(w.dir, filepath.FromSlash(name))
-	if st, err := os.Stat(final); err == nil && st.Mode().IsRegular() && st.Size() == int64(len(data)) {
-		if hashed {
+	st, err := os.Lstat(final)
+	switch {
+	case err == nil && !st.Mode().IsRegular():
+		return fmt.Errorf("bundler: cannot write %s: a %s is in the way", final, fileKind(st.Mode()))
+	case err == nil && st.Size() == int64(len(data)):
+		if kind == hashedFile {
 			w.unchanged++
 			return nil
 		}
@@ -79,7 +95,7 @@ func (w *writer) put(name string, data []byte, hashed bool) error {
 	if err != nil {
 		return err
 	}
-	w.staged = append(w.staged, [2]string{f.Name(), final})
+	w.staged[kind] = append(w.staged[kind], staged{f.Name(), final})
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
@@ -91,22 +107,36 @@ func (w *writer) put(name string, data []byte, hashed bool) error {
 	return f.Close()
 }
 
-// commit renames every staged file into place, in the order staged.
-func (w *writer) commit() error {
-	for i, s := range w.staged {
-		if err := os.Rename(s[0], s[1]); err != nil {
-			w.staged = w.staged[i:]
-			return fmt.Errorf("bundler: %w", err)
-		}
-		w.written++
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
 	}
-	w.staged = nil
+	return "special file"
+}
+
+// commit renames every staged file into place, kind by kind.
+func (w *writer) commit() error {
+	for k := range w.staged {
+		for len(w.staged[k]) > 0 {
+			s := w.staged[k][0]
+			if err := os.Rename(s.tmp, s.final); err != nil {
+				return fmt.Errorf("bundler: %w", err)
+			}
+			w.staged[k] = w.staged[k][1:]
+			w.written++
+		}
+	}
 	return nil
 }
 
 // cleanup removes the temporary files of a write that failed.
 func (w *writer) cleanup() {
-	for _, s := range w.staged {
-		os.Remove(s[0])
+	for _, list := range w.staged {
+		for _, s := range list {
+			os.Remove(s.tmp)
+		}
 	}
 }

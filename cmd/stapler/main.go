@@ -117,8 +117,8 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	s := res.Stats
-	fmt.Fprintf(stderr, "stapler %s: %d bundles, %d files, %s → %s in %s", cmd, s.Bundles, s.Sources,
-		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "stapler %s: %d bundle%s, %d file%s, %s → %s in %s", cmd, s.Bundles, plural(s.Bundles),
+		s.Sources, plural(s.Sources), size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
 	if cmd == "build" {
 		fmt.Fprintf(stderr, " (%d written, %d unchanged)", s.Written, s.Unchanged)
 	}
@@ -147,9 +147,14 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 		f, hidden, err := p.Finder().Find(name)
 		var fe *finders.Error
 		switch {
-		case errors.As(err, &fe) && fe.Err != nil && isLookupError(fe.Err):
-			msg := fe.Error()
-			if len(fe.Suggestions) > 0 {
+		case errors.As(err, &fe) && isLookupError(fe.Err):
+			msg := fmt.Sprintf("%q %s", name, fe.Err)
+			switch {
+			case errors.Is(fe.Err, finders.ErrCaseMismatch):
+				msg = fmt.Sprintf("%q not found: names are case-sensitive, and the file is %q", name, fe.Suggestions[0])
+			case fe.Detail != "":
+				msg += ": " + fe.Detail
+			case len(fe.Suggestions) > 0:
 				msg += "; did you mean " + quoteAll(fe.Suggestions) + "?"
 			}
 			fmt.Fprintf(stderr, "stapler find: %s\n", msg)
