@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the scripts' cmp files with what the commands printed")
+
+// TestMain makes the test binary double as the stapler command, so that
+// scripts run it in a process of its own, exit status included.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"stapler": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScript runs every testdata/script/*.txtar. Each archive is a small
+// project (assets.toml and its static files) and the commands run over it,
+// with the exact diagnostics they must print.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "../../testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		// Report every failed assertion of a script, not just the first.
+		ContinueOnError: true,
+		Cmds:            map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus},
+	})
+}
+
+// cmdStatus runs a command like exec and checks its exit status, which
+// exec only knows as zero or not:
+//
+//	status 2 stapler check -c missing.toml
+//
+// The command's stdout and stderr are then checked as after exec.
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! status")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: status code command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}
