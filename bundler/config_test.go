@@ -130,7 +130,7 @@ func TestDecodeConfig(t *testing.T) {
 			`1:1: unknown key "ouput"; did you mean "output"?`,
 			`2:3: root: missing path`,
 			`3:1: unknown key "root.pth"; did you mean "path"?`,
-			`7:1: unknown key "bundle.minfy"; did you mean "minify"?`,
+			`7:1: unknown key "bundle.a.minfy"; did you mean "minify"?`,
 			`9:1: unknown key "manifest.django_verison"; did you mean "django_version"?`,
 			`10:2: unknown key "colect"`,
 		},
@@ -138,13 +138,11 @@ func TestDecodeConfig(t *testing.T) {
 		name: "wrong types",
 		doc: "output = 1\nurl = \"/s\"\nkeep_unhashed = \"yes\"\nroot = \"static\"\n[bundle.a]\noutput = \"a.js\"\n" +
 			"sources = \"x.js\"\n[bundle.b]\noutput = \"b.js\"\nsources = [\"x.js\", 2, true]\n[manifest]\ndjango_version = \"2.0\"\n",
-		want: []string{
-			`1:1: missing output: the directory results go to, e.g. output = "build/static"`,
+		want: []string{ // a value of the wrong type is not also missing
 			`1:10: output must be a string, not an integer`,
 			`2:7: url "/s" must end with a slash`,
 			`3:17: keep_unhashed must be true or false, not a string`,
 			`4:8: root must be an array of tables ([[root]]), not a string`,
-			`5:9: bundle "a": missing sources`,
 			`7:11: sources must be an array of strings, not a string`,
 			`10:20: sources: elements must be strings, not an integer`,
 			`10:23: sources: elements must be strings, not a boolean`,
