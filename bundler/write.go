@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/stapler-build/stapler/manifest"
+	"golang.org/x/sync/errgroup"
 )
 
 // write puts a result in the output directory. Every file is first
@@ -17,16 +19,11 @@ import (
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
 func (p *Project) write(res *Result) error {
-	w := &writer{dir: p.outputDir}
-	defer w.cleanup()
+	var files []outFile
 	for _, o := range res.Outputs {
-		if err := w.put(o.Path, o.Data, hashedFile); err != nil {
-			return err
-		}
+		files = append(files, outFile{o.Path, o.Data, hashedFile})
 		if p.Config.KeepUnhashed {
-			if err := w.put(o.Name, o.Data, plainFile); err != nil {
-				return err
-			}
+			files = append(files, outFile{o.Name, o.Data, plainFile})
 		}
 	}
 	if p.Config.Django {
@@ -34,15 +31,38 @@ func (p *Project) write(res *Result) error {
 		if err != nil {
 			return err
 		}
-		if err := w.put(manifest.DjangoFileName, data, manifestFile); err != nil {
-			return err
-		}
+		files = append(files, outFile{manifest.DjangoFileName, data, manifestFile})
 	}
 	data, err := res.Manifest.Marshal()
 	if err != nil {
 		return err
 	}
-	if err := w.put(manifest.FileName, data, manifestFile); err != nil {
+	files = append(files, outFile{manifest.FileName, data, manifestFile})
+
+	// Staging is I/O bound (creating a file costs more than writing it),
+	// so it runs wider than the CPUs; each file has its own slot.
+	w := &writer{dir: p.outputDir}
+	slots := make([]staged, len(files))
+	g := new(errgroup.Group)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			var err error
+			slots[i], err = w.stage(f)
+			return err
+		})
+	}
+	err = g.Wait()
+	for i, s := range slots {
+		switch {
+		case s.tmp != "":
+			w.staged[files[i].kind] = append(w.staged[files[i].kind], s)
+		case s.final != "":
+			w.unchanged++
+		}
+	}
+	defer w.cleanup()
+	if err != nil {
 		return err
 	}
 	if err := w.commit(); err != nil {
@@ -50,6 +70,14 @@ func (p *Project) write(res *Result) error {
 	}
 	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged
 	return nil
+}
+
+// outFile is a file to write: its name relative to the output directory,
+// slash-separated.
+type outFile struct {
+	name string
+	data []byte
+	kind int
 }
 
 // The kinds of file a build writes, in the order they are renamed into place.
@@ -68,43 +96,41 @@ type writer struct {
 
 type staged struct{ tmp, final string }
 
-// put stages data for name (slash-separated, relative to the directory).
-// A file already holding the same bytes is not staged; for a hashed name
-// the same size is enough. Anything but a regular file in the way is an
-// error now, before a single file has been renamed.
-func (w *writer) put(name string, data []byte, kind int) error {
-	final := filepath.Join(w.dir, filepath.FromSlash(name))
+// stage writes f under a temporary name beside its final one. A file
+// already holding the same bytes is not staged (a staged with no tmp);
+// for a hashed name the same size is enough. Anything but a regular file
+// in the way is an error now, before a single file has been renamed.
+func (w *writer) stage(f outFile) (staged, error) {
+	final := filepath.Join(w.dir, filepath.FromSlash(f.name))
 	st, err := os.Lstat(final)
 	switch {
 	case err == nil && !st.Mode().IsRegular():
-		return fmt.Errorf("bundler: cannot write %s: a %s is in the way", final, fileKind(st.Mode()))
-	case err == nil && st.Size() == int64(len(data)):
-		if kind == hashedFile {
-			w.unchanged++
-			return nil
+		return staged{}, fmt.Errorf("bundler: cannot write %s: a %s is in the way", final, fileKind(st.Mode()))
+	case err == nil && st.Size() == int64(len(f.data)):
+		if f.kind == hashedFile {
+			return staged{final: final}, nil
 		}
-		if old, err := os.ReadFile(final); err == nil && bytes.Equal(old, data) {
-			w.unchanged++
-			return nil
+		if old, err := os.ReadFile(final); err == nil && bytes.Equal(old, f.data) {
+			return staged{final: final}, nil
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return err
+		return staged{}, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(final), ".stapler-*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(final), ".stapler-*.tmp")
 	if err != nil {
-		return err
+		return staged{}, err
 	}
-	w.staged[kind] = append(w.staged[kind], staged{f.Name(), final})
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	s := staged{tmp.Name(), final}
+	if _, err := tmp.Write(f.data); err != nil {
+		tmp.Close()
+		return s, err
 	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return s, err
 	}
-	return f.Close()
+	return s, tmp.Close()
 }
 
 func fileKind(m fs.FileMode) string {
