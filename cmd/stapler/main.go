@@ -215,7 +215,7 @@ func (pr *printer) diagnostics(list bundler.ErrorList) {
 	case "json":
 		out := make([]jsonDiagnostic, 0, len(list))
 		for _, d := range list {
-			out = append(out, jsonDiagnostic{relPath(d.Pos.File), d.Pos.Line, d.Pos.Col, d.Severity.String(), d.Code, d.Message, d.Suggestion})
+			out = append(out, jsonDiagnostic{relPath(d.Pos.File), d.Pos.Line, d.Pos.Col, d.Severity.String(), d.Code, relMessage(d.Message), d.Suggestion})
 		}
 		enc := json.NewEncoder(pr.stdout)
 		enc.SetIndent("", "  ")
@@ -224,13 +224,13 @@ func (pr *printer) diagnostics(list bundler.ErrorList) {
 	case "github":
 		for _, d := range list {
 			fmt.Fprintf(pr.stdout, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
-				ghProperty(relPath(d.Pos.File)), d.Pos.Line, d.Pos.Col, ghProperty("stapler "+d.Code), ghData(d.Message))
+				ghProperty(relPath(d.Pos.File)), d.Pos.Line, d.Pos.Col, ghProperty("stapler "+d.Code), ghData(relMessage(d.Message)))
 		}
 	default:
 		for _, d := range list {
 			pos := d.Pos
 			pos.File = relPath(pos.File)
-			fmt.Fprintf(pr.stderr, "%s: %s: %s\n", pos, d.Severity, d.Message)
+			fmt.Fprintf(pr.stderr, "%s: %s: %s\n", pos, d.Severity, relMessage(d.Message))
 			if pr.verbose {
 				for _, n := range d.Notes {
 					fmt.Fprintf(pr.stderr, "\t%s\n", n)
@@ -273,6 +273,17 @@ func relPath(p string) string {
 		return rel
 	}
 	return p
+}
+
+// relMessage shows the paths a message names relative to the current
+// directory too, as relPath does for a diagnostic's own file: the library
+// names files as the config's path was given, which may be absolute.
+func relMessage(msg string) string {
+	wd, err := os.Getwd()
+	if err != nil || !strings.Contains(msg, wd) {
+		return msg
+	}
+	return strings.ReplaceAll(msg, wd+string(filepath.Separator), "")
 }
 
 // size formats a byte count.
