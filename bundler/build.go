@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/finders"
@@ -38,11 +39,19 @@ type Output struct {
 // Stats counts a run's work.
 type Stats struct {
 	Bundles   int
+	Collected int   // files [collect] wrote
 	Sources   int   // distinct files read
 	BytesIn   int64 // their size
 	BytesOut  int64 // the outputs' size
 	Written   int   // files written (a build only)
 	Unchanged int   // files already in place with the same content
+}
+
+// Progress is how far a run has got, for Options.Progress: files made of
+// the total, and their bytes.
+type Progress struct {
+	Done, Total int
+	Bytes       int64
 }
 
 // Check does everything Build does, minification included, in memory: it
@@ -69,26 +78,56 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-// make plans and builds in memory.
+// make plans and builds in memory: the bundles' own checks; then the
+// graph of every file written under its own hashed name (collected, or
+// referenced by a stylesheet), checked, then made in dependency order;
+// then the stylesheet bundles, which point at those names.
 func (p *Project) make(ctx context.Context) (*Result, error) {
 	diags := slices.Clone(p.problems)
-	srcs := newSourceSet(p.finder)
+	srcs := newSourceSet(p)
 	pl := p.makePlan(srcs, &diags)
 
 	built := make([]*builtBundle, len(pl.bundles))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, bp := range pl.bundles {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			var err error
-			built[i], err = p.buildBundle(ctx, bp, srcs)
-			return err
-		})
+	if err := inParallel(ctx, pl.bundles, func(i int, bp *bundlePlan) (err error) {
+		built[i], err = p.prepareBundle(ctx, bp, srcs)
+		return err
+	}); err != nil {
+		return nil, err
 	}
-	if err := g.Wait(); err != nil {
+	initial, err := p.collectSet(srcs)
+	if err != nil {
+		return nil, err
+	}
+	collected := map[*source]bool{}
+	for _, src := range initial {
+		collected[src] = true
+	}
+	for _, b := range built {
+		diags = append(diags, b.diags...)
+		initial = append(initial, b.targets...)
+	}
+	g, err := p.buildGraph(ctx, initial, collected, srcs, &diags)
+	if err != nil {
+		return nil, err
+	}
+
+	// Made even when there are problems already (a missing target is left
+	// as written), so that one run reports every problem: a minifier's
+	// error in a collected file, an empty bundle.
+	progress := p.progress(len(g.nodes) + len(built))
+	found, err := g.make(ctx, p.minifyNode, func(n *node) { progress(int64(len(n.data))) })
+	if err != nil {
+		return nil, err
+	}
+	diags = append(diags, found...)
+	if err := inParallel(ctx, built, func(_ int, b *builtBundle) error {
+		if b.plan.typ == "css" {
+			p.joinStylesheets(b)
+		}
+		p.checkEmpty(b)
+		progress(int64(len(b.data)))
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	for _, b := range built {
@@ -97,56 +136,94 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	return p.result(built, srcs, diags)
+	return p.result(built, g, len(collected), srcs, diags)
+}
+
+// inParallel calls f for each element of list, GOMAXPROCS at a time, and
+// returns the first error.
+func inParallel[T any](ctx context.Context, list []T, f func(int, T) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, x := range list {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return f(i, x)
+		})
+	}
+	return g.Wait()
+}
+
+// progress returns a function to call as each of total files is made,
+// which reports to Options.Progress, one call at a time.
+func (p *Project) progress(total int) func(bytes int64) {
+	if p.opts.Progress == nil {
+		return func(int64) {}
+	}
+	var mu sync.Mutex
+	var pr Progress
+	pr.Total = total
+	return func(bytes int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		pr.Done++
+		pr.Bytes += bytes
+		p.opts.Progress(pr)
+	}
 }
 
 // builtBundle is a bundle's output and the files it references.
 type builtBundle struct {
-	plan   *bundlePlan
-	data   []byte
-	assets []*source // files its stylesheets reference, to copy hashed
-	diags  ErrorList
+	plan    *bundlePlan
+	data    []byte
+	targets []*source // files its stylesheets reference, written hashed
+	diags   ErrorList
 }
 
-func (p *Project) buildBundle(ctx context.Context, bp *bundlePlan, srcs *sourceSet) (*builtBundle, error) {
+// prepareBundle checks a bundle's sources. A script bundle is joined at
+// once; a stylesheet bundle waits for the files it references to be named.
+func (p *Project) prepareBundle(ctx context.Context, bp *bundlePlan, srcs *sourceSet) (*builtBundle, error) {
 	bb := &builtBundle{plan: bp}
-	var err error
 	switch bp.typ {
 	case "js":
-		err = p.joinScripts(ctx, bb, srcs)
+		return bb, p.joinScripts(ctx, bb, srcs)
 	case "css":
-		err = p.joinStylesheets(bb, srcs)
+		return bb, p.checkStylesheets(bb, srcs)
 	}
-	if err != nil {
-		return nil, err
-	}
+	return bb, nil
+}
+
+func (p *Project) checkEmpty(bb *builtBundle) {
+	bp := bb.plan
 	if !bp.bad && len(bb.diags) == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
 		bb.diags.errorf(bp.cfg.Output.Pos, "empty-output", nil, "bundle %q: output %q would be empty (its sources hold no code)", bp.cfg.Name, bp.cfg.Output.S)
 	}
-	return bb, nil
 }
 
 // joinScripts minifies each source on its own, in parallel (so error
 // positions stay in the source and the result is smaller than minifying
 // the whole), and joins them with a ";" barrier, so that a file without a
-// trailing semicolon cannot run into the next.
+// trailing semicolon cannot run into the next. A source's source map
+// comment is dropped: its map is not the bundle's.
 func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *sourceSet) error {
 	bp := bb.plan
 	parts := make([][]byte, len(bp.sources))
 	partDiags := make([]ErrorList, len(bp.sources))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, src := range bp.sources {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
+	if err := inParallel(ctx, bp.sources, func(i int, src *source) error {
+		out, diags, err := srcs.script(src, bp.cfg.Minify)
+		if err != nil {
+			return err
+		}
+		if !bp.cfg.Minify { // esbuild drops the comment when it minifies
+			if _, err := srcs.scanned(src); err != nil {
 				return err
 			}
-			var err error
-			parts[i], partDiags[i], err = srcs.script(src, bp.cfg.Minify)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+			out = withoutSourceMaps(out, src.scan.refs)
+		}
+		parts[i], partDiags[i] = out, diags
+		return nil
+	}); err != nil {
 		return err
 	}
 	var out bytes.Buffer
@@ -168,12 +245,70 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 	return nil
 }
 
-// joinStylesheets rewrites each source's references to the hashed copies
-// of their targets, joins the sources in order with one @charset at the
-// top, and minifies the whole: minifying the concatenation lets esbuild
-// drop rules repeated across files. Each source was checked on its own
-// first, so that problems are reported at the source's lines.
-func (p *Project) joinStylesheets(bb *builtBundle, srcs *sourceSet) error {
+// withoutSourceMaps returns data without its source map comments.
+func withoutSourceMaps(data []byte, refs []ref) []byte {
+	var out []byte
+	last := 0
+	for _, r := range refs {
+		if r.kind == refSourceMap {
+			out = append(out, data[last:r.at]...)
+			last = r.at + len(r.text)
+		}
+	}
+	if last == 0 {
+		return data
+	}
+	return append(out, data[last:]...)
+}
+
+// checkStylesheets checks each source of a stylesheet bundle on its own,
+// with esbuild, so that problems are reported at the source's lines, and
+// finds the files its references name: a bundle brings them along, each
+// under its hashed name. An @import of a local file becomes a reference to
+// that file's hashed copy, where its media, layer() and supports() still
+// apply; a remote one (a web font's) must come before every rule once the
+// sources are joined, or browsers ignore it.
+func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
+	bp := bb.plan
+	ruleFrom := "" // the first source that holds a rule
+	for _, src := range bp.sources {
+		diags, err := srcs.checkStylesheet(src)
+		if err != nil {
+			return err
+		}
+		bb.diags = append(bb.diags, diags...)
+		refs, err := srcs.references(src)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			if r.kind == refSourceMap {
+				continue // dropped: the source's map is not the bundle's
+			}
+			if r.isImport && r.leading && ruleFrom != "" && ruleFrom != src.display {
+				bb.diags.errorf(src.lines.pos(src.display, r.at), "import-order", nil,
+					"%s comes after the rules of %s once bundle %q is joined, and browsers ignore an @import after rules: move it to the bundle's first source",
+					r.text, ruleFrom, bp.cfg.Name)
+			}
+			if r.diag != nil {
+				bb.diags.add(r.diag)
+			}
+			if r.target != nil {
+				bb.targets = append(bb.targets, r.target)
+			}
+		}
+		if src.scan.firstRule >= 0 && ruleFrom == "" {
+			ruleFrom = src.display
+		}
+	}
+	return nil
+}
+
+// joinStylesheets rewrites each source's references to the hashed names
+// of their targets, from the bundle's directory, joins the sources in
+// order with one @charset at the top, and minifies the whole: minifying
+// the concatenation lets esbuild drop rules repeated across files.
+func (p *Project) joinStylesheets(bb *builtBundle) {
 	bp := bb.plan
 	outDir := path.Dir(bp.cfg.Output.S)
 	var joined bytes.Buffer
@@ -184,79 +319,46 @@ func (p *Project) joinStylesheets(bb *builtBundle, srcs *sourceSet) error {
 	}
 	var spans []span
 	line := 1
-	ruleFrom := "" // the first source that holds a rule
 	for _, src := range bp.sources {
-		if _, err := srcs.stylesheet(src); err != nil {
-			return err
-		}
-		bb.diags = append(bb.diags, src.cssDiags...)
 		data := src.data
-		sc := src.scan
 		var out bytes.Buffer
-		last := sc.charsetEnd
-		if sc.charsetEnd > 0 && charset == nil {
-			charset = data[:sc.charsetEnd]
+		last := src.scan.charsetEnd
+		if last > 0 && charset == nil {
+			charset = data[:last]
 		}
-		for _, ref := range sc.refs {
-			at := src.lines.pos(src.display, ref.at)
-			if ref.isImport {
-				p.checkImport(bb, src, ref, at, ruleFrom)
-				continue
+		for _, r := range src.resolved {
+			switch {
+			case r.kind == refSourceMap:
+				out.Write(data[last:r.at])
+				last = r.at + len(r.text)
+			case r.target != nil:
+				out.Write(data[last:r.start])
+				out.WriteString(bundleURL(r, outDir, r.target.node))
+				last = r.end
 			}
-			target, suffix, ok := localTarget(ref.url, path.Dir(src.file.Name), p.Config.URL)
-			if !ok {
-				continue
-			}
-			asset, err := p.findAsset(target, srcs)
-			if err != nil {
-				if !isFindError(err) {
-					return err
-				}
-				d := bb.diags.errorf(at, "url-not-found", err, "%s → %q %s", ref.text, target, findProblem(err))
-				var fe *finders.Error
-				if errors.As(err, &fe) && len(fe.Suggestions) > 0 {
-					d.Suggestion = fe.Suggestions[0]
-				}
-				continue
-			}
-			bb.assets = append(bb.assets, asset)
-			hashed := hashedName(asset.file.Name, asset.hash)
-			var url string
-			if strings.HasPrefix(strings.TrimSpace(ref.url), p.Config.URL) {
-				url = p.Config.URL + relURL("", hashed)
-			} else {
-				url = relURL(outDir, hashed)
-			}
-			out.Write(data[last:ref.start])
-			out.WriteString(url + suffix)
-			last = ref.end
 		}
 		out.Write(data[last:])
-		if sc.firstRule >= 0 && ruleFrom == "" {
-			ruleFrom = src.display
-		}
 		spans = append(spans, span{src, line})
 		b := bytes.TrimRight(out.Bytes(), " \t\r\n")
 		joined.Write(b)
 		joined.WriteByte('\n')
 		line += bytes.Count(b, []byte{'\n'}) + 1
 	}
-	if len(bb.diags) > 0 {
-		return nil
-	}
 	var head []byte
 	if charset != nil {
 		head = append(slices.Clone(charset), '\n')
 	}
-	if !bp.cfg.Minify {
+	if !bp.cfg.Minify || bp.bad || len(bb.diags) > 0 {
+		// A bundle with problems is never written; minifying it whole
+		// would only report its sources' problems again.
 		bb.data = append(head, joined.Bytes()...)
-		return nil
+		return
 	}
 	min, diags := transform(append(head, joined.Bytes()...), bp.cfg.Output.S, api.LoaderCSS, true)
 	// Problems of the whole that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
 	for _, d := range diags {
-		if d.Code == "invalid-@import" { // reported by checkImport, better
+		if d.Code == "invalid-@import" { // reported by checkStylesheets, better
 			continue
 		}
 		l := d.Pos.Line
@@ -272,35 +374,6 @@ func (p *Project) joinStylesheets(bb *builtBundle, srcs *sourceSet) error {
 		bb.diags.add(d)
 	}
 	bb.data = min
-	return nil
-}
-
-// checkImport checks an @import of a bundled stylesheet. A local one is
-// an error: its file belongs in the bundle's list. A remote one (a web
-// font's) must come before every rule once the sources are joined, or
-// browsers ignore it.
-func (p *Project) checkImport(bb *builtBundle, src *source, ref cssRef, at Position, ruleFrom string) {
-	b := bb.plan.cfg
-	if target, _, local := localTarget(ref.url, path.Dir(src.file.Name), p.Config.URL); local {
-		bb.diags.errorf(at, "local-import", nil, "%s imports %q inside bundle %q: list %q in the bundle's sources instead", ref.text, target, b.Name, target)
-		return
-	}
-	if ref.leading && ruleFrom != "" && ruleFrom != src.display {
-		bb.diags.errorf(at, "import-order", nil, "%s comes after the rules of %s once bundle %q is joined, and browsers ignore an @import after rules: move it to the bundle's first source", ref.text, ruleFrom, b.Name)
-	}
-}
-
-// findAsset finds a file a stylesheet references and hashes it.
-func (p *Project) findAsset(name string, srcs *sourceSet) (*source, error) {
-	f, _, err := p.finder.Find(name)
-	if err != nil {
-		return nil, err
-	}
-	src := srcs.get(f, p.FilePath(f))
-	if _, err := srcs.contentHash(src); err != nil {
-		return nil, err
-	}
-	return src, nil
 }
 
 // isFindError reports whether err says a name is not in the roots, as
@@ -324,17 +397,13 @@ func findProblem(err error) string {
 	return "is not a valid name: " + detail(err)
 }
 
-// result names the outputs and makes the manifest.
-func (p *Project) result(built []*builtBundle, srcs *sourceSet, warnings ErrorList) (*Result, error) {
+// result names the outputs and makes the manifest. No name is made
+// twice: a bundle's output may not be the name of a file in a root, and
+// every other output is one.
+func (p *Project) result(built []*builtBundle, g *graph, collected int, srcs *sourceSet, warnings ErrorList) (*Result, error) {
 	res := &Result{Warnings: warnings}
 	files := map[string]manifest.Entry{}
-	made := map[string]string{} // logical name → what made it, for collisions
-	var diags ErrorList
-	add := func(o Output, by string) {
-		if _, ok := made[o.Name]; ok {
-			return // a file referenced twice; a clash with a bundle is caught below
-		}
-		made[o.Name] = by
+	add := func(o Output) {
 		res.Outputs = append(res.Outputs, o)
 		files[o.Name] = manifest.Entry{
 			Path: o.Path, Size: int64(len(o.Data)), Integrity: integrity(o.Data),
@@ -350,24 +419,16 @@ func (p *Project) result(built []*builtBundle, srcs *sourceSet, warnings ErrorLi
 		add(Output{
 			Name: cfg.Output.S, Path: hashedName(cfg.Output.S, contentHash(b.data)), Data: b.data,
 			Bundle: cfg.Name, Sources: names,
-		}, "bundle "+cfg.Name)
+		})
 	}
-	for _, b := range built {
-		for _, a := range b.assets {
-			if by, ok := made[a.file.Name]; ok && strings.HasPrefix(by, "bundle ") {
-				diags.errorf(b.plan.cfg.Output.Pos, "output-clash", nil, "bundle %q references %q, which is also the output of %s", b.plan.cfg.Name, a.file.Name, by)
-				continue
-			}
-			add(Output{Name: a.file.Name, Path: hashedName(a.file.Name, a.hash), Data: a.data}, "reference")
-		}
-	}
-	if err := diags.Err(); err != nil {
-		return nil, err
+	for _, n := range g.nodes {
+		add(Output{Name: n.src.file.Name, Path: n.path, Data: n.data})
 	}
 	slices.SortFunc(res.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
 	res.Manifest = &manifest.Manifest{Version: manifest.Version, URL: p.Config.URL, Files: files}
 
 	res.Stats.Bundles = len(built)
+	res.Stats.Collected = collected
 	for _, s := range srcs.all() {
 		res.Stats.Sources++
 		res.Stats.BytesIn += int64(len(s.data))

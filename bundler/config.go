@@ -25,6 +25,13 @@ type Config struct {
 	Django        bool   // also write Django's staticfiles.json
 	DjangoVersion string // "1.1" (default) or "1.0"
 
+	// Collect, when set, writes every file of every root hash-named, as
+	// Django's collectstatic does.
+	Collect *CollectConfig
+	// References says which missing references are only warnings, and
+	// which references are left alone: [references] warn and ignore.
+	References ReferencesConfig
+
 	urlPos Position
 }
 
@@ -38,6 +45,20 @@ type Value struct {
 type RootConfig struct {
 	Path   Value // a directory, or a glob of directories, relative to the config
 	Prefix Value
+}
+
+// CollectConfig is the [collect] table.
+type CollectConfig struct {
+	Exclude         []Value // globs over logical names; one matching a directory drops its tree
+	DefaultExcludes bool    // also exclude Django's defaults, ".*", "*~" and "CVS"; default true
+	Minify          bool    // minify collected CSS, JS, SVG and JSON; default false
+}
+
+// ReferencesConfig is the [references] table: globs matched against the
+// logical names of the referring file and of the target.
+type ReferencesConfig struct {
+	Warn   []Value // a missing target is a warning, and the reference is left as written
+	Ignore []Value // the reference is left as written, unchecked
 }
 
 // BundleConfig is one [bundle.NAME] table.
@@ -121,6 +142,28 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 					c.Bundles = append(c.Bundles, b)
 				}
 			}
+		},
+		"collect": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			c.Collect = &CollectConfig{DefaultExcludes: true}
+			d.table(t, "collect", map[string]func(*tkey){
+				"exclude":          func(k *tkey) { c.Collect.Exclude, _ = d.patterns(k) },
+				"default_excludes": func(k *tkey) { c.Collect.DefaultExcludes, _ = d.boolean(k) },
+				"minify":           func(k *tkey) { c.Collect.Minify, _ = d.boolean(k) },
+			})
+		},
+		"references": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			d.table(t, "references", map[string]func(*tkey){
+				"warn":   func(k *tkey) { c.References.Warn, _ = d.patterns(k) },
+				"ignore": func(k *tkey) { c.References.Ignore, _ = d.patterns(k) },
+			})
 		},
 		"manifest": func(k *tkey) {
 			t := d.tableValue(k)
@@ -241,6 +284,20 @@ func (d decoder) strings(k *tkey) ([]Value, bool) {
 		out = append(out, Value{S: e.str, Pos: e.pos})
 	}
 	return out, true
+}
+
+// patterns decodes an array of globs, reporting each invalid one.
+func (d decoder) patterns(k *tkey) ([]Value, bool) {
+	vs, ok := d.strings(k)
+	var out []Value
+	for _, v := range vs {
+		if err := finders.ValidPattern(v.S); err != nil {
+			d.diags.errorf(v.Pos, "bad-pattern", err, "%s: %q: %s", k.name, v.S, detail(err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, ok
 }
 
 func (d decoder) tableValue(k *tkey) *ttable {

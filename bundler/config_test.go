@@ -132,7 +132,7 @@ func TestDecodeConfig(t *testing.T) {
 			`3:1: unknown key "root.pth"; did you mean "path"?`,
 			`7:1: unknown key "bundle.a.minfy"; did you mean "minify"?`,
 			`9:1: unknown key "manifest.django_verison"; did you mean "django_version"?`,
-			`10:2: unknown key "colect"`,
+			`10:2: unknown key "colect"; did you mean "collect"?`,
 		},
 	}, {
 		name: "wrong types",

@@ -11,9 +11,11 @@ import (
 	"github.com/tdewolff/parse/v2/css"
 )
 
-// cssRef is a reference found in a stylesheet: a url() or an @import.
-type cssRef struct {
-	at       int    // where the reference's text starts: "url(" or "@import"
+// A ref is a reference from one file to another, found with a tokenizer:
+// a url() or an @import in a stylesheet, or a sourceMappingURL comment.
+type ref struct {
+	kind     refKind
+	at       int    // where the reference's text starts: "url(", "@import", the comment
 	start    int    // the URL itself, without quotes or spaces ...
 	end      int    // ... so that replacing src[start:end] keeps the rest as written
 	url      string // the URL as written
@@ -24,11 +26,18 @@ type cssRef struct {
 	leading bool
 }
 
+type refKind int
+
+const (
+	refURL       refKind = iota // url(...), and @import's URL
+	refSourceMap                // /*# sourceMappingURL=... */, //# sourceMappingURL=...
+)
+
 // cssScan is what a stylesheet holds that concatenating and rewriting it
 // must know. It is found with tdewolff/parse's CSS tokenizer, so that
 // comments, strings and escapes are what the CSS spec says they are.
 type cssScan struct {
-	refs []cssRef
+	refs []ref
 	// charsetEnd ends the source's "@charset ...;" rule, which CSS only
 	// honours as a file's very first bytes; 0 when there is none.
 	charsetEnd int
@@ -45,7 +54,7 @@ func scanCSS(src []byte) cssScan {
 	depth := 0
 	// The top-level statement being read: its first keyword.
 	stmtAt, stmtKind := -1, ""
-	var imp *cssRef // the @import whose URL comes next
+	var imp *ref // the @import whose URL comes next
 	for {
 		tt, text := lx.Next()
 		if tt == css.ErrorToken {
@@ -54,7 +63,12 @@ func scanCSS(src []byte) cssScan {
 		at := offset
 		offset += len(text)
 		switch tt {
-		case css.WhitespaceToken, css.CommentToken, css.CDOToken, css.CDCToken:
+		case css.CommentToken:
+			if r, ok := sourceMapComment(text, at, "/*"); ok {
+				s.refs = append(s.refs, r)
+			}
+			continue
+		case css.WhitespaceToken, css.CDOToken, css.CDCToken:
 			continue
 		}
 		if depth == 0 && stmtAt < 0 {
@@ -70,7 +84,7 @@ func scanCSS(src []byte) cssScan {
 				}
 			}
 			if stmtKind == "@import" {
-				imp = &cssRef{at: at, isImport: true, leading: s.firstRule < 0}
+				imp = &ref{at: at, isImport: true, leading: s.firstRule < 0}
 				continue
 			}
 		}
@@ -117,9 +131,41 @@ func scanCSS(src []byte) cssScan {
 	return s
 }
 
+// sourceMapComment reads a source map link from a comment: "//# " or,
+// in CSS, "/*# " (tabs allowed, and "@" for "#" as older tools wrote),
+// then the case-sensitive keyword sourceMappingURL, "=", and the URL up
+// to white space or the comment's end. opener is "/*" or "//".
+func sourceMapComment(comment []byte, at int, opener string) (ref, bool) {
+	rest, ok := bytes.CutPrefix(comment, []byte(opener))
+	if !ok || len(rest) < 2 || rest[0] != '#' && rest[0] != '@' {
+		return ref{}, false
+	}
+	rest = rest[1:]
+	trimmed := bytes.TrimLeft(rest, " \t")
+	if len(trimmed) == len(rest) {
+		return ref{}, false
+	}
+	url, ok := bytes.CutPrefix(trimmed, []byte("sourceMappingURL="))
+	if !ok {
+		return ref{}, false
+	}
+	start := at + len(comment) - len(url)
+	if opener == "/*" {
+		url = bytes.TrimSuffix(url, []byte("*/"))
+	}
+	if i := bytes.IndexAny(url, " \t\r\n\f"); i >= 0 {
+		url = url[:i]
+	}
+	if len(url) == 0 {
+		return ref{}, false
+	}
+	return ref{kind: refSourceMap, at: at, start: start, end: start + len(url), url: string(url),
+		text: string(bytes.TrimRight(comment, " \t\r\n"))}, true
+}
+
 // urlToken reads a url(...) token, in any case and spacing, quoted or not.
-func urlToken(text []byte, at int) cssRef {
-	r := cssRef{at: at, text: string(text)}
+func urlToken(text []byte, at int) ref {
+	r := ref{at: at, text: string(text)}
 	inner := text[4:] // after "url("
 	i := 4
 	if n := len(inner); n > 0 && inner[n-1] == ')' {

@@ -162,7 +162,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 		}
 	}
 	for _, f := range files {
-		bp.sources = append(bp.sources, srcs.get(f, p.FilePath(f)))
+		bp.sources = append(bp.sources, srcs.get(f))
 	}
 }
 

@@ -27,6 +27,9 @@ type Options struct {
 	// OutputDir overrides the config's output directory. Build needs it
 	// when FS is set, since an fs.FS cannot be written to.
 	OutputDir string
+	// Progress, when set, is called as each output is made, one call at a
+	// time, for a progress display.
+	Progress func(Progress)
 }
 
 // A Project is a loaded config with its roots opened: what Check and Build
@@ -41,6 +44,7 @@ type Project struct {
 	disk      bool           // the project is on disk, not in an fs.FS
 	outputDir string         // on disk; "" when unknown
 	problems  ErrorList
+	opts      Options
 }
 
 // Load reads and decodes the config and opens its roots. Its error is
@@ -64,7 +68,7 @@ func Load(opts Options) (*Project, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark,
 	// which TOML does not allow; it is no column of the first line.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	p := &Project{}
+	p := &Project{opts: opts}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {
 		p.Config = &Config{File: name}

@@ -3,18 +3,22 @@ package bundler
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/finders"
 )
 
-// A source is a file of a root that a build reads: a bundle's source or a
-// file a stylesheet references. Each is read once, however many bundles
-// use it, and what is derived from its bytes alone is computed once.
+// A source is a file of a root that a build reads: a bundle's source, a
+// collected file, a file a stylesheet references. Each is read once,
+// however many bundles use it, and what is derived from its bytes alone is
+// computed once.
 type source struct {
 	file    finders.File
 	display string // its path for messages
@@ -23,42 +27,55 @@ type source struct {
 	data     []byte
 	readErr  error
 
-	hashOnce sync.Once
-	hash     string // of data, for a file copied as is
-
 	jsOnce [2]sync.Once // [0] checked, [1] minified
 	js     [2][]byte
 	jsDiag [2]ErrorList
 
-	cssOnce  sync.Once
-	scan     cssScan
+	scanOnce sync.Once
+	scan     cssScan // a stylesheet's; for a script, only refs
 	lines    lineIndex
-	cssDiags ErrorList
+
+	checkOnce sync.Once
+	cssDiags  ErrorList // esbuild's problems with a stylesheet, alone
+
+	refsOnce sync.Once
+	resolved []resolved
+	refsErr  error
+
+	node *node // the source as an output of its own, if it is one
+}
+
+// resolved is a reference and what it names.
+type resolved struct {
+	ref
+	target *source     // nil when the reference is left as written
+	suffix string      // the query and fragment, kept after the hashed name
+	diag   *Diagnostic // the problem with it: an error, or a warning by [references] warn
 }
 
 // sourceSet holds the sources of one run, by logical name.
 type sourceSet struct {
-	finder *finders.Finder
+	p      *Project
 	mu     sync.Mutex
 	byName map[string]*source
 }
 
-func newSourceSet(f *finders.Finder) *sourceSet {
-	return &sourceSet{finder: f, byName: map[string]*source{}}
+func newSourceSet(p *Project) *sourceSet {
+	return &sourceSet{p: p, byName: map[string]*source{}}
 }
 
-func (s *sourceSet) get(f finders.File, display string) *source {
+func (s *sourceSet) get(f finders.File) *source {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	src, ok := s.byName[f.Name]
 	if !ok {
-		src = &source{file: f, display: display}
+		src = &source{file: f, display: s.p.FilePath(f)}
 		s.byName[f.Name] = src
 	}
 	return src
 }
 
-// all returns the sources read so far, sorted by name.
+// all returns the sources met so far, sorted by name.
 func (s *sourceSet) all() []*source {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -71,18 +88,8 @@ func (s *sourceSet) all() []*source {
 }
 
 func (s *sourceSet) read(src *source) ([]byte, error) {
-	src.readOnce.Do(func() { src.data, src.readErr = s.finder.ReadFile(src.file) })
+	src.readOnce.Do(func() { src.data, src.readErr = s.p.finder.ReadFile(src.file) })
 	return src.data, src.readErr
-}
-
-// contentHash returns the file's hash, for naming a copy of it.
-func (s *sourceSet) contentHash(src *source) (string, error) {
-	data, err := s.read(src)
-	if err != nil {
-		return "", err
-	}
-	src.hashOnce.Do(func() { src.hash = contentHash(data) })
-	return src.hash, nil
 }
 
 // script returns a JS source checked, and minified if asked.
@@ -105,19 +112,108 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, ErrorList, error) 
 	return src.js[i], src.jsDiag[i], nil
 }
 
-// stylesheet returns a CSS source's references and the problems esbuild
-// finds in it, at the source's own lines.
-func (s *sourceSet) stylesheet(src *source) (*source, error) {
+// scanned returns a source with its references found, by its type: a
+// stylesheet's url()s, @imports and source map comment, a script's
+// source map comment; none for anything else.
+func (s *sourceSet) scanned(src *source) (*source, error) {
 	data, err := s.read(src)
 	if err != nil {
 		return nil, err
 	}
-	src.cssOnce.Do(func() {
-		src.scan = scanCSS(data)
-		src.lines = newLineIndex(data)
-		_, src.cssDiags = transform(data, src.display, api.LoaderCSS, false)
+	src.scanOnce.Do(func() {
+		switch path.Ext(src.file.Name) {
+		case ".css":
+			src.scan = scanCSS(data)
+		case ".js", ".mjs":
+			src.scan = cssScan{refs: scanJS(data), firstRule: -1}
+		}
+		if len(src.scan.refs) > 0 {
+			src.lines = newLineIndex(data)
+		}
 	})
 	return src, nil
+}
+
+// checkStylesheet returns the problems esbuild finds in a stylesheet, at
+// the source's own lines.
+func (s *sourceSet) checkStylesheet(src *source) (ErrorList, error) {
+	data, err := s.read(src)
+	if err != nil {
+		return nil, err
+	}
+	src.checkOnce.Do(func() {
+		_, src.cssDiags = transform(data, src.display, api.LoaderCSS, false)
+	})
+	return src.cssDiags, nil
+}
+
+// references returns a source's references resolved to the files they
+// name, each problem with one kept beside it.
+func (s *sourceSet) references(src *source) ([]resolved, error) {
+	if _, err := s.scanned(src); err != nil {
+		return nil, err
+	}
+	src.refsOnce.Do(func() {
+		for _, r := range src.scan.refs {
+			res, err := s.resolve(src, r)
+			if err != nil {
+				src.refsErr = err
+				return
+			}
+			src.resolved = append(src.resolved, res)
+		}
+	})
+	return src.resolved, src.refsErr
+}
+
+// resolve finds the file a reference names. References to other sites,
+// data: URIs and the like are left as written, and so are those that
+// [references] ignore covers; a missing target is an error, or a warning
+// where [references] warn covers it.
+func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
+	p := s.p
+	res := resolved{ref: r}
+	name, suffix, local := localTarget(r.url, path.Dir(src.file.Name), p.Config.URL)
+	if !local || p.Config.References.covers(p.Config.References.Ignore, src.file.Name, name) {
+		return res, nil
+	}
+	f, _, err := p.finder.Find(name)
+	if err != nil {
+		if !isFindError(err) {
+			return res, err
+		}
+		code := "url-not-found"
+		if r.kind == refSourceMap {
+			code = "sourcemap-not-found"
+		}
+		d := &Diagnostic{Pos: src.lines.pos(src.display, r.at), Code: code, Err: err,
+			Message: fmt.Sprintf("%s → %q %s", r.text, name, findProblem(err))}
+		var fe *finders.Error
+		if errors.As(err, &fe) && errors.Is(err, finders.ErrNotFound) && len(fe.Suggestions) > 0 {
+			d.Suggestion = fe.Suggestions[0]
+		}
+		if p.Config.References.covers(p.Config.References.Warn, src.file.Name, name) {
+			d.Severity = SeverityWarning
+		}
+		res.diag = d
+		return res, nil
+	}
+	res.target, res.suffix = s.get(f), suffix
+	return res, nil
+}
+
+// covers reports whether one of patterns matches the logical name of the
+// referring file or of the target.
+func (ReferencesConfig) covers(patterns []Value, from, target string) bool {
+	for _, p := range patterns {
+		if ok, _ := doublestar.Match(p.S, from); ok {
+			return true
+		}
+		if ok, _ := doublestar.Match(p.S, target); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // contentHash is the hash in an output's name: the first 12 hex digits of
@@ -136,4 +232,12 @@ func hashedName(name, hash string) string {
 		ext = ""
 	}
 	return dir + strings.TrimSuffix(base, ext) + "." + hash + ext
+}
+
+// hashedURL puts hash into the last path segment of a URL as written,
+// keeping the rest as it is: "../img/my%20logo.png" →
+// "../img/my%20logo.<hash>.png".
+func hashedURL(written, hash string) string {
+	i := strings.LastIndexByte(written, '/') + 1
+	return written[:i] + hashedName(written[i:], hash)
 }

@@ -201,7 +201,9 @@ func TestSuggestions(t *testing.T) {
 		// Ties go by name, and at most three are given.
 		{"a/at.js", []string{"a/bat.js", "a/cat.js", "a/rat.js"}},
 		{"a/carts.js", []string{"a/cart.js", "a/cats.js", "a/cat.js"}},
-		{"c/cart.js", []string{"a/cart.js", "a/cat.js", "a/bat.js"}},
+		// The limit follows the last element ("cart.js": 2 edits), so
+		// "a/bat.js", 3 edits away, is not offered.
+		{"c/cart.js", []string{"a/cart.js", "a/cat.js"}},
 		{"c/at.js", []string{"b/at.js", "a/bat.js", "a/cat.js"}},
 		// Too far for a typo, but the same base name: a moved file.
 		{"x/y/z/at.js", []string{"b/at.js"}},

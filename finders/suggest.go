@@ -31,7 +31,9 @@ func Suggest(name string, candidates []string) []string {
 		name string
 		dist int
 	}
-	limit := max(2, len([]rune(name))/3)
+	// The limit scales with the last element only: a long directory
+	// shared by every candidate must not make unrelated names "close".
+	limit := max(2, len([]rune(path.Base(name)))/3)
 	base := path.Base(name)
 	target := []rune(name)
 	var best []candidate

@@ -1,0 +1,302 @@
+package bundler
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// A node is a file of a root that the build writes under a hashed name of
+// its own: a collected file, or one a bundle's stylesheet references. Its
+// references to other nodes are rewritten to their hashed names, so its
+// own hash is taken over the rewritten bytes, and the graph of who refers
+// to whom decides the order nodes are made in.
+type node struct {
+	src       *source
+	refs      []resolved // every reference; those with a target are rewritten
+	deps      []*node    // the nodes it refers to, each once, in order
+	collected bool       // collected, rather than only referenced by a bundle
+
+	// Tarjan's strongly connected components.
+	index, low int
+	onStack    bool
+	comp       *component
+
+	hash string // the hash in its name
+	path string // its hashed name
+	data []byte // its final bytes
+}
+
+// A component is a set of nodes that refer to each other, in a cycle, or
+// a single node. The nodes of a cycle share one hash, computed over all of
+// them, since none can be named before the others.
+type component struct {
+	nodes []*node // sorted by name
+	level int     // 0 for nodes that refer to no node; else 1 + the deepest dependency's
+}
+
+// graph is every node of a build, sorted by name.
+type graph struct {
+	nodes  []*node
+	byName map[string]*node
+	comps  [][]*component // by level
+}
+
+// buildGraph makes nodes of the given sources and of every file they refer
+// to, transitively, reading and scanning each file once, in parallel,
+// round by round. Problems with references are added to diags.
+func (p *Project) buildGraph(ctx context.Context, initial []*source, collected map[*source]bool, srcs *sourceSet, diags *ErrorList) (*graph, error) {
+	g := &graph{byName: map[string]*node{}}
+	var frontier []*node
+	add := func(src *source) *node {
+		n, ok := g.byName[src.file.Name]
+		if !ok {
+			n = &node{src: src, index: -1, collected: collected[src]}
+			src.node = n
+			g.byName[src.file.Name] = n
+			g.nodes = append(g.nodes, n)
+			frontier = append(frontier, n)
+		}
+		return n
+	}
+	for _, src := range initial {
+		add(src)
+	}
+	for len(frontier) > 0 {
+		round := frontier
+		frontier = nil
+		eg, ctx := errgroup.WithContext(ctx)
+		eg.SetLimit(2 * runtime.GOMAXPROCS(0)) // reading as much as scanning
+		for _, n := range round {
+			eg.Go(func() error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				var err error
+				n.refs, err = srcs.references(n.src)
+				return err
+			})
+		}
+		if err := eg.Wait(); err != nil {
+			return nil, err
+		}
+		for _, n := range round {
+			for _, r := range n.refs {
+				if r.diag != nil {
+					diags.add(r.diag)
+				}
+				if r.target == nil {
+					continue
+				}
+				if t := add(r.target); !slices.Contains(n.deps, t) {
+					n.deps = append(n.deps, t)
+				}
+			}
+		}
+	}
+	slices.SortFunc(g.nodes, func(a, b *node) int { return strings.Compare(a.src.file.Name, b.src.file.Name) })
+	g.components()
+	return g, nil
+}
+
+// components finds the strongly connected components with Tarjan's
+// algorithm, which emits each after every component it depends on, and
+// groups them by level: the components of one level depend only on those
+// of lower levels, so they can be made in parallel.
+func (g *graph) components() {
+	index := 0
+	var stack []*node
+	var strong func(n *node)
+	strong = func(n *node) {
+		n.index, n.low = index, index
+		index++
+		stack = append(stack, n)
+		n.onStack = true
+		for _, d := range n.deps {
+			if d.index < 0 {
+				strong(d)
+				n.low = min(n.low, d.low)
+			} else if d.onStack {
+				n.low = min(n.low, d.index)
+			}
+		}
+		if n.low != n.index {
+			return
+		}
+		c := &component{}
+		for {
+			m := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			m.onStack = false
+			m.comp = c
+			c.nodes = append(c.nodes, m)
+			if m == n {
+				break
+			}
+		}
+		slices.SortFunc(c.nodes, func(a, b *node) int { return strings.Compare(a.src.file.Name, b.src.file.Name) })
+		for _, m := range c.nodes {
+			for _, d := range m.deps {
+				if d.comp != c {
+					c.level = max(c.level, d.comp.level+1)
+				}
+			}
+		}
+		for len(g.comps) <= c.level {
+			g.comps = append(g.comps, nil)
+		}
+		g.comps[c.level] = append(g.comps[c.level], c)
+	}
+	for _, n := range g.nodes {
+		if n.index < 0 {
+			strong(n)
+		}
+	}
+}
+
+// cyclic reports whether a component is a cycle: several nodes, or one
+// that refers to itself.
+func (c *component) cyclic() bool {
+	return len(c.nodes) > 1 || slices.Contains(c.nodes[0].deps, c.nodes[0])
+}
+
+// make gives every node its final bytes and hashed name, level by level,
+// the components of a level in parallel. done is called after each node.
+func (g *graph) make(ctx context.Context, minify func(n *node, data []byte) ([]byte, ErrorList), done func(n *node)) (ErrorList, error) {
+	var diags ErrorList
+	for _, level := range g.comps {
+		found := make([]ErrorList, len(level))
+		eg, ctx := errgroup.WithContext(ctx)
+		eg.SetLimit(runtime.GOMAXPROCS(0))
+		for i, c := range level {
+			eg.Go(func() error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				found[i] = c.make(minify)
+				for _, n := range c.nodes {
+					done(n)
+				}
+				return nil
+			})
+		}
+		if err := eg.Wait(); err != nil {
+			return nil, err
+		}
+		for _, f := range found {
+			diags = append(diags, f...)
+		}
+	}
+	return diags, nil
+}
+
+// make names and rewrites the nodes of one component. A node outside a
+// cycle is rewritten, minified when asked, and named for the hash of the
+// result. The nodes of a cycle are named first, for one hash over all of
+// them as they are with the references outside the cycle rewritten, and
+// then rewritten.
+func (c *component) make(minify func(n *node, data []byte) ([]byte, ErrorList)) ErrorList {
+	var diags ErrorList
+	if !c.cyclic() {
+		n := c.nodes[0]
+		data, d := minify(n, n.rewrite())
+		diags = append(diags, d...)
+		n.data = data
+		n.hash = contentHash(data)
+		n.path = hashedName(n.src.file.Name, n.hash)
+		return diags
+	}
+	h := sha256.New()
+	for _, n := range c.nodes {
+		partial := n.rewrite() // references inside the cycle still as written
+		h.Write([]byte(n.src.file.Name))
+		h.Write([]byte{0})
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(partial))))
+		h.Write(partial)
+	}
+	hash := hex.EncodeToString(h.Sum(nil)[:6])
+	for _, n := range c.nodes {
+		n.hash, n.path = hash, hashedName(n.src.file.Name, hash)
+	}
+	for _, n := range c.nodes {
+		data, d := minify(n, n.rewrite())
+		diags = append(diags, d...)
+		n.data = data
+	}
+	return diags
+}
+
+// rewrite returns the node's bytes with each reference to a node already
+// named replaced by its hashed name, in place: the path as written, with
+// the hash put into its last segment, and the query and fragment kept.
+func (n *node) rewrite() []byte {
+	data := n.src.data
+	var out bytes.Buffer
+	last := 0
+	for _, r := range n.refs {
+		if r.target == nil {
+			continue
+		}
+		t := r.target.node
+		if t == nil || t.hash == "" {
+			continue // in the same cycle, not named yet
+		}
+		written := strings.TrimSpace(r.url)
+		written = written[:len(written)-len(r.suffix)]
+		out.Write(data[last:r.start])
+		out.WriteString(hashedURL(written, t.hash) + r.suffix)
+		last = r.end
+	}
+	if last == 0 {
+		return data
+	}
+	out.Write(data[last:])
+	return out.Bytes()
+}
+
+// relDir returns the relative URL from a file in dir to the directory
+// to, ending in "/" unless it is empty (the same directory).
+func relDir(dir, to string) string {
+	var from, target []string
+	if dir != "" && dir != "." {
+		from = strings.Split(dir, "/")
+	}
+	if to != "" && to != "." {
+		target = strings.Split(to, "/")
+	}
+	i := 0
+	for i < len(from) && i < len(target) && from[i] == target[i] {
+		i++
+	}
+	var b strings.Builder
+	for range from[i:] {
+		b.WriteString("../")
+	}
+	for _, seg := range target[i:] {
+		b.WriteString(escapeSegment(seg))
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// bundleURL is what a reference from a bundled stylesheet becomes: a
+// stylesheet moves into the bundle's output, so a relative reference is
+// made anew from the output's directory, with the target's last segment
+// as written; an absolute one is rewritten in place.
+func bundleURL(r resolved, outDir string, t *node) string {
+	written := strings.TrimSpace(r.url)
+	written = written[:len(written)-len(r.suffix)]
+	if strings.HasPrefix(written, "/") || schemeRE.MatchString(written) {
+		return hashedURL(written, t.hash) + r.suffix
+	}
+	base := written[strings.LastIndexByte(written, '/')+1:]
+	return relDir(outDir, path.Dir(t.src.file.Name)) + hashedName(base, t.hash) + r.suffix
+}
