@@ -87,7 +87,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	p, err := bundler.Load(bundler.Options{Config: *config})
+	opts := bundler.Options{Config: *config}
+	bar := newProgressLine(stderr, *quiet)
+	if bar != nil {
+		opts.Progress = bar.update
+	}
+	p, err := bundler.Load(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
 		return exitFailed
@@ -98,6 +103,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	} else {
 		res, err = p.Check(context.Background())
 	}
+	bar.clear()
 	var list bundler.ErrorList
 	switch {
 	case errors.As(err, &list):
@@ -117,8 +123,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	s := res.Stats
-	fmt.Fprintf(stderr, "stapler %s: %d bundle%s, %d file%s, %s → %s in %s", cmd, s.Bundles, plural(s.Bundles),
-		s.Sources, plural(s.Sources), size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "stapler %s: %d bundle%s, ", cmd, s.Bundles, plural(s.Bundles))
+	if p.Config.Collect != nil {
+		fmt.Fprintf(stderr, "%d collected, ", s.Collected)
+	}
+	fmt.Fprintf(stderr, "%d file%s read, %s → %s in %s", s.Sources, plural(s.Sources),
+		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
 	if cmd == "build" {
 		fmt.Fprintf(stderr, " (%d written, %d unchanged)", s.Written, s.Unchanged)
 	}
@@ -284,6 +294,41 @@ func relMessage(msg string) string {
 		return msg
 	}
 	return strings.ReplaceAll(msg, wd+string(filepath.Separator), "")
+}
+
+// progressLine shows a long build's progress on one line of a terminal,
+// rewritten in place at most ten times a second. In a CI log (stderr not
+// a terminal) there is none.
+type progressLine struct {
+	w     io.Writer
+	last  time.Time
+	shown bool
+}
+
+func newProgressLine(stderr io.Writer, quiet bool) *progressLine {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progressLine{w: stderr, last: time.Now()}
+}
+
+func (l *progressLine) update(p bundler.Progress) {
+	if now := time.Now(); now.Sub(l.last) >= 100*time.Millisecond || p.Done == p.Total {
+		l.last = now
+		l.shown = true
+		fmt.Fprintf(l.w, "\rstapler: %d/%d files, %s\x1b[K", p.Done, p.Total, size(p.Bytes))
+	}
+}
+
+// clear erases the progress line, for what is printed next.
+func (l *progressLine) clear() {
+	if l != nil && l.shown {
+		fmt.Fprint(l.w, "\r\x1b[K")
+	}
 }
 
 // size formats a byte count.
