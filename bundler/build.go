@@ -45,6 +45,10 @@ type Stats struct {
 	BytesOut  int64 // the outputs' size
 	Written   int   // files written (a build only)
 	Unchanged int   // files already in place with the same content
+
+	Templates       int // template files checked
+	TemplateRefs    int // static references in them, checked against the manifest
+	TemplateSkipped int // references built from a variable, which cannot be checked
 }
 
 // Progress is how far a run has got, for Options.Progress: files made of
@@ -136,7 +140,18 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	return p.result(built, g, len(collected), srcs, diags)
+	res, err := p.result(built, g, len(collected), srcs, diags)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkTemplates(ctx, res, &diags); err != nil {
+		return nil, err
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	res.Warnings = diags
+	return res, nil
 }
 
 // inParallel calls f for each element of list, GOMAXPROCS at a time, and

@@ -31,6 +31,9 @@ type Config struct {
 	// References says which missing references are only warnings, and
 	// which references are left alone: [references] warn and ignore.
 	References ReferencesConfig
+	// Templates, when set, names the templates whose static references
+	// are checked against the manifest.
+	Templates *TemplatesConfig
 
 	urlPos Position
 }
@@ -61,6 +64,13 @@ type ReferencesConfig struct {
 	Ignore []Value // the reference is left as written, unchecked
 }
 
+// TemplatesConfig is the [templates] table.
+type TemplatesConfig struct {
+	Paths     []Value  // globs of template files, relative to the config
+	Functions []string // Go template functions that take a name; default ["asset", "integrity"]
+	Patterns  []*regexp.Regexp
+}
+
 // BundleConfig is one [bundle.NAME] table.
 type BundleConfig struct {
 	Name       string
@@ -85,7 +95,10 @@ func (b *BundleConfig) Type() string {
 	return ""
 }
 
-var bundleNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var (
+	bundleNameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	templateFuncRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
 
 // decodeConfig decodes the config's tree, adding a diagnostic for every
 // problem and keeping every value it can, so that one run reports all.
@@ -164,6 +177,55 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 				"warn":   func(k *tkey) { c.References.Warn, _ = d.patterns(k) },
 				"ignore": func(k *tkey) { c.References.Ignore, _ = d.patterns(k) },
 			})
+		},
+		"templates": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			c.Templates = &TemplatesConfig{Functions: []string{"asset", "integrity"}}
+			var havePaths bool
+			d.table(t, "templates", map[string]func(*tkey){
+				"paths": func(k *tkey) { c.Templates.Paths, havePaths = d.patterns(k) },
+				"functions": func(k *tkey) {
+					vs, ok := d.strings(k)
+					if !ok {
+						return
+					}
+					c.Templates.Functions = nil
+					for _, v := range vs {
+						if !templateFuncRE.MatchString(v.S) {
+							diags.errorf(v.Pos, "bad-value", nil, "functions: %q is not a template function name", v.S)
+							continue
+						}
+						c.Templates.Functions = append(c.Templates.Functions, v.S)
+					}
+				},
+				"pattern": func(k *tkey) {
+					for _, pt := range d.tables(k) {
+						d.table(pt.tab, "templates.pattern", map[string]func(*tkey){
+							"regex": func(k *tkey) {
+								v, ok := d.str(k)
+								if !ok {
+									return
+								}
+								re, err := regexp.Compile(v.S)
+								switch {
+								case err != nil:
+									diags.errorf(v.Pos, "bad-value", err, "regex: %v", err)
+								case re.SubexpIndex("name") < 0:
+									diags.errorf(v.Pos, "bad-value", nil, "regex %q has no (?P<name>...) group for the static name", v.S)
+								default:
+									c.Templates.Patterns = append(c.Templates.Patterns, re)
+								}
+							},
+						})
+					}
+				},
+			})
+			if !havePaths {
+				diags.errorf(k.pos, "missing", nil, "templates: missing paths, the globs of the template files to check")
+			}
 		},
 		"manifest": func(k *tkey) {
 			t := d.tableValue(k)

@@ -45,6 +45,17 @@ type Project struct {
 	outputDir string         // on disk; "" when unknown
 	problems  ErrorList
 	opts      Options
+
+	dir     fs.FS  // the config's directory, for [templates]
+	dirName string // how to show it: "" for the current directory
+}
+
+// dirPath returns how to show the path of a file of the config's directory.
+func (p *Project) dirPath(name string) string {
+	if p.disk {
+		return filepath.Join(p.dirName, filepath.FromSlash(name))
+	}
+	return path.Join(p.dirName, name)
 }
 
 // Load reads and decodes the config and opens its roots. Its error is
@@ -90,6 +101,12 @@ func (p *Project) openRoots(opts Options, configName string) {
 	c := p.Config
 	disk := opts.FS == nil
 	p.disk = disk
+	if disk {
+		p.dir, p.dirName = os.DirFS(filepath.Dir(configName)), filepath.Dir(configName)
+	} else {
+		p.dirName = path.Dir(configName)
+		p.dir, _ = fs.Sub(opts.FS, p.dirName)
+	}
 	var abs []string // each root's directory on disk, for containment checks
 	base := filepath.Dir(configName)
 	if !disk {

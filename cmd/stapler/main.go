@@ -132,6 +132,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	if cmd == "build" {
 		fmt.Fprintf(stderr, " (%d written, %d unchanged)", s.Written, s.Unchanged)
 	}
+	if s.Templates > 0 {
+		fmt.Fprintf(stderr, "; %d template reference%s checked in %d file%s", s.TemplateRefs, plural(s.TemplateRefs), s.Templates, plural(s.Templates))
+		if s.TemplateSkipped > 0 {
+			fmt.Fprintf(stderr, ", %d skipped (built from variables)", s.TemplateSkipped)
+		}
+	}
 	fmt.Fprintln(stderr)
 	return exitOK
 }
