@@ -195,7 +195,9 @@ func localTarget(ref, fromDir, urlPrefix string) (name, suffix string, local boo
 	ref = strings.TrimSpace(ref)
 	var p string
 	switch {
-	case ref == "", strings.HasPrefix(ref, "#"):
+	case ref == "", strings.HasPrefix(ref, "#"), strings.HasPrefix(ref, "//"):
+		// Protocol-relative //host/x is another site's, even when the
+		// URL prefix is "/".
 		return "", "", false
 	case urlPrefix != "" && strings.HasPrefix(ref, urlPrefix) && (strings.HasPrefix(urlPrefix, "/") || schemeRE.MatchString(urlPrefix)) && !strings.HasPrefix(urlPrefix, "//"):
 		p = strings.TrimPrefix(ref, urlPrefix)

@@ -92,6 +92,11 @@ func Load(opts Options) (*Project, error) {
 	return p, nil
 }
 
+// OutputDir returns the directory Build writes to: Options.OutputDir, or
+// the config's output relative to its directory; "" for a project in an
+// fs.FS without Options.OutputDir.
+func (p *Project) OutputDir() string { return p.outputDir }
+
 // Finder returns the project's finder: its roots, in search order.
 func (p *Project) Finder() *finders.Finder { return p.finder }
 

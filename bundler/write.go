@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -37,6 +38,11 @@ func (p *Project) write(res *Result) error {
 	if err != nil {
 		return err
 	}
+	history, err := p.history(data)
+	if err != nil {
+		return err
+	}
+	files = append(files, history...)
 	files = append(files, outFile{manifest.FileName, data, manifestFile})
 
 	// Staging is I/O bound (creating a file costs more than writing it),
@@ -70,6 +76,31 @@ func (p *Project) write(res *Result) error {
 	}
 	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged
 	return nil
+}
+
+// history returns the files that keep the manifest a build replaces, for
+// stapler prune: a copy in the history directory and the index, newest
+// first. They are renamed into place before the new manifest.
+func (p *Project) history(next []byte) ([]outFile, error) {
+	prev, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName))
+	if errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(prev, next) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	h, err := manifest.ReadHistory(os.DirFS(p.outputDir))
+	if err != nil {
+		return nil, err
+	}
+	h, name := h.Push(prev)
+	index, err := h.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return []outFile{
+		{manifest.HistoryDir + "/" + name, prev, manifestFile},
+		{manifest.HistoryIndex, index, manifestFile},
+	}, nil
 }
 
 // outFile is a file to write: its name relative to the output directory,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stapler-build/stapler/bundler"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // Exit statuses.
@@ -32,6 +33,7 @@ commands:
   build    check the project, then write its outputs and manifest
   check    everything build does, in memory: writes nothing
   find     show which root supplies each NAME, and what it hides
+  prune    delete hashed files that no recent build names
   version  print stapler's version
 
 Run 'stapler <command> -h' for a command's flags.
@@ -48,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBuild(cmd, args, stdout, stderr)
 	case "find":
 		return runFind(args, stdout, stderr)
+	case "prune":
+		return runPrune(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "stapler", version())
 		return exitOK
@@ -186,6 +190,52 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+func runPrune(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("stapler prune", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("c", "assets.toml", "the config `file`, whose output is pruned when no DIR is given")
+	keep := fl.Int("keep", 3, "keep the files of the last `N` builds, the current one included")
+	minAge := fl.Duration("min-age", time.Hour, "keep files younger than `D`")
+	dryRun := fl.Bool("n", false, "list what would be deleted; delete nothing")
+	verbose := fl.Bool("v", false, "list each file deleted")
+	if err := fl.Parse(args); err != nil {
+		return exitFailed
+	}
+	if *keep < 1 || *minAge < 0 || fl.NArg() > 1 {
+		fmt.Fprintln(stderr, "usage: stapler prune [-c assets.toml] [--keep N>=1] [--min-age D>=0] [-n] [DIR]")
+		return exitFailed
+	}
+	dir := fl.Arg(0)
+	if dir == "" {
+		p, err := bundler.Load(bundler.Options{Config: *config})
+		if err != nil {
+			fmt.Fprintf(stderr, "stapler prune: %v\n", err)
+			return exitFailed
+		}
+		if dir = p.OutputDir(); dir == "" {
+			fmt.Fprintf(stderr, "stapler prune: %s names no output directory\n", *config)
+			return exitFailed
+		}
+	}
+	res, err := manifest.Prune(dir, manifest.PruneOptions{Keep: *keep, MinAge: *minAge, DryRun: *dryRun})
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler %v\n", err)
+		return exitFailed
+	}
+	if *verbose || *dryRun {
+		for _, name := range res.Removed {
+			fmt.Fprintln(stdout, name)
+		}
+	}
+	verb := "removed"
+	if *dryRun {
+		verb = "would remove"
+	}
+	fmt.Fprintf(stderr, "stapler prune: %s %d file%s (%s), kept %d hashed file%s\n", verb,
+		len(res.Removed), plural(len(res.Removed)), size(res.Bytes), res.Kept, plural(res.Kept))
+	return exitOK
 }
 
 func isLookupError(err error) bool {

@@ -1,0 +1,205 @@
+package manifest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A deploy replaces the manifest while browsers still hold pages that name
+// the previous build's hashed files, so those files must outlive it for a
+// while. A build keeps the manifests it replaced, newest first, in
+// HistoryDir; [Prune] deletes the hashed files that none of the last few
+// names.
+const (
+	HistoryDir   = ".stapler/history" // the replaced manifests, named for their content's hash
+	HistoryIndex = ".stapler/history.json"
+	// HistoryLimit is how many replaced manifests a build keeps.
+	HistoryLimit = 10
+)
+
+// History is the index of the manifests a build replaced.
+type History struct {
+	Version int      `json:"version"`
+	Builds  []string `json:"builds"` // files of HistoryDir, newest first
+}
+
+// HistoryName is the name under HistoryDir of a replaced manifest.
+func HistoryName(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6]) + ".json"
+}
+
+// ReadHistory reads a directory's history index; a directory without one
+// has an empty history.
+func ReadHistory(fsys fs.FS) (*History, error) {
+	data, err := fs.ReadFile(fsys, HistoryIndex)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &History{Version: 1}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var h History
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("%s: %w", HistoryIndex, err)
+	}
+	if h.Version != 1 {
+		return nil, fmt.Errorf("%s: unsupported version %d", HistoryIndex, h.Version)
+	}
+	for _, b := range h.Builds {
+		if !historyNameRE.MatchString(b) {
+			return nil, fmt.Errorf("%s: bad entry %q", HistoryIndex, b)
+		}
+	}
+	return &h, nil
+}
+
+var historyNameRE = regexp.MustCompile(`^[0-9a-f]{12}\.json$`)
+
+// Push returns the history with the manifest data added as the newest
+// build, keeping at most HistoryLimit, and the name to store data under.
+func (h *History) Push(data []byte) (*History, string) {
+	name := HistoryName(data)
+	builds := []string{name}
+	for _, b := range h.Builds {
+		if b != name && len(builds) < HistoryLimit {
+			builds = append(builds, b)
+		}
+	}
+	return &History{Version: 1, Builds: builds}, name
+}
+
+// Marshal returns the index as a build writes it.
+func (h *History) Marshal() ([]byte, error) {
+	data, err := json.MarshalIndent(h, "", "  ")
+	return append(data, '\n'), err
+}
+
+// PruneOptions says what [Prune] keeps. The zero value keeps the files of
+// the last 3 builds and anything younger than an hour.
+type PruneOptions struct {
+	Keep   int           // builds whose files are kept, the current one included; default 3
+	MinAge time.Duration // files younger than this are kept; default 1h
+	Now    time.Time     // default time.Now()
+	DryRun bool          // report what would go, delete nothing
+}
+
+// PruneResult is what [Prune] did, or would do.
+type PruneResult struct {
+	Removed []string // slash-separated, relative to the directory, sorted
+	Bytes   int64    // their size
+	Kept    int      // hashed files kept
+}
+
+// hashedRE recognizes the names builds give files: a 12-digit hash before
+// the last extension, or at the end.
+var hashedRE = regexp.MustCompile(`\.[0-9a-f]{12}(\.[^./]*)?$`)
+
+// Prune deletes from an output directory the hashed files that neither
+// the current manifest nor the manifests of the last Keep-1 builds before
+// it name, when they are older than MinAge, and temporary files a failed
+// build left. It never deletes a file the current manifest names, a plain
+// copy, or a manifest.
+func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
+	if opts.Keep <= 0 {
+		opts.Keep = 3
+	}
+	if opts.MinAge == 0 {
+		opts.MinAge = time.Hour
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	fsys := os.DirFS(dir)
+	data, err := fs.ReadFile(fsys, FileName)
+	if err != nil {
+		return nil, fmt.Errorf("prune: no current manifest: %w", err)
+	}
+	current, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("prune: %s: %w", FileName, err)
+	}
+	keep := map[string]bool{}
+	for name, e := range current.Files {
+		keep[e.Path] = true
+		keep[name] = true
+	}
+	h, err := ReadHistory(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
+	for _, b := range h.Builds[:min(len(h.Builds), opts.Keep-1)] {
+		data, err := fs.ReadFile(fsys, path.Join(HistoryDir, b))
+		if err != nil {
+			return nil, fmt.Errorf("prune: %w", err)
+		}
+		old, err := Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("prune: %s: %w", path.Join(HistoryDir, b), err)
+		}
+		for _, e := range old.Files {
+			keep[e.Path] = true
+		}
+	}
+
+	res := &PruneResult{}
+	cutoff := opts.Now.Add(-opts.MinAge)
+	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name == ".stapler" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		base := path.Base(name)
+		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
+		switch {
+		case !d.Type().IsRegular(), name == FileName, name == DjangoFileName:
+			return nil
+		case !temp && !hashedRE.MatchString(base):
+			return nil // a plain copy, or a file stapler did not write
+		case keep[name]:
+			res.Kept++
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if info.ModTime().After(cutoff) {
+			if !temp {
+				res.Kept++
+			}
+			return nil
+		}
+		if !opts.DryRun {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+				return err
+			}
+		}
+		res.Removed = append(res.Removed, name)
+		res.Bytes += info.Size()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
+	slices.Sort(res.Removed)
+	return res, nil
+}

@@ -1,0 +1,137 @@
+package manifest
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pruneDir writes an output directory: the files each manifest names,
+// the current manifest, and the history of the older ones, newest first.
+func pruneDir(t *testing.T, current map[string]string, older ...map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marshal := func(paths map[string]string) []byte {
+		m := &Manifest{Version: 1, URL: "/static/", Files: map[string]Entry{}}
+		for name, p := range paths {
+			m.Files[name] = Entry{Path: p, Size: int64(len(p))}
+			write(p, []byte(p))
+			write(name, []byte(p)) // the plain copy
+		}
+		data, err := m.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	h := &History{Version: 1}
+	for i := len(older) - 1; i >= 0; i-- {
+		data := marshal(older[i])
+		var name string
+		h, name = h.Push(data)
+		write(path.Join(HistoryDir, name), data)
+	}
+	index, err := h.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(HistoryIndex, index)
+	write(FileName, marshal(current))
+	return dir
+}
+
+func TestPrune(t *testing.T) {
+	build := func(n int) map[string]string {
+		return map[string]string{
+			"css/site.css": "css/site." + strings.Repeat(string(rune('a'+n)), 12) + ".css",
+			"js/app.js":    "js/app." + strings.Repeat(string(rune('a'+n)), 12) + ".js",
+		}
+	}
+	old := time.Now().Add(2 * time.Hour) // everything on disk is 2h old at "Now"
+	tests := []struct {
+		name    string
+		opts    PruneOptions
+		builds  int // older builds in the history
+		removed []string
+	}{
+		{"default keeps 3 builds", PruneOptions{Now: old}, 4,
+			[]string{"css/.stapler-123.tmp", "css/site.dddddddddddd.css", "css/site.eeeeeeeeeeee.css", "js/app.dddddddddddd.js", "js/app.eeeeeeeeeeee.js"}},
+		{"keep 1: only the current build", PruneOptions{Now: old, Keep: 1}, 2,
+			[]string{"css/.stapler-123.tmp", "css/site.bbbbbbbbbbbb.css", "css/site.cccccccccccc.css", "js/app.bbbbbbbbbbbb.js", "js/app.cccccccccccc.js"}},
+		{"young files stay", PruneOptions{Now: time.Now(), Keep: 1}, 2, nil},
+		{"min age", PruneOptions{Now: old, Keep: 1, MinAge: 3 * time.Hour}, 2, nil},
+		{"no history", PruneOptions{Now: old}, 0, []string{"css/.stapler-123.tmp"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var older []map[string]string
+			for i := 1; i <= tt.builds; i++ {
+				older = append(older, build(i))
+			}
+			dir := pruneDir(t, build(0), older...)
+			stray := filepath.Join(dir, "css", ".stapler-123.tmp")
+			if err := os.WriteFile(stray, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, dry := range []bool{true, false} {
+				opts := tt.opts
+				opts.DryRun = dry
+				res, err := Prune(dir, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(res.Removed, tt.removed) {
+					t.Errorf("DryRun %v: removed %q, want %q", dry, res.Removed, tt.removed)
+				}
+			}
+			// The current build, every plain copy and the manifest stay.
+			for _, name := range []string{FileName, "css/site.css", "js/app.js", build(0)["css/site.css"], build(0)["js/app.js"]} {
+				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			for _, name := range tt.removed {
+				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err == nil {
+					t.Errorf("%s still there", name)
+				}
+			}
+		})
+	}
+}
+
+func TestPruneNeedsManifest(t *testing.T) {
+	if _, err := Prune(t.TempDir(), PruneOptions{}); err == nil || !strings.Contains(err.Error(), "no current manifest") {
+		t.Errorf("Prune of a directory without a manifest: %v", err)
+	}
+}
+
+func TestHistoryPush(t *testing.T) {
+	h := &History{Version: 1}
+	var names []string
+	for i := range HistoryLimit + 2 {
+		var name string
+		h, name = h.Push([]byte{byte(i)})
+		names = append(names, name)
+	}
+	if len(h.Builds) != HistoryLimit || h.Builds[0] != names[len(names)-1] {
+		t.Errorf("history %v: want the %d newest, newest first", h.Builds, HistoryLimit)
+	}
+	h2, _ := h.Push([]byte{byte(HistoryLimit + 1)}) // the newest again
+	if !slices.Equal(h2.Builds, h.Builds) {
+		t.Errorf("pushing the newest again changed the history")
+	}
+}
