@@ -114,6 +114,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	srcs.unusedPatterns(&diags)
 
 	// Made even when there are problems already (a missing target is left
 	// as written), so that one run reports every problem: a minifier's
@@ -440,7 +441,7 @@ func (p *Project) result(built []*builtBundle, g *graph, collected int, srcs *so
 		add(Output{Name: n.src.file.Name, Path: n.path, Data: n.data})
 	}
 	slices.SortFunc(res.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
-	res.Manifest = &manifest.Manifest{Version: manifest.Version, URL: p.Config.URL, Files: files}
+	res.Manifest = &manifest.Manifest{Version: manifest.Version, Prefix: p.Config.URL, Files: files}
 
 	res.Stats.Bundles = len(built)
 	res.Stats.Collected = collected

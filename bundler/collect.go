@@ -29,6 +29,24 @@ func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
 	if err != nil {
 		return nil, err
 	}
+	patterns := c.patterns()
+	var out []*source
+	for _, f := range files {
+		if pat := excludedBy(f.Name, patterns); pat != "" {
+			for i := range c.Exclude {
+				if c.Exclude[i].S == pat {
+					srcs.used[&c.Exclude[i]] = true
+				}
+			}
+			continue
+		}
+		out = append(out, srcs.get(f))
+	}
+	return out, nil
+}
+
+// patterns returns the exclude patterns, with Django's defaults if on.
+func (c *CollectConfig) patterns() []string {
 	var patterns []string
 	for _, v := range c.Exclude {
 		patterns = append(patterns, v.S)
@@ -36,21 +54,15 @@ func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
 	if c.DefaultExcludes {
 		patterns = append(patterns, djangoExcludes...)
 	}
-	var out []*source
-	for _, f := range files {
-		if !excluded(f.Name, patterns) {
-			out = append(out, srcs.get(f))
-		}
-	}
-	return out, nil
+	return patterns
 }
 
-// excluded reports whether a pattern excludes name. A pattern matches the
-// name or any directory above it, so "admin/**" and "tests" both drop a
-// tree; a pattern without a slash, like Django's ".*" and "CVS", is also
-// matched against each element of the name, so that it drops a hidden
-// file or directory anywhere.
-func excluded(name string, patterns []string) bool {
+// excludedBy returns the first pattern that excludes name, or "". A
+// pattern matches the name or any directory above it, so "admin/**" and
+// "tests" both drop a tree; a pattern without a slash, like Django's ".*"
+// and "CVS", is also matched against each element of the name, so that it
+// drops a hidden file or directory anywhere.
+func excludedBy(name string, patterns []string) string {
 	for _, pat := range patterns {
 		elems := !strings.Contains(pat, "/")
 		for p := name; p != "."; p = path.Dir(p) {
@@ -59,11 +71,11 @@ func excluded(name string, patterns []string) bool {
 				subject = path.Base(p)
 			}
 			if ok, _ := doublestar.Match(pat, subject); ok {
-				return true
+				return pat
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // minifyNode minifies a collected file when [collect] minify asks for it:

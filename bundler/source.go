@@ -58,10 +58,11 @@ type sourceSet struct {
 	p      *Project
 	mu     sync.Mutex
 	byName map[string]*source
+	used   map[*Value]bool // the config's patterns that matched something
 }
 
 func newSourceSet(p *Project) *sourceSet {
-	return &sourceSet{p: p, byName: map[string]*source{}}
+	return &sourceSet{p: p, byName: map[string]*source{}, used: map[*Value]bool{}}
 }
 
 func (s *sourceSet) get(f finders.File) *source {
@@ -174,46 +175,99 @@ func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
 	p := s.p
 	res := resolved{ref: r}
 	name, suffix, local := localTarget(r.url, path.Dir(src.file.Name), p.Config.URL)
-	if !local || p.Config.References.covers(p.Config.References.Ignore, src.file.Name, name) {
+	if !local {
 		return res, nil
 	}
-	f, _, err := p.finder.Find(name)
-	if err != nil {
-		if !isFindError(err) {
-			return res, err
-		}
-		code := "url-not-found"
-		if r.kind == refSourceMap {
-			code = "sourcemap-not-found"
-		}
-		d := &Diagnostic{Pos: src.lines.pos(src.display, r.at), Code: code, Err: err,
-			Message: fmt.Sprintf("%s → %q %s", r.text, name, findProblem(err))}
-		var fe *finders.Error
-		if errors.As(err, &fe) && errors.Is(err, finders.ErrNotFound) && len(fe.Suggestions) > 0 {
-			d.Suggestion = fe.Suggestions[0]
-		}
-		if p.Config.References.covers(p.Config.References.Warn, src.file.Name, name) {
+	// Both policies are matched against every local reference, so that a
+	// pattern that matches none can be reported as a mistake.
+	ignore := s.covers(p.Config.References.Ignore, src.file.Name, name)
+	warn := s.covers(p.Config.References.Warn, src.file.Name, name)
+	if ignore {
+		return res, nil
+	}
+	code := "url-not-found"
+	if r.kind == refSourceMap {
+		code = "sourcemap-not-found"
+	}
+	problem := func(cause error, format string, args ...any) {
+		d := &Diagnostic{Pos: src.lines.pos(src.display, r.at), Code: code, Err: cause,
+			Message: fmt.Sprintf("%s → %q ", r.text, name) + fmt.Sprintf(format, args...)}
+		if warn {
 			d.Severity = SeverityWarning
 		}
 		res.diag = d
+	}
+	f, _, err := p.finder.Find(name)
+	switch {
+	case err != nil && !isFindError(err):
+		return res, err
+	case errors.Is(err, finders.ErrNotFound):
+		var fe *finders.Error
+		errors.As(err, &fe)
+		// Not the referring file itself, and for a source map only maps:
+		// a missing map's nearest names are the file that names it and
+		// its siblings.
+		suggest := slices.DeleteFunc(slices.Clone(fe.Suggestions), func(s string) bool {
+			return s == src.file.Name || r.kind == refSourceMap && path.Ext(s) != ".map"
+		})
+		problem(err, "not found in any root%s", didYouMean(suggest))
+		if len(suggest) > 0 {
+			res.diag.Suggestion = suggest[0]
+		}
 		return res, nil
+	case err != nil:
+		problem(err, "%s", findProblem(err))
+		return res, nil
+	}
+	if c := p.Config.Collect; c != nil {
+		// What [collect] leaves out is not published: a reference to it
+		// would break where the site is served.
+		if pat := excludedBy(name, c.patterns()); pat != "" {
+			code = "reference-excluded"
+			problem(nil, "is excluded by [collect] %q, so it would not be served", pat)
+			return res, nil
+		}
 	}
 	res.target, res.suffix = s.get(f), suffix
 	return res, nil
 }
 
 // covers reports whether one of patterns matches the logical name of the
-// referring file or of the target.
-func (ReferencesConfig) covers(patterns []Value, from, target string) bool {
-	for _, p := range patterns {
-		if ok, _ := doublestar.Match(p.S, from); ok {
-			return true
+// referring file or of the target, and notes each pattern that does.
+func (s *sourceSet) covers(patterns []Value, from, target string) bool {
+	hit := false
+	for i := range patterns {
+		p := &patterns[i]
+		ok, _ := doublestar.Match(p.S, from)
+		if !ok {
+			ok, _ = doublestar.Match(p.S, target)
 		}
-		if ok, _ := doublestar.Match(p.S, target); ok {
-			return true
+		if ok {
+			hit = true
+			s.mu.Lock()
+			s.used[p] = true
+			s.mu.Unlock()
 		}
 	}
-	return false
+	return hit
+}
+
+// unusedPatterns reports the [collect] exclude and [references] patterns
+// that matched nothing: a typo there would otherwise pass unnoticed.
+func (s *sourceSet) unusedPatterns(diags *ErrorList) {
+	c := s.p.Config
+	check := func(list []Value, format string) {
+		for i := range list {
+			if !s.used[&list[i]] {
+				diags.errorf(list[i].Pos, "pattern-unused", finders.ErrNoMatch, format, list[i].S)
+			}
+		}
+	}
+	if c.Collect != nil {
+		check(c.Collect.Exclude, "exclude %q excludes nothing")
+	}
+	check(c.References.Warn, "warn %q matches no reference")
+	check(c.References.Ignore, "ignore %q matches no reference")
 }
 
 // contentHash is the hash in an output's name: the first 12 hex digits of
