@@ -1,0 +1,203 @@
+package bundler
+
+import (
+	"strings"
+	"testing"
+)
+
+// checkRef checks what every reference found in src must satisfy: its
+// ranges lie inside src, in order; src[start:end] is its URL; its text
+// is what src holds at at.
+func checkRef(t *testing.T, src string, r ref) {
+	t.Helper()
+	if r.at < 0 || r.at > r.start || r.start > r.end || r.end > len(src) {
+		t.Fatalf("%q: at %d, start %d, end %d out of order or outside 0..%d", r.text, r.at, r.start, r.end, len(src))
+	}
+	if got := src[r.start:r.end]; got != r.url {
+		t.Errorf("src[start:end] = %q, url %q", got, r.url)
+	}
+	if !strings.HasPrefix(src[r.at:], r.text) {
+		t.Errorf("text %q is not at %d: %q", r.text, r.at, src[r.at:min(len(src), r.at+len(r.text))])
+	}
+	if r.kind != refSourceMap {
+		t.Errorf("%q: kind %d, want refSourceMap", r.text, r.kind)
+	}
+}
+
+func TestScanJS(t *testing.T) {
+	tests := []struct {
+		name string
+		js   string
+		want []string // each reference: "text | url"
+	}{
+		{"comment at end", "var a = 1;\n//# sourceMappingURL=a.js.map",
+			[]string{"//# sourceMappingURL=a.js.map | a.js.map"}},
+		{"comment at end, newline", "var a = 1;\n//# sourceMappingURL=a.js.map\n",
+			[]string{"//# sourceMappingURL=a.js.map | a.js.map"}},
+		{"first line (Django's source_map.js)", "//# sourceMappingURL=source_map.js.map\nlet a_variable = 1;\n",
+			[]string{"//# sourceMappingURL=source_map.js.map | source_map.js.map"}},
+		{"trailing tab and space (Django's source_map_trailing_whitespace.js)", "//# sourceMappingURL=source_map.js.map\t \nlet a_variable = 1;\n",
+			[]string{"//# sourceMappingURL=source_map.js.map | source_map.js.map"}},
+		{"trailing spaces, CRLF", "x();\r\n//# sourceMappingURL=x.js.map  \r\n",
+			[]string{"//# sourceMappingURL=x.js.map | x.js.map"}},
+		{"tab after #", "x();\n//#\tsourceMappingURL=x.js.map\n",
+			[]string{"//#\tsourceMappingURL=x.js.map | x.js.map"}},
+		{"legacy //@", "x();\n//@ sourceMappingURL=old.js.map\n",
+			[]string{"//@ sourceMappingURL=old.js.map | old.js.map"}},
+		{"after code on the same line", "x(); //# sourceMappingURL=x.js.map\n",
+			[]string{"//# sourceMappingURL=x.js.map | x.js.map"}},
+		{"query and fragment kept in the URL", "//# sourceMappingURL=x.js.map?v=2#f\n",
+			[]string{"//# sourceMappingURL=x.js.map?v=2#f | x.js.map?v=2#f"}},
+		{"data: URL", "x();\n//# sourceMappingURL=data:application/json;charset=utf8;base64,eyJ2ZXJzaW9uIjozfQ==\n",
+			[]string{"//# sourceMappingURL=data:application/json;charset=utf8;base64,eyJ2ZXJzaW9uIjozfQ== | data:application/json;charset=utf8;base64,eyJ2ZXJzaW9uIjozfQ=="}},
+		{"several comments", "//# sourceMappingURL=a.js.map\nvar a;\n// a comment\n//# sourceMappingURL=b.js.map\n",
+			[]string{"//# sourceMappingURL=a.js.map | a.js.map", "//# sourceMappingURL=b.js.map | b.js.map"}},
+
+		// Not a link.
+		{"wrong case (Django's source_map_sensitive.js)", "//# sOuRcEMaPpInGURL=source_map.js.map\n", nil},
+		{"lower case keyword", "//# sourcemappingurl=x.js.map\n", nil},
+		{"no # or @", "// sourceMappingURL=x.js.map\n", nil},
+		{"no space after #", "//#sourceMappingURL=x.js.map\n", nil}, // Django's pattern needs one too
+		{"space before #", "// # sourceMappingURL=x.js.map\n", nil},
+		{"empty URL", "//# sourceMappingURL=\n", nil},
+		{"empty URL, trailing space", "//# sourceMappingURL= \n", nil},
+		{"in a block comment", "/*\n//# sourceMappingURL=x.js.map\n*/\nx();\n", nil},
+		{"in a double-quoted string", `var s = "//# sourceMappingURL=x.js.map";`, nil},
+		{"in a single-quoted string", `var s = '\n//# sourceMappingURL=x.js.map';`, nil},
+		{"in a template literal", "var t = `\n//# sourceMappingURL=x.js.map\n`;\n", nil},
+		{"in a template literal, after a substitution", "var t = `${a}\n//# sourceMappingURL=x.js.map\n${b}`;\n", nil},
+		{"in a regular expression", "var r = /[//]# sourceMappingURL=x.js.map/;\n", nil},
+		{"in a regular expression after return", "function f(s) {\n  return /[//]# sourceMappingURL=x.js.map/.test(s);\n}\n", nil},
+		{"in a regular expression after (", "f(/[//]# sourceMappingURL=x.js.map/);\n", nil},
+		{"in a regular expression at the start", "/[//]# sourceMappingURL=x.js.map/.test(s);\n", nil},
+
+		// A division is no regular expression: the comment after it is one.
+		{"after a division", "var x = a / 2 //# sourceMappingURL=ok.js.map\n",
+			[]string{"//# sourceMappingURL=ok.js.map | ok.js.map"}},
+		{"after a division by a call", "var x = f(a) / g(b) //# sourceMappingURL=ok.js.map\n",
+			[]string{"//# sourceMappingURL=ok.js.map | ok.js.map"}},
+		{"after a division of an index", "var x = a[0] / b[1] //# sourceMappingURL=ok.js.map\n",
+			[]string{"//# sourceMappingURL=ok.js.map | ok.js.map"}},
+		{"after /=", "a /= 2 //# sourceMappingURL=ok.js.map\n",
+			[]string{"//# sourceMappingURL=ok.js.map | ok.js.map"}},
+		{"after a regular expression", "var r = /a/g; //# sourceMappingURL=ok.js.map\n",
+			[]string{"//# sourceMappingURL=ok.js.map | ok.js.map"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, r := range scanJS([]byte(tt.js)) {
+				checkRef(t, tt.js, r)
+				got = append(got, r.text+" | "+r.url)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("%q:\ngot\n%s\nwant\n%s", tt.js, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestSourceMapComment is the comment syntax on its own, in CSS comments
+// as the tokenizer hands them over: Django's source_map.css (no space
+// before "*/"), source_map_tabs.css (tabs), source_map_sensitive.css and
+// source_map_data_uri.css.
+func TestSourceMapComment(t *testing.T) {
+	tests := []struct {
+		comment string
+		url     string // "" when the comment is no link
+	}{
+		{"/*# sourceMappingURL=source_map.css.map*/", "source_map.css.map"},
+		{"/*# sourceMappingURL=source_map.css.map */", "source_map.css.map"},
+		{"/*#\tsourceMappingURL=source_map.css.map\t*/", "source_map.css.map"},
+		{"/*#\t\tsourceMappingURL=a.css.map\t \t*/", "a.css.map"},
+		{"/*# sourceMappingURL=a.css.map\n*/", "a.css.map"},
+		{"/*# sourceMappingURL=a.css.map\r\n*/", "a.css.map"},
+		{"/*@ sourceMappingURL=a.css.map */", "a.css.map"},
+		{"/*# sourceMappingURL=data:application/json;charset=utf8;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbIl9zcmMv*/",
+			"data:application/json;charset=utf8;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbIl9zcmMv"},
+		{"/*# sOuRcEMaPpInGURL=source_map.css.map */", ""},
+		{"/*# sourcemappingurl=a.css.map */", ""},
+		{"/*#sourceMappingURL=a.css.map*/", ""},
+		{"/* # sourceMappingURL=a.css.map */", ""},
+		{"/*\t# sourceMappingURL=a.css.map */", ""},
+		{"/* sourceMappingURL=a.css.map */", ""},
+		{"/*# sourceMappingURL=*/", ""},
+		{"/*# sourceMappingURL= */", ""},
+		{"/*# sourceMappingURL=\t*/", ""},
+		{"/*#", ""},
+		{"/**/", ""},
+		{"/*# */", ""},
+		{"//# sourceMappingURL=a.css.map", ""}, // a JS comment is no CSS comment
+	}
+	const before = "a{b:c}\n\n\n" // the comment is not at the file's start
+	for _, tt := range tests {
+		src := before + tt.comment
+		r, ok := sourceMapComment([]byte(tt.comment), len(before), "/*")
+		switch {
+		case !ok && tt.url == "":
+		case !ok:
+			t.Errorf("%q: no link; want %q", tt.comment, tt.url)
+		case tt.url == "":
+			t.Errorf("%q: link %q; want none", tt.comment, r.url)
+		case r.url != tt.url:
+			t.Errorf("%q: link %q; want %q", tt.comment, r.url, tt.url)
+		default:
+			checkRef(t, src, r)
+			if r.at != len(before) {
+				t.Errorf("%q: at %d, want %d", tt.comment, r.at, len(before))
+			}
+		}
+	}
+
+	// In a whole stylesheet, through scanCSS: the URL is replaced in place,
+	// the tabs kept.
+	css := "* {outline: 1px solid red;}\n/*#\tsourceMappingURL=source_map.css.map\t*/\n"
+	s := scanCSS([]byte(css))
+	if len(s.refs) != 1 {
+		t.Fatalf("scanCSS(%q): %d references, want 1", css, len(s.refs))
+	}
+	r := s.refs[0]
+	checkRef(t, css, r)
+	if got := css[:r.start] + "source_map.css.0123456789ab.map" + css[r.end:]; got != "* {outline: 1px solid red;}\n/*#\tsourceMappingURL=source_map.css.0123456789ab.map\t*/\n" {
+		t.Errorf("replaced in place: %q", got)
+	}
+}
+
+func FuzzScanJS(f *testing.F) {
+	for _, s := range []string{
+		"var a = 1;\n//# sourceMappingURL=a.js.map",
+		"//# sourceMappingURL=source_map.js.map\t \nlet a_variable = 1;\n",
+		"//@ sourceMappingURL=old.js.map\r\n",
+		"var s = '//# sourceMappingURL=x.js.map';",
+		"var t = `${a}\n//# sourceMappingURL=x.js.map\n${`${b}`}`;",
+		"var r = /[//]# sourceMappingURL=x.js.map/g; x = a / 2 //# sourceMappingURL=ok.js.map\n",
+		"return /=/ //# sourceMappingURL=y.map",
+		"a\n/b/g //# sourceMappingURL=z.map",
+		"/* unterminated //# sourceMappingURL=x.map",
+		"var s = \"unterminated //# sourceMappingURL=x.map",
+		"/[unterminated //# sourceMappingURL=x.map",
+		"`unterminated ${ //# sourceMappingURL=x.map",
+		"<!-- //# sourceMappingURL=x.map\n--> y",
+		"#!/usr/bin/env node\n//# sourceMappingURL=x.map",
+		"\xff\xfe//# sourceMappingURL=\xe9.map",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		refs := scanJS([]byte(src))
+		last := -1
+		for _, r := range refs {
+			checkRef(t, src, r)
+			if r.at <= last {
+				t.Errorf("references out of order: %d after %d", r.at, last)
+			}
+			last = r.at
+			if !strings.HasPrefix(r.text, "//") || !strings.Contains(r.text, "sourceMappingURL=") {
+				t.Errorf("text %q is no source map comment", r.text)
+			}
+			if r.url == "" || strings.ContainsAny(r.url, " \t\r\n\f") {
+				t.Errorf("url %q is empty or holds white space", r.url)
+			}
+		}
+	})
+}
