@@ -50,7 +50,7 @@ func hashedName(name string) string {
 }
 
 func manifestOf(names ...string) *Manifest {
-	m := &Manifest{URL: "/static/", Files: make(map[string]Entry)}
+	m := &Manifest{Prefix: "/static/", Files: make(map[string]Entry)}
 	for _, name := range names {
 		m.Files[name] = Entry{Path: hashedName(name)}
 	}
@@ -296,7 +296,7 @@ func TestDjangoLoadsManifest(t *testing.T) {
 		}
 		var want strings.Builder
 		for _, name := range names {
-			want.WriteString(name + " -> " + m.URL + m.Files[name].Path + "\n")
+			want.WriteString(name + " -> " + m.Prefix + m.Files[name].Path + "\n")
 		}
 		if stdout != want.String() {
 			t.Errorf("django_load.py printed:\n%s\nwant:\n%s", stdout, want.String())

@@ -2,7 +2,8 @@
 // in its output directory: which hashed file stands for each logical name.
 //
 // It imports nothing but the standard library, so a Go web app can import
-// it to look up URLs without compiling the bundler into its binary.
+// it to look up URLs, render templates and serve the files without
+// compiling the bundler into its binary (see "In a Go web app" below).
 //
 // # stapler's manifest
 //
@@ -29,7 +30,8 @@
 // The output is deterministic: fields in the order above, files sorted by
 // logical name, two-space indentation, HTML characters such as < > & left
 // as they are, and a final newline. The URL of a file is the "url" prefix
-// followed by its "path".
+// followed by its "path", each element escaped
+// ([Manifest.URL]).
 //
 // [Parse] accepts exactly what [Manifest.Marshal] writes, and Marshal
 // refuses a [Manifest] that Parse would reject. The rules:
@@ -70,6 +72,98 @@
 // for names and paths as above, no unknown fields, and the hash of a "1.1"
 // manifest must match its paths (Django does not check it).
 //
+// # In a Go web app
+//
+// An app embeds the output directory and reads its manifest once, at
+// start-up, with [Load]:
+//
+//	//go:embed static
+//	var static embed.FS
+//
+//	func main() {
+//		output, err := fs.Sub(static, "static")
+//		...
+//		m, err := manifest.Load(output, manifest.FileName)
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		pages := template.Must(template.New("").Funcs(m.FuncMap()).ParseFS(templates, "*.html"))
+//		mux := http.NewServeMux()
+//		mux.Handle("GET /static/", m.Handler(output))
+//		...
+//	}
+//
+// An [os.DirFS] of the output directory does as well as an embed.FS.
+// [Manifest.URL] returns the URL of a logical name and
+// [Manifest.Integrity] its Subresource Integrity hash. Both are strict: a name that is not in the
+// manifest is a [LookupError] that wraps [ErrUnknownName] and suggests the
+// nearest names, as in
+//
+//	"css/sit.css": not in the manifest; did you mean "css/site.css"?
+//
+// Where Django's {% static %} raises only when the page renders in
+// production and django-pipeline renders an unknown name as an empty
+// string, here the error comes back to the code that asked; stapler check
+// finds the same mistakes in templates before they are deployed.
+//
+// # Templates
+//
+// [Manifest.FuncMap] gives [html/template] two functions:
+//
+//	<link rel="stylesheet" href="{{ asset "css/site.css" }}"
+//	      integrity="{{ integrity "css/site.css" }}" crossorigin="anonymous">
+//
+// asset is [Manifest.URL] and integrity is [Manifest.Integrity]. An
+// unknown name stops the execution of the template with the LookupError
+// (Execute returns it, wrapped with the template's name, line and column):
+// a page is never rendered with an empty URL. Render into a buffer and
+// write it only when Execute succeeds, so that a failure is a clean error
+// response rather than half a page.
+//
+// # Serving
+//
+// [Manifest.Handler] returns a [Handler], a [net/http.Handler] that
+// serves the output directory under the path of the manifest's URL
+// prefix ("/static/" for "/static/" and for "https://cdn.example.com/static/",
+// where it serves as the CDN's origin). Mount it at that path without
+// stripping it. It answers:
+//
+//   - Each entry's hashed path, with "Cache-Control: public,
+//     max-age=31536000, immutable": its name changes whenever its bytes do.
+//   - Each logical name, when the directory has a file of that name (the
+//     copies keep_unhashed writes), with "Cache-Control: public,
+//     max-age=60", or [Handler.PlainCacheControl].
+//   - A strong ETag: the entry's integrity hash for a hashed path, else
+//     the SHA-384 of the bytes in the same form, computed once per size
+//     and modification time. If-None-Match gives 304 Not Modified with the
+//     same ETag, Cache-Control and Vary; If-Match, If-Range, Range (206,
+//     and 416 when unsatisfiable) and HEAD work as [net/http.ServeContent]
+//     defines them. There is no Last-Modified: an embed.FS has no times.
+//   - Content-Type by extension, from a built-in table for the files a
+//     build writes (.css, .js, .mjs, .json, .map, .svg, .wasm, .woff,
+//     .woff2, common images and fonts), so that it does not depend on the
+//     server's MIME database; then [mime.TypeByExtension]; then sniffed
+//     from the first bytes. X-Content-Type-Options: nosniff.
+//   - Precompressed siblings: x.br, x.zst and x.gz next to x, when the
+//     directory has them, chosen by Accept-Encoding (q-values, q=0
+//     refusals, "identity" and "*" as RFC 9110 defines them; br, then
+//     zstd, then gzip when the client accepts several as much; x itself
+//     when there is no Accept-Encoding or nothing else is acceptable),
+//     with Content-Encoding and an ETag of its own (the identity one with
+//     "-br", "-zstd" or "-gzip" before its closing quote). A Range applies
+//     to the bytes of the variant sent. Every file response carries
+//     "Vary: Accept-Encoding", so that a cache never hands gzip to a
+//     client that did not ask for it. The siblings are never served under
+//     their own names.
+//
+// Everything else is "404 page not found", the same few bytes whatever the
+// reason, with no directory listing, path or error in it: names not in the
+// manifest, plain names with no file, directories and trailing slashes,
+// "..", "." and empty elements, escaped slashes and backslashes ("%2F",
+// "%5C"), backslashes, NUL, anything outside the prefix, and the manifests
+// themselves ([FileName], [DjangoFileName]). Methods other than GET and
+// HEAD get 405 Method Not Allowed with "Allow: GET, HEAD".
+//
 // # Errors
 //
 // [Parse], [ParseDjango] and the Marshal methods report every problem
@@ -81,4 +175,8 @@
 // A syntax error stops reading; its message gives the line and byte
 // column. Each Error wraps one of [ErrSyntax], [ErrSchema], [ErrVersion],
 // [ErrBadPath] and [ErrHashMismatch]; test for them with [errors.Is].
+// [Load] puts the file's name before the list.
+//
+// A lookup that fails is a [LookupError] naming the logical name, wrapping
+// [ErrUnknownName] (with Suggestions) or [ErrNoIntegrity].
 package manifest

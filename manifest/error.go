@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Causes of the errors [Parse], [ParseDjango] and the Marshal methods
@@ -88,3 +89,56 @@ func (l ErrorList) err() error {
 func member(field, name string) string {
 	return field + "[" + strconv.Quote(name) + "]"
 }
+
+// Causes of the errors [Manifest.URL] and [Manifest.Integrity] return,
+// wrapped in a [LookupError].
+var (
+	// ErrUnknownName: the logical name is not in the manifest.
+	ErrUnknownName = errors.New("not in the manifest")
+	// ErrNoIntegrity: the manifest records no integrity hash for the
+	// name.
+	ErrNoIntegrity = errors.New("no integrity hash in the manifest")
+)
+
+// LookupError is a logical name that a [Manifest] cannot answer for, like
+// [fs.PathError] for a file.
+type LookupError struct {
+	// Name is the logical name as it was asked for.
+	Name string
+	// Err is [ErrUnknownName] or [ErrNoIntegrity].
+	Err error
+	// Suggestions holds, for ErrUnknownName, the known names nearest to
+	// Name, best first, at most three: the same but for case, a few edits
+	// away (a typo), then with the same last element in another directory
+	// (a file that moved). It may be empty.
+	Suggestions []string
+}
+
+// Error returns the error on one line, with the suggestions, as in
+//
+//	"css/sit.css": not in the manifest; did you mean "css/site.css"?
+//
+// A template that calls asset shows it as it is.
+func (e *LookupError) Error() string {
+	var b strings.Builder
+	b.WriteString(strconv.Quote(e.Name))
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	for i, s := range e.Suggestions {
+		switch {
+		case i == 0:
+			b.WriteString("; did you mean ")
+		case i == len(e.Suggestions)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(s))
+	}
+	if len(e.Suggestions) > 0 {
+		b.WriteString("?")
+	}
+	return b.String()
+}
+
+func (e *LookupError) Unwrap() error { return e.Err }

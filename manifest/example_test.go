@@ -10,7 +10,7 @@ import (
 func Example() {
 	m := &manifest.Manifest{
 		Version: manifest.Version,
-		URL:     "/static/",
+		Prefix:  "/static/",
 		Files: map[string]manifest.Entry{
 			"js/app.js": {
 				Path:    "js/app.8b1a9953c461.js",
@@ -34,7 +34,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(m2.URL + m2.Files["css/app.css"].Path)
+	fmt.Println(m2.Prefix + m2.Files["css/app.css"].Path)
 
 	// staticfiles.json for Django 4.2 and later.
 	django, err := m.MarshalDjango("1.1")

@@ -1,8 +1,12 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,7 +53,7 @@ func FuzzParseDjango(f *testing.F) {
 		if err != nil {
 			return
 		}
-		m := &Manifest{URL: "/", Files: make(map[string]Entry)}
+		m := &Manifest{Prefix: "/", Files: make(map[string]Entry)}
 		for name, p := range paths {
 			m.Files[name] = Entry{Path: p}
 		}
@@ -84,6 +88,83 @@ func FuzzPyQuote(f *testing.F) {
 		var back string
 		if err := json.Unmarshal([]byte(b.String()), &back); err != nil || back != s {
 			t.Fatalf("pyQuote(%q) = %s, which decodes to %q, %v", s, b.String(), back, err)
+		}
+	})
+}
+
+// FuzzHandlerPath sends the handler requests as a server would parse them
+// and checks that it never fails with a 5xx and never sends bytes other
+// than those of a file it serves: a hashed path, a plain copy of a logical
+// name, or a precompressed sibling of either under its Content-Encoding.
+// The secret file, the manifests and a sibling asked for by name are
+// never among them.
+func FuzzHandlerPath(f *testing.F) {
+	for _, target := range []string{
+		siteURL, plainSite, appURL, "/static/../secret.txt", "/static/%2e%2e/secret.txt",
+		"/static/a%2Fb", "/static/css/", "/static/" + FileName, "/static/" + sitePath + ".br",
+		`/static/css\site.css`, "/static/%00", "/static/a%20b/%C3%BC.708192a3b4c5.css",
+		"/static//css/site.css", "/static/./css/site.css", "/static/weird.css",
+	} {
+		f.Add(target, "gzip, br")
+	}
+	f.Add(siteURL, "br;q=0, *;q=0.5")
+	f.Add(siteURL, "identity;q=0")
+	m, fsys := outputFS(f)
+	h := m.Handler(fsys)
+	// What may be sent, by Content-Encoding.
+	allowed := map[string]map[string]bool{}
+	allow := func(enc, data string) {
+		if allowed[enc] == nil {
+			allowed[enc] = map[string]bool{}
+		}
+		allowed[enc][data] = true
+	}
+	for name, e := range m.Files {
+		for _, p := range []string{name, e.Path} {
+			if file, ok := fsys[p]; ok && e.Path != "css" {
+				allow("", string(file.Data))
+				for _, c := range codings {
+					if v, ok := fsys[p+c.ext]; ok {
+						allow(c.name, string(v.Data))
+					}
+				}
+			}
+		}
+	}
+	for _, never := range []string{secret, string(fsys[FileName].Data), string(fsys[DjangoFileName].Data)} {
+		for enc := range allowed {
+			if allowed[enc][never] {
+				f.Fatalf("the fixture allows %q", never)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, target, accept string) {
+		if strings.ContainsAny(accept, "\r\n") {
+			return
+		}
+		raw := "GET " + target + " HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: " + accept + "\r\n\r\n"
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+		if err != nil {
+			return // a server would answer 400 before any handler
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		resp := w.Result()
+		got, _ := io.ReadAll(resp.Body)
+		switch {
+		case resp.StatusCode >= 500:
+			t.Fatalf("GET %q: %d %q", target, resp.StatusCode, got)
+		case resp.StatusCode == 404:
+			if string(got) != notFoundMsg {
+				t.Fatalf("GET %q: 404 body %q", target, got)
+			}
+		case resp.StatusCode == 200:
+			enc := resp.Header.Get("Content-Encoding")
+			if !allowed[enc][string(got)] {
+				t.Fatalf("GET %q (Accept-Encoding %q) sent %q with Content-Encoding %q", target, accept, got, enc)
+			}
+		default:
+			t.Fatalf("GET %q: unexpected status %d", target, resp.StatusCode)
 		}
 	})
 }

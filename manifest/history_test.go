@@ -26,7 +26,7 @@ func pruneDir(t *testing.T, current map[string]string, older ...map[string]strin
 		}
 	}
 	marshal := func(paths map[string]string) []byte {
-		m := &Manifest{Version: 1, URL: "/static/", Files: map[string]Entry{}}
+		m := &Manifest{Version: 1, Prefix: "/static/", Files: map[string]Entry{}}
 		for name, p := range paths {
 			m.Files[name] = Entry{Path: p, Size: int64(len(p))}
 			write(p, []byte(p))

@@ -27,9 +27,9 @@ const (
 type Manifest struct {
 	// Version is the format version, [Version]. Zero means [Version].
 	Version int `json:"version"`
-	// URL is the URL prefix the files are served under, e.g. "/static/"
+	// Prefix is the URL prefix the files are served under, e.g. "/static/"
 	// or "https://cdn.example.com/static/". It must end in a slash.
-	URL string `json:"url"`
+	Prefix string `json:"url"`
 	// Files maps each logical name to what the build wrote for it.
 	Files map[string]Entry `json:"files"`
 }
@@ -113,7 +113,7 @@ func Parse(data []byte) (*Manifest, error) {
 				m.Version = int(v)
 			}
 		case "url":
-			m.URL, haveURL, err = d.str(key)
+			m.Prefix, haveURL, err = d.str(key)
 		case "files":
 			m.Files = make(map[string]Entry)
 			haveFiles, err = d.object(key, func(name string) error {
@@ -200,11 +200,11 @@ func (m *Manifest) validate() error {
 		errs.add("version", fmt.Errorf("%w %d, want %d", ErrVersion, m.Version, Version))
 	}
 	switch {
-	case !utf8.ValidString(m.URL):
-		errs.add("url", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, m.URL))
-	case !strings.HasSuffix(m.URL, "/"):
+	case !utf8.ValidString(m.Prefix):
+		errs.add("url", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, m.Prefix))
+	case !strings.HasSuffix(m.Prefix, "/"):
 		// Like Django's STATIC_URL: lookups append the path to it.
-		errs.add("url", fmt.Errorf("%w: URL prefix %q does not end in a slash", ErrSchema, m.URL))
+		errs.add("url", fmt.Errorf("%w: URL prefix %q does not end in a slash", ErrSchema, m.Prefix))
 	}
 	return append(errs, m.validateFiles()...).err()
 }

@@ -15,7 +15,7 @@ const (
 func sample() *Manifest {
 	return &Manifest{
 		Version: Version,
-		URL:     "/static/",
+		Prefix:  "/static/",
 		Files: map[string]Entry{
 			"img/logo.png": {Path: "img/logo.8b1a9953c461.png", Size: 4, Integrity: pngSRI},
 			"css/app.css": {
@@ -65,7 +65,7 @@ func TestMarshalGolden(t *testing.T) {
 }
 
 func TestMarshalZeroValue(t *testing.T) {
-	got, err := (&Manifest{URL: "/"}).Marshal()
+	got, err := (&Manifest{Prefix: "/"}).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,22 +101,22 @@ func TestParseAccepts(t *testing.T) {
 		{
 			name: "empty files",
 			data: `{"version":1,"url":"/static/","files":{}}`,
-			want: &Manifest{Version: 1, URL: "/static/", Files: map[string]Entry{}},
+			want: &Manifest{Version: 1, Prefix: "/static/", Files: map[string]Entry{}},
 		},
 		{
 			name: "empty sources is no sources",
 			data: `{"version":1,"url":"/s/","files":{"a.css":{"path":"a.1.css","size":0,"integrity":"","sources":[]}}}`,
-			want: &Manifest{Version: 1, URL: "/s/", Files: map[string]Entry{"a.css": {Path: "a.1.css"}}},
+			want: &Manifest{Version: 1, Prefix: "/s/", Files: map[string]Entry{"a.css": {Path: "a.1.css"}}},
 		},
 		{
 			name: "size and integrity may be absent",
 			data: "\n\t{\"files\":{\"a b/ü.css\":{\"path\":\"a b/ü.1.css\"}},\"url\":\"https://cdn.example.com/\",\"version\":1}\n\n",
-			want: &Manifest{Version: 1, URL: "https://cdn.example.com/", Files: map[string]Entry{"a b/ü.css": {Path: "a b/ü.1.css"}}},
+			want: &Manifest{Version: 1, Prefix: "https://cdn.example.com/", Files: map[string]Entry{"a b/ü.css": {Path: "a b/ü.1.css"}}},
 		},
 		{
 			name: "escaped surrogate pair",
 			data: `{"version":1,"url":"/","files":{"\ud83d\ude00.js":{"path":"\ud83d\ude00.1.js"}}}`,
-			want: &Manifest{Version: 1, URL: "/", Files: map[string]Entry{"😀.js": {Path: "😀.1.js"}}},
+			want: &Manifest{Version: 1, Prefix: "/", Files: map[string]Entry{"😀.js": {Path: "😀.1.js"}}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,13 +276,13 @@ func TestMarshalRejects(t *testing.T) {
 		m    *Manifest
 		is   error
 	}{
-		{"version", &Manifest{Version: 2, URL: "/"}, ErrVersion},
-		{"url", &Manifest{URL: "static"}, ErrSchema},
-		{"empty path", &Manifest{URL: "/", Files: map[string]Entry{"a.css": {}}}, ErrSchema},
-		{"absolute name", &Manifest{URL: "/", Files: map[string]Entry{"/a.css": {Path: "a.css"}}}, ErrBadPath},
+		{"version", &Manifest{Version: 2, Prefix: "/"}, ErrVersion},
+		{"url", &Manifest{Prefix: "static"}, ErrSchema},
+		{"empty path", &Manifest{Prefix: "/", Files: map[string]Entry{"a.css": {}}}, ErrSchema},
+		{"absolute name", &Manifest{Prefix: "/", Files: map[string]Entry{"/a.css": {Path: "a.css"}}}, ErrBadPath},
 		// encoding/json would write U+FFFD and Parse would read another name.
-		{"invalid UTF-8 name", &Manifest{URL: "/", Files: map[string]Entry{"\xff.css": {Path: "a.css"}}}, ErrBadPath},
-		{"invalid UTF-8 bundle", &Manifest{URL: "/", Files: map[string]Entry{"a.css": {Path: "a.css", Bundle: "\xff"}}}, ErrSchema},
+		{"invalid UTF-8 name", &Manifest{Prefix: "/", Files: map[string]Entry{"\xff.css": {Path: "a.css"}}}, ErrBadPath},
+		{"invalid UTF-8 bundle", &Manifest{Prefix: "/", Files: map[string]Entry{"a.css": {Path: "a.css", Bundle: "\xff"}}}, ErrSchema},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, marshal := range []func() ([]byte, error){
