@@ -1,8 +1,6 @@
 package manifest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +34,7 @@ type History struct {
 
 // HistoryName is the name under HistoryDir of a replaced manifest.
 func HistoryName(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:6]) + ".json"
+	return contentHash(data) + ".json"
 }
 
 // ReadHistory reads a directory's history index; a directory without one
@@ -92,7 +89,7 @@ func (h *History) Marshal() ([]byte, error) {
 // the last 3 builds and anything younger than an hour.
 type PruneOptions struct {
 	Keep   int           // builds whose files are kept, the current one included; default 3
-	MinAge time.Duration // files younger than this are kept; default 1h
+	MinAge time.Duration // files younger than this are kept; default 1h; negative: none kept for age
 	Now    time.Time     // default time.Now()
 	DryRun bool          // report what would go, delete nothing
 }
@@ -117,8 +114,11 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 	if opts.Keep <= 0 {
 		opts.Keep = 3
 	}
-	if opts.MinAge == 0 {
+	switch {
+	case opts.MinAge == 0:
 		opts.MinAge = time.Hour
+	case opts.MinAge < 0:
+		opts.MinAge = 0
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()

@@ -33,6 +33,7 @@ commands:
   build    check the project, then write its outputs and manifest
   check    everything build does, in memory: writes nothing
   find     show which root supplies each NAME, and what it hides
+  verify   check a deployed output directory against its manifests and the sources
   prune    delete hashed files that no recent build names
   version  print stapler's version
 
@@ -52,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runFind(args, stdout, stderr)
 	case "prune":
 		return runPrune(args, stdout, stderr)
+	case "verify":
+		return runVerify(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "stapler", version())
 		return exitOK
@@ -77,6 +80,10 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	verbose := fl.Bool("v", false, "list each output; show the roots searched for a name not found")
 	quiet := fl.Bool("q", false, "print nothing on success")
 	format := fl.String("format", "text", "how to print problems: text, json or github")
+	var against *string
+	if cmd == "check" {
+		against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
+	}
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
@@ -102,9 +109,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	var res *bundler.Result
-	if cmd == "build" {
+	switch {
+	case cmd == "build":
 		res, err = p.Build(context.Background())
-	} else {
+	case *against != "":
+		res, err = bundler.Verify(context.Background(), *against, p)
+	default:
 		res, err = p.Check(context.Background())
 	}
 	bar.clear()
@@ -219,7 +229,11 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	}
-	res, err := manifest.Prune(dir, manifest.PruneOptions{Keep: *keep, MinAge: *minAge, DryRun: *dryRun})
+	age := *minAge
+	if age == 0 {
+		age = -1 // PruneOptions' zero means its default
+	}
+	res, err := manifest.Prune(dir, manifest.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun})
 	if err != nil {
 		fmt.Fprintf(stderr, "stapler %v\n", err)
 		return exitFailed
@@ -235,6 +249,56 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "stapler prune: %s %d file%s (%s), kept %d hashed file%s\n", verb,
 		len(res.Removed), plural(len(res.Removed)), size(res.Bytes), res.Kept, plural(res.Kept))
+	return exitOK
+}
+
+func runVerify(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("stapler verify", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("c", "assets.toml", "the config `file` whose sources the output must match; skipped when the default is absent")
+	format := fl.String("format", "text", "how to print problems: text, json or github")
+	if err := fl.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fl.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: stapler verify [-c assets.toml] [--format=text|json|github] DIR")
+		return exitFailed
+	}
+	pr, err := newPrinter(*format, stdout, stderr, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler verify: %v\n", err)
+		return exitFailed
+	}
+	dir := fl.Arg(0)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "stapler verify: %s is not a directory\n", dir)
+		return exitFailed
+	}
+	explicit := false
+	fl.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "c" })
+	var p *bundler.Project
+	if _, err := os.Stat(*config); err == nil || explicit {
+		if p, err = bundler.Load(bundler.Options{Config: *config}); err != nil {
+			fmt.Fprintf(stderr, "stapler verify: %v\n", err)
+			return exitFailed
+		}
+	}
+	_, err = bundler.Verify(context.Background(), dir, p)
+	var list bundler.ErrorList
+	switch {
+	case errors.As(err, &list):
+		pr.diagnostics(list)
+		return exitProblems
+	case err != nil:
+		fmt.Fprintf(stderr, "stapler verify: %v\n", err)
+		return exitFailed
+	}
+	pr.diagnostics(nil)
+	against := "its manifests"
+	if p != nil {
+		against += " and " + *config
+	}
+	fmt.Fprintf(stderr, "stapler verify: %s matches %s\n", dir, against)
 	return exitOK
 }
 

@@ -1,0 +1,103 @@
+package bundler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/stapler-build/stapler/manifest"
+)
+
+// Verify checks an output directory as it was deployed: everything
+// [manifest.Verify] checks (both manifests parse and agree, every file is
+// there with its recorded size, integrity and hash), and, when p is not
+// nil, that the deployed manifest is the one a build of p's current
+// sources makes: each entry that is stale, missing or not made any more is
+// a problem. Problems come back as an [ErrorList], positioned at the file
+// concerned or at the manifest's line for the name; the project's own
+// problems, if any, come in the same list. The Result is p's check, or nil.
+func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
+	var diags ErrorList
+	manifestPath := filepath.Join(dir, manifest.FileName)
+	deployed, err := manifest.Verify(os.DirFS(dir))
+	var list manifest.ErrorList
+	switch {
+	case deployed == nil && err != nil:
+		// No manifest, or one that does not parse: say so, once.
+		if errors.As(err, &list) || errors.Is(err, os.ErrNotExist) {
+			diags.errorf(Position{File: manifestPath}, "manifest", err, "%v", err)
+		} else {
+			return nil, err
+		}
+	case errors.As(err, &list):
+		for _, e := range list {
+			code := "file-mismatch"
+			switch {
+			case errors.Is(e, manifest.ErrMissingFile):
+				code = "missing-file"
+			case errors.Is(e, manifest.ErrManifestsDisagree):
+				code = "manifests-disagree"
+			}
+			diags.errorf(Position{File: filepath.Join(dir, filepath.FromSlash(e.Field))}, code, e, "%s", e.Err)
+		}
+	case err != nil:
+		return nil, err
+	}
+	if p == nil {
+		return nil, diags.Err()
+	}
+	res, err := p.Check(ctx)
+	var problems ErrorList
+	switch {
+	case errors.As(err, &problems):
+		diags = append(diags, problems...)
+	case err != nil:
+		return nil, err
+	}
+	if res != nil && deployed != nil {
+		lines := entryLines(manifestPath)
+		at := func(name string) Position { return Position{File: manifestPath, Line: lines[name]} }
+		built := res.Manifest.Files
+		for _, name := range slices.Sorted(maps.Keys(built)) {
+			d, ok := deployed.Files[name]
+			switch {
+			case !ok:
+				diags.errorf(Position{File: manifestPath}, "not-deployed", nil, "%q: the current sources make %s, which is not deployed", name, built[name].Path)
+			case d.Path != built[name].Path:
+				diags.errorf(at(name), "stale", nil, "%q: deployed %s, but the current sources make %s", name, d.Path, built[name].Path)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(deployed.Files)) {
+			if _, ok := built[name]; !ok {
+				diags.errorf(at(name), "not-made", nil, "%q is deployed, but the current sources no longer make it", name)
+			}
+		}
+	}
+	return res, diags.Err()
+}
+
+// entryLines returns the line of each entry in a stapler manifest, as
+// Marshal writes it; nil when the file cannot be read.
+func entryLines(file string) map[string]int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	lines := map[string]int{}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(line, []byte(`    "`))
+		if !ok || !bytes.HasSuffix(rest, []byte(`": {`)) {
+			continue
+		}
+		var name string
+		if json.Unmarshal(append([]byte(`"`), rest[:len(rest)-3]...), &name) == nil {
+			lines[name] = i + 1
+		}
+	}
+	return lines
+}

@@ -1,0 +1,155 @@
+package manifest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Causes of the problems [Verify] finds in a deployed output directory.
+var (
+	// ErrMissingFile: a file a manifest names is not there.
+	ErrMissingFile = errors.New("missing")
+	// ErrFileMismatch: a file is not what the manifest says: its size,
+	// its integrity hash, the hash in its name, or a plain copy that
+	// differs from the hashed file.
+	ErrFileMismatch = errors.New("does not match the manifest")
+	// ErrManifestsDisagree: staticfiles.json and stapler-manifest.json
+	// map a name differently.
+	ErrManifestsDisagree = errors.New("the manifests disagree")
+)
+
+// nameHashRE finds the hash a build put into a hashed name.
+var nameHashRE = regexp.MustCompile(`\.([0-9a-f]{12})(\.[^./]*)?$`)
+
+// Verify checks an output directory as deployed, copied or synced: its
+// manifests parse and, when both are there, agree; every file they name is
+// there, with the recorded size and integrity, and the hash in its name is
+// the hash of its bytes (the files of a reference cycle share one hash,
+// over all of them, and are checked by their integrity); a plain copy
+// holds the same bytes as its hashed file. It returns the manifest — the
+// stapler one, or Django's when it is the only one — and every problem as
+// an [ErrorList] whose fields name the files.
+func Verify(fsys fs.FS) (*Manifest, error) {
+	var errs ErrorList
+	var m *Manifest
+	data, err := fs.ReadFile(fsys, FileName)
+	switch {
+	case err == nil:
+		if m, err = Parse(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", FileName, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	djData, err := fs.ReadFile(fsys, DjangoFileName)
+	switch {
+	case err == nil:
+		paths, _, err := ParseDjango(djData)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", DjangoFileName, err)
+		}
+		if m == nil {
+			m, err = Load(fsys, DjangoFileName)
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+		ours := m.Paths()
+		names := maps.Clone(ours)
+		maps.Copy(names, paths)
+		for _, name := range slices.Sorted(maps.Keys(names)) {
+			theirs, inTheirs := paths[name]
+			mine, inOurs := ours[name]
+			switch {
+			case !inTheirs:
+				errs.add(DjangoFileName, fmt.Errorf("%w: %q is missing from it", ErrManifestsDisagree, name))
+			case !inOurs:
+				errs.add(DjangoFileName, fmt.Errorf("%w: %q is only in it", ErrManifestsDisagree, name))
+			case theirs != mine:
+				errs.add(DjangoFileName, fmt.Errorf("%w: %q is %q in it, %q in %s", ErrManifestsDisagree, name, theirs, mine, FileName))
+			}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case m == nil:
+		return nil, fmt.Errorf("no %s or %s: %w", FileName, DjangoFileName, fs.ErrNotExist)
+	}
+
+	shared := map[string]int{} // how many entries each name hash is in
+	for _, e := range m.Files {
+		if sub := nameHashRE.FindStringSubmatch(e.Path); sub != nil {
+			shared[sub[1]]++
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
+		e := m.Files[name]
+		data, err := fs.ReadFile(fsys, e.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs.add(e.Path, fmt.Errorf("%w (for %q)", ErrMissingFile, name))
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if e.Size != 0 || e.Integrity != "" { // Django's manifest records neither
+			if int64(len(data)) != e.Size {
+				errs.add(e.Path, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, len(data), e.Size))
+			}
+		}
+		if e.Integrity != "" && e.Integrity != integrityOf(e.Integrity, data) {
+			errs.add(e.Path, fmt.Errorf("%w: integrity %s, the manifest says %s", ErrFileMismatch, integrityOf(e.Integrity, data), e.Integrity))
+		}
+		sub := nameHashRE.FindStringSubmatch(e.Path)
+		switch {
+		case sub == nil || hashedPath(name, sub[1]) != e.Path:
+			errs.add(e.Path, fmt.Errorf("%w: not a hashed name of %q", ErrFileMismatch, name))
+		case shared[sub[1]] == 1 && sub[1] != contentHash(data):
+			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, contentHash(data)))
+		}
+		if plain, err := fs.ReadFile(fsys, name); err == nil && !bytes.Equal(plain, data) {
+			errs.add(name, fmt.Errorf("%w: the plain copy differs from %s", ErrFileMismatch, e.Path))
+		}
+	}
+	return m, errs.err()
+}
+
+// hashedPath puts hash before a name's last extension, as builds do.
+func hashedPath(name, hash string) string {
+	dir, base := path.Split(name)
+	ext := path.Ext(base)
+	if ext == base {
+		ext = ""
+	}
+	return dir + strings.TrimSuffix(base, ext) + "." + hash + ext
+}
+
+func contentHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}
+
+// integrityOf computes the integrity value of data with the algorithm of want.
+func integrityOf(want string, data []byte) string {
+	switch {
+	case strings.HasPrefix(want, "sha256-"):
+		sum := sha256.Sum256(data)
+		return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+	case strings.HasPrefix(want, "sha512-"):
+		sum := sha512.Sum512(data)
+		return "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
+	}
+	sum := sha512.Sum384(data)
+	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+}
