@@ -20,11 +20,22 @@ import (
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
 func (p *Project) write(res *Result) error {
+	// A plain copy is not named for its content, so in general only its
+	// bytes tell whether it is up to date; but when the manifest in place
+	// maps its name to the same hashed file, the build that wrote that
+	// manifest wrote these bytes, and the same size is enough. (stapler
+	// verify catches a plain copy edited since.)
+	prev := map[string]string{}
+	if data, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName)); err == nil {
+		if m, err := manifest.Parse(data); err == nil {
+			prev = m.Paths()
+		}
+	}
 	var files []outFile
 	for _, o := range res.Outputs {
-		files = append(files, outFile{o.Path, o.Data, hashedFile})
+		files = append(files, outFile{name: o.Path, data: o.Data, kind: hashedFile})
 		if p.Config.KeepUnhashed {
-			files = append(files, outFile{o.Name, o.Data, plainFile})
+			files = append(files, outFile{name: o.Name, data: o.Data, kind: plainFile, built: prev[o.Name] == o.Path})
 		}
 	}
 	if p.Config.Django {
@@ -32,7 +43,7 @@ func (p *Project) write(res *Result) error {
 		if err != nil {
 			return err
 		}
-		files = append(files, outFile{manifest.DjangoFileName, data, manifestFile})
+		files = append(files, outFile{name: manifest.DjangoFileName, data: data, kind: manifestFile})
 	}
 	data, err := res.Manifest.Marshal()
 	if err != nil {
@@ -43,7 +54,7 @@ func (p *Project) write(res *Result) error {
 		return err
 	}
 	files = append(files, history...)
-	files = append(files, outFile{manifest.FileName, data, manifestFile})
+	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile})
 
 	// Staging is I/O bound (creating a file costs more than writing it),
 	// so it runs wider than the CPUs; each file has its own slot.
@@ -98,17 +109,18 @@ func (p *Project) history(next []byte) ([]outFile, error) {
 		return nil, err
 	}
 	return []outFile{
-		{manifest.HistoryDir + "/" + name, prev, manifestFile},
-		{manifest.HistoryIndex, index, manifestFile},
+		{name: manifest.HistoryDir + "/" + name, data: prev, kind: manifestFile},
+		{name: manifest.HistoryIndex, data: index, kind: manifestFile},
 	}, nil
 }
 
 // outFile is a file to write: its name relative to the output directory,
 // slash-separated.
 type outFile struct {
-	name string
-	data []byte
-	kind int
+	name  string
+	data  []byte
+	kind  int
+	built bool // a plain copy the manifest in place says is of these bytes
 }
 
 // The kinds of file a build writes, in the order they are renamed into place.
@@ -138,7 +150,7 @@ func (w *writer) stage(f outFile) (staged, error) {
 	case err == nil && !st.Mode().IsRegular():
 		return staged{}, fmt.Errorf("bundler: cannot write %s: a %s is in the way", final, fileKind(st.Mode()))
 	case err == nil && st.Size() == int64(len(f.data)):
-		if f.kind == hashedFile {
+		if f.kind == hashedFile || f.built {
 			return staged{final: final}, nil
 		}
 		if old, err := os.ReadFile(final); err == nil && bytes.Equal(old, f.data) {
