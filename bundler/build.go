@@ -38,13 +38,14 @@ type Output struct {
 
 // Stats counts a run's work.
 type Stats struct {
-	Bundles   int
-	Collected int   // files [collect] wrote
-	Sources   int   // distinct files read
-	BytesIn   int64 // their size
-	BytesOut  int64 // the outputs' size
-	Written   int   // files written (a build only)
-	Unchanged int   // files already in place with the same content
+	Bundles    int
+	Collected  int   // files [collect] wrote
+	Sources    int   // distinct files read
+	BytesIn    int64 // their size
+	BytesOut   int64 // the outputs' size
+	Written    int   // files written (a build only)
+	Unchanged  int   // files already in place with the same content
+	Compressed int   // precompressed siblings made (a build only)
 
 	Templates       int // template files checked
 	TemplateRefs    int // static references in them, checked against the manifest
@@ -76,7 +77,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.write(res); err != nil {
+	if err := p.write(ctx, res); err != nil {
 		return nil, err
 	}
 	return res, nil

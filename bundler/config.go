@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -34,6 +35,8 @@ type Config struct {
 	// Templates, when set, names the templates whose static references
 	// are checked against the manifest.
 	Templates *TemplatesConfig
+	// Compress, when set, has Build write precompressed siblings.
+	Compress *CompressConfig
 
 	urlPos Position
 }
@@ -63,6 +66,19 @@ type ReferencesConfig struct {
 	Warn   []Value // a missing target is a warning, and the reference is left as written
 	Ignore []Value // the reference is left as written, unchecked
 }
+
+// CompressConfig is the [compress] table: which precompressed siblings
+// Build writes beside each output of a compressible type.
+type CompressConfig struct {
+	Gzip, Brotli, Zstd                bool // defaults true, true, false
+	GzipLevel, BrotliLevel, ZstdLevel int  // defaults 9, 10, 3 (1–9, 0–11, 1–4)
+	Types                             []string
+}
+
+// compressTypes are the extensions compressed by default: text, and
+// fonts that are not compressed already (not woff, woff2, images or
+// archives).
+var compressTypes = []string{".css", ".js", ".mjs", ".map", ".json", ".svg", ".html", ".htm", ".txt", ".xml", ".csv", ".wasm", ".ttf", ".otf", ".eot", ".ico"}
 
 // TemplatesConfig is the [templates] table.
 type TemplatesConfig struct {
@@ -176,6 +192,50 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			d.table(t, "references", map[string]func(*tkey){
 				"warn":   func(k *tkey) { c.References.Warn, _ = d.patterns(k) },
 				"ignore": func(k *tkey) { c.References.Ignore, _ = d.patterns(k) },
+			})
+		},
+		"compress": func(k *tkey) {
+			t := d.tableValue(k)
+			if t == nil {
+				return
+			}
+			cc := &CompressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 10, ZstdLevel: 3, Types: compressTypes}
+			c.Compress = cc
+			level := func(dst *int, lo, hi int) func(*tkey) {
+				return func(k *tkey) {
+					if k.val.kind != unstable.Integer {
+						d.wrongType(k, "an integer")
+						return
+					}
+					n, err := strconv.Atoi(k.val.str)
+					if err != nil || n < lo || n > hi {
+						diags.errorf(k.val.pos, "bad-value", nil, "%s must be from %d to %d, not %s", k.name, lo, hi, k.val.str)
+						return
+					}
+					*dst = n
+				}
+			}
+			d.table(t, "compress", map[string]func(*tkey){
+				"gzip":         func(k *tkey) { cc.Gzip, _ = d.boolean(k) },
+				"brotli":       func(k *tkey) { cc.Brotli, _ = d.boolean(k) },
+				"zstd":         func(k *tkey) { cc.Zstd, _ = d.boolean(k) },
+				"gzip_level":   level(&cc.GzipLevel, 1, 9),
+				"brotli_level": level(&cc.BrotliLevel, 0, 11),
+				"zstd_level":   level(&cc.ZstdLevel, 1, 4),
+				"types": func(k *tkey) {
+					vs, ok := d.strings(k)
+					if !ok {
+						return
+					}
+					cc.Types = nil
+					for _, v := range vs {
+						if !strings.HasPrefix(v.S, ".") || strings.Contains(v.S, "/") {
+							diags.errorf(v.Pos, "bad-value", nil, "types: %q is not an extension such as \".css\"", v.S)
+							continue
+						}
+						cc.Types = append(cc.Types, v.S)
+					}
+				},
 			})
 		},
 		"templates": func(k *tkey) {

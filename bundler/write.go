@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,7 +20,7 @@ import (
 // or the same bytes under the same name), then the plain copies, then the
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
-func (p *Project) write(res *Result) error {
+func (p *Project) write(ctx context.Context, res *Result) error {
 	// A plain copy is not named for its content, so in general only its
 	// bytes tell whether it is up to date; but when the manifest in place
 	// maps its name to the same hashed file, the build that wrote that
@@ -38,6 +39,11 @@ func (p *Project) write(res *Result) error {
 			files = append(files, outFile{name: o.Name, data: o.Data, kind: plainFile, built: prev[o.Name] == o.Path})
 		}
 	}
+	siblings, stale, err := p.compress(ctx, res, prev)
+	if err != nil {
+		return err
+	}
+	files = append(files, siblings...)
 	if p.Config.Django {
 		data, err := res.Manifest.MarshalDjango(p.Config.DjangoVersion)
 		if err != nil {
@@ -58,7 +64,7 @@ func (p *Project) write(res *Result) error {
 
 	// Staging is I/O bound (creating a file costs more than writing it),
 	// so it runs wider than the CPUs; each file has its own slot.
-	w := &writer{dir: p.outputDir}
+	w := &writer{dir: p.outputDir, remove: stale}
 	slots := make([]staged, len(files))
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
@@ -86,6 +92,11 @@ func (p *Project) write(res *Result) error {
 		return err
 	}
 	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged
+	for _, f := range siblings {
+		if f.kind == hashedFile {
+			res.Stats.Compressed++
+		}
+	}
 	return nil
 }
 
@@ -132,6 +143,7 @@ const (
 
 // writer stages files under temporary names and renames them in order.
 type writer struct {
+	remove             []string // stale files to remove after the plain copies are in place
 	dir                string
 	staged             [3][]staged // by kind
 	written, unchanged int
@@ -186,9 +198,17 @@ func fileKind(m fs.FileMode) string {
 	return "special file"
 }
 
-// commit renames every staged file into place, kind by kind.
+// commit renames every staged file into place, kind by kind, and removes
+// the stale files before the manifests are replaced.
 func (w *writer) commit() error {
 	for k := range w.staged {
+		if k == manifestFile {
+			for _, name := range w.remove {
+				if err := os.Remove(filepath.Join(w.dir, filepath.FromSlash(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("bundler: %w", err)
+				}
+			}
+		}
 		for len(w.staged[k]) > 0 {
 			s := w.staged[k][0]
 			if err := os.Rename(s.tmp, s.final); err != nil {

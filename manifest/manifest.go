@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -50,7 +51,15 @@ type Entry struct {
 	Bundle string `json:"bundle,omitempty"`
 	// Sources are the logical names of the bundle's sources, in order.
 	Sources []string `json:"sources,omitempty"`
+	// Encodings holds the size of each precompressed sibling the build
+	// wrote, by Content-Encoding: "br", "gzip", "zstd". The sibling is
+	// Path with [Suffixes]' suffix: "css/site.3f2a9c1b4d5e.css.br".
+	Encodings map[string]int64 `json:"encodings,omitempty"`
 }
+
+// Suffixes maps each encoding a build can precompress with to the suffix
+// of its sibling files, as whitenoise and the [Handler] name them.
+var Suffixes = map[string]string{"br": ".br", "gzip": ".gz", "zstd": ".zst"}
 
 // Paths returns a new map from each logical name to its hashed path.
 func (m *Manifest) Paths() map[string]string {
@@ -175,6 +184,15 @@ func (d *decoder) entry(field string) (e Entry, ok bool, err error) {
 			e.Bundle, _, err = d.str(sub)
 		case "sources":
 			e.Sources, _, err = d.strs(sub)
+		case "encodings":
+			e.Encodings = map[string]int64{}
+			_, err = d.object(sub, func(enc string) error {
+				n, ok, err := d.int(member(sub, enc))
+				if ok {
+					e.Encodings[enc] = n
+				}
+				return err
+			})
 		default:
 			err = d.unknown(field, key)
 		}
@@ -240,6 +258,13 @@ func (m *Manifest) validateFiles() ErrorList {
 		for i, src := range e.Sources {
 			if err := checkPath(src); err != nil {
 				errs.add(fmt.Sprintf("%s.sources[%d]", field, i), err)
+			}
+		}
+		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
+			if _, ok := Suffixes[enc]; !ok {
+				errs.add(member(field+".encodings", enc), fmt.Errorf("%w: unknown encoding %q, want br, gzip or zstd", ErrSchema, enc))
+			} else if n := e.Encodings[enc]; n <= 0 {
+				errs.add(member(field+".encodings", enc), fmt.Errorf("%w: size %d", ErrSchema, n))
 			}
 		}
 	}

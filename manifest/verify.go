@@ -2,12 +2,14 @@ package manifest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -118,6 +120,27 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 		case shared[sub[1]] == 1 && sub[1] != contentHash(data):
 			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, contentHash(data)))
 		}
+		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
+			sibling := e.Path + Suffixes[enc]
+			st, err := fs.Stat(fsys, sibling)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				errs.add(sibling, fmt.Errorf("%w (the %s copy of %q)", ErrMissingFile, enc, name))
+				continue
+			case err != nil:
+				return nil, err
+			case st.Size() != e.Encodings[enc]:
+				errs.add(sibling, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, st.Size(), e.Encodings[enc]))
+				continue
+			}
+			if enc == "gzip" { // the one encoding the standard library reads
+				if z, err := fs.ReadFile(fsys, sibling); err != nil {
+					return nil, err
+				} else if !gunzipsTo(z, data) {
+					errs.add(sibling, fmt.Errorf("%w: it does not decompress to %s", ErrFileMismatch, e.Path))
+				}
+			}
+		}
 		if plain, err := fs.ReadFile(fsys, name); err == nil && !bytes.Equal(plain, data) {
 			errs.add(name, fmt.Errorf("%w: the plain copy differs from %s", ErrFileMismatch, e.Path))
 		}
@@ -152,4 +175,14 @@ func integrityOf(want string, data []byte) string {
 	}
 	sum := sha512.Sum384(data)
 	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// gunzipsTo reports whether z is a gzip stream of data.
+func gunzipsTo(z, data []byte) bool {
+	r, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return false
+	}
+	got, err := io.ReadAll(r)
+	return err == nil && bytes.Equal(got, data)
 }

@@ -144,7 +144,11 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%d file%s read, %s → %s in %s", s.Sources, plural(s.Sources),
 		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
 	if cmd == "build" {
-		fmt.Fprintf(stderr, " (%d written, %d unchanged)", s.Written, s.Unchanged)
+		fmt.Fprintf(stderr, " (%d written, %d unchanged", s.Written, s.Unchanged)
+		if s.Compressed > 0 {
+			fmt.Fprintf(stderr, ", %d compressed", s.Compressed)
+		}
+		fmt.Fprint(stderr, ")")
 	}
 	if s.Templates > 0 {
 		fmt.Fprintf(stderr, "; %d template reference%s checked in %d file%s", s.TemplateRefs, plural(s.TemplateRefs), s.Templates, plural(s.Templates))

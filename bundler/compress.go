@@ -1,0 +1,151 @@
+package bundler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+	"github.com/stapler-build/stapler/manifest"
+)
+
+// compress makes the precompressed siblings [compress] asks for: for each
+// output of a compressible type and each encoding, name.<hash>.ext.br (.gz,
+// .zst) and the same beside the plain copy, kept only when it saves at
+// least 5% (whitenoise's rule). A hashed name whose sibling is already on
+// disk is not compressed again: its name is its content's hash. It
+// records each sibling's size in the manifest entry, and returns the
+// files to write and the stale plain siblings to remove.
+func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string) (files []outFile, remove []string, err error) {
+	c := p.Config.Compress
+	if c == nil {
+		return nil, nil, nil
+	}
+	var encs []string
+	for _, e := range []struct {
+		name string
+		on   bool
+	}{{"br", c.Brotli}, {"gzip", c.Gzip}, {"zstd", c.Zstd}} {
+		if e.on {
+			encs = append(encs, e.name)
+		}
+	}
+	type result struct {
+		files  []outFile
+		remove []string
+		sizes  map[string]int64
+	}
+	// A root may ship a file named like a sibling ("data.json.gz"): that
+	// name is the file's, never a sibling's.
+	taken := map[string]bool{}
+	for _, o := range res.Outputs {
+		taken[o.Name], taken[o.Path] = true, true
+	}
+	results := make([]result, len(res.Outputs))
+	err = inParallel(ctx, res.Outputs, func(i int, o Output) error {
+		if !slices.Contains(c.Types, path.Ext(o.Name)) {
+			return nil
+		}
+		for _, suffix := range manifest.Suffixes {
+			if taken[o.Name+suffix] || taken[o.Path+suffix] {
+				return nil
+			}
+		}
+		r := &results[i]
+		r.sizes = map[string]int64{}
+		unchanged := prev[o.Name] == o.Path // the plain copy's siblings too
+		for _, enc := range encs {
+			suffix := manifest.Suffixes[enc]
+			var data []byte
+			if st, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+				r.sizes[enc] = st.Size()
+				if !p.Config.KeepUnhashed || unchanged {
+					continue
+				}
+				if data, err = os.ReadFile(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err != nil {
+					return err
+				}
+			} else {
+				data, err = compressWith(enc, c, o.Data)
+				if err != nil {
+					return err
+				}
+				if len(data) > len(o.Data)*95/100 {
+					continue // not worth a request's negotiation
+				}
+				r.sizes[enc] = int64(len(data))
+				r.files = append(r.files, outFile{name: o.Path + suffix, data: data, kind: hashedFile})
+			}
+			if p.Config.KeepUnhashed {
+				r.files = append(r.files, outFile{name: o.Name + suffix, data: data, kind: plainFile, built: unchanged})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, o := range res.Outputs {
+		r := results[i]
+		files = append(files, r.files...)
+		if len(r.sizes) > 0 {
+			e := res.Manifest.Files[o.Name]
+			e.Encodings = r.sizes
+			res.Manifest.Files[o.Name] = e
+		}
+		// A plain copy's sibling from an earlier build, for an encoding
+		// this one did not write, would be served for the new bytes.
+		for enc, suffix := range manifest.Suffixes {
+			if _, ok := r.sizes[enc]; ok && p.Config.KeepUnhashed || taken[o.Name+suffix] {
+				continue
+			}
+			if _, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Name+suffix))); err == nil {
+				remove = append(remove, o.Name+suffix)
+			}
+		}
+	}
+	slices.Sort(remove)
+	return files, remove, nil
+}
+
+var zstdEncoders sync.Map // level → *zstd.Encoder, safe for concurrent EncodeAll
+
+// compressWith compresses data with an encoding, deterministically: the
+// same bytes on every run (gzip with no name and no time).
+func compressWith(enc string, c *CompressConfig, data []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	switch enc {
+	case "gzip":
+		w, err := gzip.NewWriterLevel(&buf, c.GzipLevel)
+		if err != nil {
+			return nil, err
+		}
+		w.Write(data)
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+	case "br":
+		w := brotli.NewWriterLevel(&buf, c.BrotliLevel)
+		w.Write(data)
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+	case "zstd":
+		e, ok := zstdEncoders.Load(c.ZstdLevel)
+		if !ok {
+			enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevel(c.ZstdLevel)), zstd.WithEncoderConcurrency(1))
+			if err != nil {
+				return nil, err
+			}
+			e, _ = zstdEncoders.LoadOrStore(c.ZstdLevel, enc)
+		}
+		return e.(*zstd.Encoder).EncodeAll(data, nil), nil
+	}
+	return buf.Bytes(), nil
+}
