@@ -95,12 +95,22 @@ func TestBrowser(t *testing.T) {
 
 	// The requests, as the app logged them and as the browser saw them.
 	served := make(map[string]int) // path → status
+	encodings := make(map[string]string)
 	for _, r := range app.requests(t) {
 		t.Logf("served: %s %s %d %d bytes, encoding %s", r.method, r.path, r.status, r.bytes, r.encoding)
 		if r.status != http.StatusOK && r.status != http.StatusNotModified {
 			t.Errorf("the app answered %s %s with %d", r.method, r.path, r.status)
 		}
 		served[r.path] = r.status
+		encodings[r.path] = r.encoding
+	}
+	// The example has [compress]: Chromium asks for br, and the bundles'
+	// brotli siblings are what it gets (and what it decoded, since the
+	// styles and scripts below work).
+	for _, name := range []string{"css/site.css", "js/stats.js", "js/apps.js"} {
+		if enc := encodings[urls[name]]; enc != "br" {
+			t.Errorf("%s was served with encoding %q, want br", urls[name], enc)
+		}
 	}
 	for _, r := range res.requests {
 		t.Logf("browser: %s %d %s %s", r.url, r.status, r.mimeType, r.failed)
