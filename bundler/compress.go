@@ -22,10 +22,10 @@ import (
 // disk is not compressed again: its name is its content's hash. It
 // records each sibling's size in the manifest entry, and returns the
 // files to write and the stale plain siblings to remove.
-func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string) (files []outFile, remove []string, err error) {
+func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string) (files []outFile, remove []string, reused int, err error) {
 	c := p.Config.Compress
 	if c == nil {
-		return nil, nil, nil
+		return nil, nil, 0, nil
 	}
 	var encs []string
 	for _, e := range []struct {
@@ -38,8 +38,8 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 	}
 	type result struct {
 		files  []outFile
-		remove []string
 		sizes  map[string]int64
+		reused int // siblings already in place
 	}
 	// A root may ship a file named like a sibling ("data.json.gz"): that
 	// name is the file's, never a sibling's.
@@ -65,6 +65,10 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 			var data []byte
 			if st, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 				r.sizes[enc] = st.Size()
+				r.reused++
+				if unchanged && p.Config.KeepUnhashed {
+					r.reused++ // and its plain copy's
+				}
 				if !p.Config.KeepUnhashed || unchanged {
 					continue
 				}
@@ -89,11 +93,12 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	for i, o := range res.Outputs {
 		r := results[i]
 		files = append(files, r.files...)
+		reused += r.reused
 		if len(r.sizes) > 0 {
 			e := res.Manifest.Files[o.Name]
 			e.Encodings = r.sizes
@@ -111,7 +116,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		}
 	}
 	slices.Sort(remove)
-	return files, remove, nil
+	return files, remove, reused, nil
 }
 
 var zstdEncoders sync.Map // level → *zstd.Encoder, safe for concurrent EncodeAll

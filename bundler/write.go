@@ -39,7 +39,7 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 			files = append(files, outFile{name: o.Name, data: o.Data, kind: plainFile, built: prev[o.Name] == o.Path})
 		}
 	}
-	siblings, stale, err := p.compress(ctx, res, prev)
+	siblings, stale, reused, err := p.compress(ctx, res, prev)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	if err := w.commit(); err != nil {
 		return err
 	}
-	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged
+	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged+reused
 	for _, f := range siblings {
 		if f.kind == hashedFile {
 			res.Stats.Compressed++
