@@ -24,6 +24,8 @@ type ref struct {
 	// An @import that is preceded, in its own file, only by @charset,
 	// @layer statements and other @imports (where CSS allows it).
 	leading bool
+	// An import() of something other than a string: not rewritable.
+	dynamic bool
 }
 
 type refKind int
@@ -31,6 +33,7 @@ type refKind int
 const (
 	refURL       refKind = iota // url(...), and @import's URL
 	refSourceMap                // /*# sourceMappingURL=... */, //# sourceMappingURL=...
+	refModule                   // an ES module specifier: import "x", import("x")
 )
 
 // cssScan is what a stylesheet holds that concatenating and rewriting it

@@ -1,16 +1,22 @@
 package bundler
 
 import (
+	"slices"
+
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
 
-// scanJS finds the source map links of a script: "//# sourceMappingURL="
-// comments. It reads the script with tdewolff/parse's JS tokenizer, so that
-// such text inside a string, a template or a regular expression is not
-// taken for a comment.
+// scanJS finds a script's references: its "//# sourceMappingURL="
+// comment, and the module specifiers of its import and export
+// declarations and of import() calls with a string. It reads the script
+// with tdewolff/parse's JS tokenizer, so that such text inside a comment,
+// a string, a template or a regular expression is not taken for one. An
+// import() of anything but a string literal cannot be rewritten: it comes
+// back as a ref with dynamic set.
 func scanJS(src []byte) []ref {
 	var refs []ref
+	var toks []jsToken // the tokens that are not white space or comments
 	lx := js.NewLexer(parse.NewInputBytes(src))
 	offset := 0
 	prev := js.ErrorToken // the last token that is not white space or a comment
@@ -36,9 +42,96 @@ func scanJS(src []byte) []ref {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 		default:
 			prev = tt
+			toks = append(toks, jsToken{tt, text, at})
+		}
+	}
+	refs = append(refs, moduleRefs(src, toks)...)
+	slices.SortFunc(refs, func(a, b ref) int { return a.at - b.at }) // rewriting goes in order
+	return refs
+}
+
+type jsToken struct {
+	tt   js.TokenType
+	text []byte
+	at   int
+}
+
+// moduleRefs finds the specifiers of import "x", import … from "x",
+// export … from "x" and import("x").
+func moduleRefs(src []byte, toks []jsToken) []ref {
+	var refs []ref
+	str := func(t jsToken) ref {
+		r := ref{kind: refModule, at: t.at, start: t.at + 1, end: t.at + len(t.text) - 1, text: string(t.text)}
+		r.url = string(t.text[1 : len(t.text)-1])
+		return r
+	}
+	is := func(i int, tt js.TokenType) bool { return i < len(toks) && toks[i].tt == tt }
+	for i := 0; i < len(toks); i++ {
+		switch toks[i].tt {
+		case js.ImportToken:
+			if i > 0 && toks[i-1].tt == js.DotToken { // obj.import
+				continue
+			}
+			switch {
+			case is(i+1, js.StringToken): // import "x"
+				refs = append(refs, str(toks[i+1]))
+			case is(i+1, js.OpenParenToken): // import(…)
+				if is(i+2, js.StringToken) && (is(i+3, js.CloseParenToken) || is(i+3, js.CommaToken)) {
+					refs = append(refs, str(toks[i+2]))
+				} else if i+2 < len(toks) {
+					arg := toks[i+2]
+					refs = append(refs, ref{kind: refModule, dynamic: true, at: toks[i].at, start: toks[i].at, end: toks[i].at,
+						text: string(src[toks[i].at : arg.at+len(arg.text)])})
+				}
+			case is(i+1, js.DotToken): // import.meta
+			default: // import bindings from "x"
+				if j := fromClause(toks, i+1, importBinding); j >= 0 {
+					refs = append(refs, str(toks[j]))
+				}
+			}
+		case js.ExportToken:
+			switch {
+			case is(i+1, js.MulToken): // export * [as ns] from "x"
+				if j := fromClause(toks, i+1, importBinding); j >= 0 {
+					refs = append(refs, str(toks[j]))
+				}
+			case is(i+1, js.OpenBraceToken): // export { … } from "x"
+				if j := fromClause(toks, i+1, importBinding); j >= 0 {
+					refs = append(refs, str(toks[j]))
+				}
+			}
 		}
 	}
 	return refs
+}
+
+// importBinding reports whether a token can stand between import (or
+// export) and from: names, braces, commas, "*" and "as".
+func importBinding(t jsToken) bool {
+	switch t.tt {
+	case js.OpenBraceToken, js.CloseBraceToken, js.CommaToken, js.MulToken, js.AsToken, js.StringToken:
+		return true
+	}
+	return js.IsIdentifierName(t.tt) && t.tt != js.FromToken
+}
+
+// fromClause returns the index of the string after "from", when every
+// token from i up to it is a binding; -1 otherwise.
+func fromClause(toks []jsToken, i int, binding func(jsToken) bool) int {
+	for ; i < len(toks); i++ {
+		if toks[i].tt == js.FromToken {
+			// from "x" ends the clause; a binding may be named from too,
+			// as in import { from } from "x".
+			if i+1 < len(toks) && toks[i+1].tt == js.StringToken && toks[i-1].tt != js.CommaToken && toks[i-1].tt != js.OpenBraceToken {
+				return i + 1
+			}
+			continue
+		}
+		if !binding(toks[i]) {
+			return -1
+		}
+	}
+	return -1
 }
 
 // regexpAllowed reports whether a "/" after a token of type prev starts a

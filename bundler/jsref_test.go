@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,8 +20,8 @@ func checkRef(t *testing.T, src string, r ref) {
 	if !strings.HasPrefix(src[r.at:], r.text) {
 		t.Errorf("text %q is not at %d: %q", r.text, r.at, src[r.at:min(len(src), r.at+len(r.text))])
 	}
-	if r.kind != refSourceMap {
-		t.Errorf("%q: kind %d, want refSourceMap", r.text, r.kind)
+	if r.kind != refSourceMap && r.kind != refModule {
+		t.Errorf("%q: kind %d, want refSourceMap or refModule", r.text, r.kind)
 	}
 }
 
@@ -180,6 +181,8 @@ func FuzzScanJS(f *testing.F) {
 		"<!-- //# sourceMappingURL=x.map\n--> y",
 		"#!/usr/bin/env node\n//# sourceMappingURL=x.map",
 		"\xff\xfe//# sourceMappingURL=\xe9.map",
+		"import a, {b as c} from './a.js'; export * from \"../b.js\"; import('./c.js'); import(`./${x}.js`)",
+		"import './side.js'\nexport { from } from './f.js'\nimport.meta.url; obj.import('x')",
 	} {
 		f.Add(s)
 	}
@@ -192,12 +195,68 @@ func FuzzScanJS(f *testing.F) {
 				t.Errorf("references out of order: %d after %d", r.at, last)
 			}
 			last = r.at
-			if !strings.HasPrefix(r.text, "//") || !strings.Contains(r.text, "sourceMappingURL=") {
-				t.Errorf("text %q is no source map comment", r.text)
-			}
-			if r.url == "" || strings.ContainsAny(r.url, " \t\r\n\f") {
-				t.Errorf("url %q is empty or holds white space", r.url)
+			switch {
+			case r.kind == refModule && r.dynamic:
+				if !strings.HasPrefix(r.text, "import") || r.url != "" {
+					t.Errorf("dynamic import %q, url %q", r.text, r.url)
+				}
+			case r.kind == refModule:
+				if q := r.text[0]; len(r.text) < 2 || q != '"' && q != '\'' || r.text[len(r.text)-1] != q {
+					t.Errorf("module specifier %q is no string literal", r.text)
+				}
+			default:
+				if !strings.HasPrefix(r.text, "//") || !strings.Contains(r.text, "sourceMappingURL=") {
+					t.Errorf("text %q is no source map comment", r.text)
+				}
+				if r.url == "" || strings.ContainsAny(r.url, " \t\r\n\f") {
+					t.Errorf("url %q is empty or holds white space", r.url)
+				}
 			}
 		}
 	})
+}
+
+func TestScanJSModules(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string // "url@at", "dynamic:text@at"
+	}{
+		{`import a from "./a.js";`, []string{`./a.js@14`}},
+		{`import {a, b as c} from './b.js'`, []string{`./b.js@24`}},
+		{`import * as ns from "../ns.mjs"`, []string{`../ns.mjs@20`}},
+		{`import d, {e} from "/static/js/e.js"`, []string{`/static/js/e.js@19`}},
+		{`import "./side-effect.js"`, []string{`./side-effect.js@7`}},
+		{`import { from } from "./from.js"`, []string{`./from.js@21`}},
+		{`export * from "./all.js"`, []string{`./all.js@14`}},
+		{`export * as all from "./all.js"`, []string{`./all.js@21`}},
+		{`export { a, b as c } from "./some.js"`, []string{`./some.js@26`}},
+		{`export const a = 1; export function f() { return g.from("x") }`, nil},
+		{`const m = await import("./lazy.js")`, []string{`./lazy.js@23`}},
+		{"import(`./${name}.js`)", []string{"dynamic:import(`./${@0"}},
+		{`import(name)`, []string{`dynamic:import(name@0`}},
+		{`import("./a" + b)`, []string{`dynamic:import("./a"@0`}},
+		{`import.meta.url`, nil},
+		{`obj.import("x")`, nil},
+		{"// import \"./comment.js\"\nvar s = 'import \"./string.js\"'", nil},
+		{`import lodash from "lodash"`, []string{`lodash@19`}}, // bare: left alone when resolved
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range scanJS([]byte(tt.src)) {
+			if r.kind != refModule {
+				continue
+			}
+			if r.dynamic {
+				got = append(got, fmt.Sprintf("dynamic:%s@%d", r.text, r.at))
+				continue
+			}
+			if tt.src[r.start:r.end] != r.url {
+				t.Errorf("%q: src[start:end] = %q, url %q", tt.src, tt.src[r.start:r.end], r.url)
+			}
+			got = append(got, fmt.Sprintf("%s@%d", r.url, r.at))
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("scanJS(%q):\ngot  %q\nwant %q", tt.src, got, tt.want)
+		}
+	}
 }

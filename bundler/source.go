@@ -174,6 +174,18 @@ func (s *sourceSet) references(src *source) ([]resolved, error) {
 func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
 	p := s.p
 	res := resolved{ref: r}
+	if r.kind == refModule {
+		switch {
+		case r.dynamic:
+			if !s.covers(p.Config.References.Ignore, src.file.Name, "") {
+				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.at), Severity: SeverityWarning, Code: "dynamic-import",
+					Message: fmt.Sprintf("%s…) is not a string: the module it loads cannot be given its hashed name, so it is loaded by its plain name", r.text)}
+			}
+			return res, nil
+		case !strings.HasPrefix(r.url, "./") && !strings.HasPrefix(r.url, "../") && !strings.HasPrefix(r.url, "/"):
+			return res, nil // a bare specifier names a package, for an import map
+		}
+	}
 	name, suffix, local := localTarget(r.url, path.Dir(src.file.Name), p.Config.URL)
 	if !local {
 		return res, nil
