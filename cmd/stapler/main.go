@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
@@ -33,6 +35,7 @@ commands:
   build    check the project, then write its outputs and manifest
   check    everything build does, in memory: writes nothing
   find     show which root supplies each NAME, and what it hides
+  watch    build, then build again on every change, until interrupted
   verify   check a deployed output directory against its manifests and the sources
   prune    delete hashed files that no recent build names
   version  print stapler's version
@@ -55,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runPrune(args, stdout, stderr)
 	case "verify":
 		return runVerify(args, stdout, stderr)
+	case "watch":
+		return runWatch(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "stapler", version())
 		return exitOK
@@ -253,6 +258,54 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "stapler prune: %s %d file%s (%s), kept %d hashed file%s\n", verb,
 		len(res.Removed), plural(len(res.Removed)), size(res.Bytes), res.Kept, plural(res.Kept))
+	return exitOK
+}
+
+func runWatch(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("stapler watch", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("c", "assets.toml", "the config `file`")
+	verbose := fl.Bool("v", false, "show the roots searched for a name not found")
+	format := fl.String("format", "text", "how to print problems: text, json or github")
+	if err := fl.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "stapler watch: unexpected argument %q\n", fl.Arg(0))
+		return exitFailed
+	}
+	pr, err := newPrinter(*format, stdout, stderr, *verbose)
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler watch: %v\n", err)
+		return exitFailed
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = bundler.Watch(ctx, bundler.Options{Config: *config}, func(ev bundler.WatchEvent) {
+		why := "built"
+		if len(ev.Changed) > 0 {
+			why = fmt.Sprintf("rebuilt after a change to %s", relPath(ev.Changed[0]))
+			if n := len(ev.Changed) - 1; n > 0 {
+				why += fmt.Sprintf(" and %d more", n)
+			}
+		}
+		var list bundler.ErrorList
+		switch {
+		case errors.As(ev.Err, &list):
+			pr.diagnostics(list)
+			fmt.Fprintf(stderr, "stapler watch: not %s; the previous output stays; waiting for changes\n", why)
+		case ev.Err != nil:
+			fmt.Fprintf(stderr, "stapler watch: %v; waiting for changes\n", ev.Err)
+		default:
+			pr.diagnostics(ev.Result.Warnings)
+			s := ev.Result.Stats
+			fmt.Fprintf(stderr, "stapler watch: %s: %d written, %d unchanged\n", why, s.Written, s.Unchanged)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "stapler watch: %v\n", err)
+		return exitFailed
+	}
 	return exitOK
 }
 

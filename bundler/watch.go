@@ -1,0 +1,127 @@
+package bundler
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// WatchEvent is one build of [Watch].
+type WatchEvent struct {
+	Result  *Result  // the build's result; nil when it failed
+	Err     error    // its problems (an ErrorList) or the failure; nil on success
+	Changed []string // the paths whose change started it; nil for the first build
+}
+
+// debounce is how long Watch waits after a change for more: an editor's
+// save, a git checkout or a copy is a burst of events.
+const debounce = 150 * time.Millisecond
+
+// Watch builds the project opts names, then builds it again after every
+// change to the config, a file of a root, or anything else under the
+// config's directory (templates), until ctx is done. It reports each build
+// to report, successful or not, and goes on after a failed one: a build
+// that fails leaves the previous output and manifest as they were, so the
+// manifest is only ever replaced by a complete, successful build. Each
+// build loads the config anew, so a change of roots is followed. Writing
+// is content-addressed, so a rebuild writes only the files that changed.
+// Watch works on projects on disk only.
+func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
+	if opts.FS != nil {
+		return errors.New("bundler: Watch needs a project on disk, not in an fs.FS")
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	watched := map[string]bool{}
+	var out string // the output directory, whose changes are the builds' own
+	build := func(changed []string) {
+		p, err := Load(opts)
+		if err != nil {
+			report(WatchEvent{Err: err, Changed: changed})
+			// Keep watching the config's directory, to see it come back.
+			watchTree(w, watched, filepath.Dir(configPath(opts)), "")
+			return
+		}
+		out, _ = filepath.Abs(p.outputDir)
+		// The config's directory holds the config and the templates; the
+		// roots may lie elsewhere. Never the output: it would trigger
+		// itself.
+		watchTree(w, watched, filepath.Dir(configPath(opts)), out)
+		for _, r := range p.roots {
+			watchTree(w, watched, r.Dir, out)
+		}
+		res, err := p.Build(ctx)
+		report(WatchEvent{Result: res, Err: err, Changed: changed})
+	}
+	build(nil)
+
+	var changed []string
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-w.Errors:
+			return err
+		case ev := <-w.Events:
+			if strings.HasPrefix(filepath.Base(ev.Name), ".stapler-") || out != "" && within(ev.Name, out) {
+				continue // a build's own file
+			}
+			if ev.Has(fsnotify.Create) {
+				// fsnotify is not recursive: a new directory is watched
+				// at once, with what was already created in it.
+				watchTree(w, watched, ev.Name, out)
+			}
+			if !slices.Contains(changed, ev.Name) {
+				changed = append(changed, ev.Name)
+			}
+			timer.Reset(debounce)
+		case <-timer.C:
+			slices.Sort(changed)
+			build(changed)
+			changed = nil
+		}
+	}
+}
+
+func configPath(opts Options) string {
+	if opts.Config == "" {
+		return "assets.toml"
+	}
+	return opts.Config
+}
+
+// watchTree adds dir and every directory below it to w, except skip (the
+// output directory), hidden directories such as .git, and node_modules.
+func watchTree(w *fsnotify.Watcher, watched map[string]bool, dir, skip string) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		// node_modules is skipped too, unless a root is in it: roots are
+		// walked from their own directory.
+		if p == skip || p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !watched[p] {
+			if w.Add(p) == nil {
+				watched[p] = true
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,118 @@
+package bundler_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stapler-build/stapler/bundler"
+	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/manifest"
+)
+
+// TestWatch drives a watch: an edit gives a new output; a typo gives the
+// positioned error and leaves the previous output and manifest intact; the
+// fix brings the build back; a new directory is watched too.
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := "output = \"out\"\n[[root]]\npath = \"static\"\n[bundle.app]\noutput = \"js/app.js\"\nsources = [\"js/*.js\"]\n"
+	write("assets.toml", config)
+	write("static/js/a.js", "var a = 1;\n")
+
+	events := make(chan bundler.WatchEvent, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- bundler.Watch(ctx, bundler.Options{Config: filepath.Join(dir, "assets.toml")}, func(ev bundler.WatchEvent) { events <- ev })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	next := func(what string) bundler.WatchEvent {
+		t.Helper()
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no build after %s", what)
+		}
+		panic("unreachable")
+	}
+	bundle := func() string {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(dir, "out", "js", "app.js"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+
+	if ev := next("starting"); ev.Err != nil || ev.Changed != nil {
+		t.Fatalf("first build: %v (changed %v)", ev.Err, ev.Changed)
+	}
+	if !strings.Contains(bundle(), "var a=1") {
+		t.Fatalf("first bundle: %q", bundle())
+	}
+
+	write("static/js/a.js", "var a = 2;\n")
+	ev := next("an edit")
+	if ev.Err != nil || !strings.Contains(bundle(), "var a=2") {
+		t.Fatalf("after an edit: %v, bundle %q", ev.Err, bundle())
+	}
+	if len(ev.Changed) != 1 || !strings.HasSuffix(ev.Changed[0], filepath.Join("js", "a.js")) {
+		t.Errorf("changed: %v", ev.Changed)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "out", manifest.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A typo in the config: the error, at its line; the output as it was.
+	write("assets.toml", strings.Replace(config, `"js/*.js"`, `"js/*.js", "js/aplication.js"`, 1))
+	ev = next("a typo")
+	var list bundler.ErrorList
+	if !errors.As(ev.Err, &list) || !errors.Is(ev.Err, finders.ErrNotFound) {
+		t.Fatalf("after a typo: %v", ev.Err)
+	}
+	if got := list[0].Pos; got.Line != 6 || got.Col != 23 {
+		t.Errorf("typo at %v, want line 6, column 23", got)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "out", manifest.FileName))
+	if !bytes.Equal(before, after) || !strings.Contains(bundle(), "var a=2") {
+		t.Errorf("a failed build changed the output")
+	}
+
+	// The fix, and a file in a new directory.
+	write("assets.toml", strings.Replace(config, `"js/*.js"`, `"js/**/*.js"`, 1))
+	if ev := next("the fix"); ev.Err != nil {
+		t.Fatalf("after the fix: %v", ev.Err)
+	}
+	write("static/js/lib/b.js", "var b = 3;\n")
+	for {
+		ev := next("a new directory")
+		if ev.Err != nil {
+			t.Fatalf("after a new directory: %v", ev.Err)
+		}
+		if strings.Contains(bundle(), "var b=3") {
+			break
+		}
+	}
+}
