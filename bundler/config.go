@@ -71,7 +71,7 @@ type ReferencesConfig struct {
 // Build writes beside each output of a compressible type.
 type CompressConfig struct {
 	Gzip, Brotli, Zstd                bool // defaults true, true, false
-	GzipLevel, BrotliLevel, ZstdLevel int  // defaults 9, 10, 3 (1–9, 0–11, 1–4)
+	GzipLevel, BrotliLevel, ZstdLevel int  // defaults 9, 11, 3 (1–9, 0–11, 1–4)
 	Types                             []string
 }
 
@@ -199,7 +199,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			if t == nil {
 				return
 			}
-			cc := &CompressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 10, ZstdLevel: 3, Types: compressTypes}
+			cc := &CompressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 11, ZstdLevel: 3, Types: compressTypes}
 			c.Compress = cc
 			level := func(dst *int, lo, hi int) func(*tkey) {
 				return func(k *tkey) {
