@@ -26,11 +26,13 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	// maps its name to the same hashed file, the build that wrote that
 	// manifest wrote these bytes, and the same size is enough. (stapler
 	// verify catches a plain copy edited since.)
+	prevData, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	prev := map[string]string{}
-	if data, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName)); err == nil {
-		if m, err := manifest.Parse(data); err == nil {
-			prev = m.Paths()
-		}
+	if m, err := manifest.Parse(prevData); err == nil {
+		prev = m.Paths()
 	}
 	var files []outFile
 	for _, o := range res.Outputs {
@@ -55,7 +57,7 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	if err != nil {
 		return err
 	}
-	history, err := p.history(data)
+	history, err := p.history(prevData, data)
 	if err != nil {
 		return err
 	}
@@ -103,12 +105,9 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 // history returns the files that keep the manifest a build replaces, for
 // stapler prune: a copy in the history directory and the index, newest
 // first. They are renamed into place before the new manifest.
-func (p *Project) history(next []byte) ([]outFile, error) {
-	prev, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName))
-	if errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(prev, next) {
+func (p *Project) history(prev, next []byte) ([]outFile, error) {
+	if len(prev) == 0 || bytes.Equal(prev, next) {
 		return nil, nil
-	} else if err != nil {
-		return nil, err
 	}
 	h, err := manifest.ReadHistory(os.DirFS(p.outputDir))
 	if err != nil {
