@@ -33,6 +33,8 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	prev := map[string]string{}
 	if m, err := manifest.Parse(prevData); err == nil {
 		prev = m.Paths()
+	} else {
+		prevData = nil // not a manifest: nothing to keep in the history
 	}
 	var files []outFile
 	for _, o := range res.Outputs {
