@@ -37,6 +37,15 @@
 // SHA-256 of their final bytes, written under temporary names and renamed
 // into place, the manifest last.
 //
+// With [collect], every file of every root is written too, under its
+// hashed name. Every file written under a hashed name of its own is a node
+// of a graph of references (url(), @import, source map comments, ES module
+// specifiers), made in dependency order so that a file's hash covers its
+// rewritten references; the files of a cycle share one hash. [templates]
+// checks the static references of templates against the result,
+// [compress] writes precompressed siblings, [Verify] checks a deployed
+// directory and [Watch] rebuilds on every change.
+//
 // # Determinism
 //
 // The same sources give the same bytes, whatever the order a directory
