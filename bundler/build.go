@@ -142,7 +142,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	res, err := p.result(ctx, built, g, len(collected), srcs, diags)
+	res, err := p.result(ctx, built, g, len(collected), srcs)
 	if err != nil {
 		return nil, err
 	}
@@ -406,6 +406,8 @@ func findProblem(err error) string {
 	switch {
 	case errors.Is(err, finders.ErrInvalidName) && strings.HasPrefix(fe.Name, "../"):
 		return "is outside every root"
+	case errors.Is(err, finders.ErrNotFound) && fe.Detail != "":
+		return "not found in any root: " + fe.Detail
 	case errors.Is(err, finders.ErrNotFound):
 		return "not found in any root" + didYouMean(fe.Suggestions)
 	case errors.Is(err, finders.ErrCaseMismatch):
@@ -417,8 +419,8 @@ func findProblem(err error) string {
 // result names the outputs and makes the manifest. No name is made
 // twice: a bundle's output may not be the name of a file in a root, and
 // every other output is one.
-func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, collected int, srcs *sourceSet, warnings ErrorList) (*Result, error) {
-	res := &Result{Warnings: warnings}
+func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, collected int, srcs *sourceSet) (*Result, error) {
+	res := &Result{}
 	add := func(o Output) { res.Outputs = append(res.Outputs, o) }
 	for _, b := range built {
 		cfg := b.plan.cfg

@@ -222,31 +222,6 @@ func localTarget(ref, fromDir, urlPrefix string) (name, suffix string, local boo
 	return path.Join(fromDir, p), suffix, true
 }
 
-// relURL returns the URL of target relative to a file in dir, both
-// logical, escaping what a CSS url() or a path segment cannot hold as is.
-func relURL(dir, target string) string {
-	var from, to []string
-	if dir != "" && dir != "." {
-		from = strings.Split(dir, "/")
-	}
-	to = strings.Split(target, "/")
-	i := 0
-	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
-		i++
-	}
-	var b strings.Builder
-	for range from[i:] {
-		b.WriteString("../")
-	}
-	for j, seg := range to[i:] {
-		if j > 0 {
-			b.WriteByte('/')
-		}
-		b.WriteString(escapeSegment(seg))
-	}
-	return b.String()
-}
-
 // escapeSegment percent-encodes the bytes of a path segment that would end
 // or break a url() or change the URL's meaning.
 func escapeSegment(s string) string {

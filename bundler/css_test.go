@@ -130,20 +130,20 @@ func TestLocalTarget(t *testing.T) {
 	}
 }
 
-func TestRelURL(t *testing.T) {
-	tests := []struct{ dir, target, want string }{
-		{"css", "img/a.1.png", "../img/a.1.png"},
-		{"css", "css/a.1.png", "a.1.png"},
-		{".", "img/a.1.png", "img/a.1.png"},
-		{"", "a.1.png", "a.1.png"},
-		{"a/b/c", "a/x/y.png", "../../x/y.png"},
-		{"css", "img/my file (1).png", "../img/my%20file%20%281%29.png"},
-		{"css", "img/café.png", "../img/caf%C3%A9.png"},
-		{"css", "css", "../css"}, // a file named like the directory
+func TestRelDir(t *testing.T) {
+	tests := []struct{ dir, to, want string }{
+		{"css", "img", "../img/"},
+		{"css", "css", ""},
+		{".", "img", "img/"},
+		{"", ".", ""},
+		{"a/b/c", "a/x", "../../x/"},
+		{"a", "a/b", "b/"},
+		{"css", "img/my dir (1)", "../img/my%20dir%20%281%29/"},
+		{"css", "img/café", "../img/caf%C3%A9/"},
 	}
 	for _, tt := range tests {
-		if got := relURL(tt.dir, tt.target); got != tt.want {
-			t.Errorf("relURL(%q, %q) = %q, want %q", tt.dir, tt.target, got, tt.want)
+		if got := relDir(tt.dir, tt.to); got != tt.want {
+			t.Errorf("relDir(%q, %q) = %q, want %q", tt.dir, tt.to, got, tt.want)
 		}
 	}
 }

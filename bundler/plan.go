@@ -190,17 +190,10 @@ func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic 
 	return d
 }
 
-// findMessage says why name was not found, with a did-you-mean.
+// findMessage says why a source name was not found, with a did-you-mean.
 func (p *Project) findMessage(name string, err error) string {
-	var fe *finders.Error
-	errors.As(err, &fe)
-	switch {
-	case errors.Is(err, finders.ErrNotFound) && fe.Detail != "":
-		return fmt.Sprintf("%q not found in any root: %s", name, fe.Detail)
-	case errors.Is(err, finders.ErrNotFound):
-		return fmt.Sprintf("%q not found in any root%s", name, didYouMean(fe.Suggestions))
-	case errors.Is(err, finders.ErrCaseMismatch):
-		return fmt.Sprintf("%q not found: names are case-sensitive, and the file is %q", name, fe.Suggestions[0])
+	if errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) {
+		return fmt.Sprintf("%q %s", name, findProblem(err))
 	}
 	return fmt.Sprintf("%q: %s", name, detail(err))
 }
