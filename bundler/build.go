@@ -34,6 +34,11 @@ type Output struct {
 	Data    []byte
 	Bundle  string   // the bundle that made it; "" for a file a bundle references
 	Sources []string // a bundle's sources, in order
+
+	// For an output of an entry bundle, by logical name: the chunks it
+	// imports, statically and with import(); the stylesheets its code
+	// imported; the fonts, images and other files it refers to.
+	Imports, DynamicImports, CSS, Assets []string
 }
 
 // Stats counts a run's work.
@@ -127,6 +132,9 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	diags = append(diags, found...)
 	if err := inParallel(ctx, built, func(_ int, b *builtBundle) error {
+		if b.plan.cfg.Entry.S != "" {
+			return nil // its outputs are nodes
+		}
 		if b.plan.typ == "css" {
 			p.joinStylesheets(b)
 		}
@@ -194,6 +202,9 @@ func (p *Project) progress(total int) func(bytes int64) {
 type builtBundle struct {
 	plan    *bundlePlan
 	data    []byte
+	// Its source map, when it has one: logical name, hashed name, bytes.
+	mapName, mapPath string
+	mapData          []byte
 	targets []*source // files its stylesheets reference, written hashed
 	diags   ErrorList
 }
@@ -202,6 +213,9 @@ type builtBundle struct {
 // once; a stylesheet bundle waits for the files it references to be named.
 func (p *Project) prepareBundle(ctx context.Context, bp *bundlePlan, srcs *sourceSet) (*builtBundle, error) {
 	bb := &builtBundle{plan: bp}
+	if bp.cfg.Entry.S != "" {
+		return bb, p.buildEntry(bb, srcs)
+	}
 	switch bp.typ {
 	case "js":
 		return bb, p.joinScripts(ctx, bb, srcs)
@@ -226,9 +240,10 @@ func (p *Project) checkEmpty(bb *builtBundle) {
 func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *sourceSet) error {
 	bp := bb.plan
 	parts := make([][]byte, len(bp.sources))
+	partMaps := make([]*sourceMap, len(bp.sources))
 	partDiags := make([]ErrorList, len(bp.sources))
 	if err := inParallel(ctx, bp.sources, func(i int, src *source) error {
-		out, diags, err := srcs.script(src, bp.cfg.Minify)
+		out, m, diags, err := srcs.script(src, bp.cfg.Minify)
 		if err != nil {
 			return err
 		}
@@ -237,13 +252,19 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 				return err
 			}
 			out = withoutSourceMaps(out, src.scan.refs)
+			m = lineMap(src.file.Name, src.data, nil)
 		}
-		parts[i], partDiags[i] = out, diags
+		parts[i], partMaps[i], partDiags[i] = out, m, diags
 		return nil
 	}); err != nil {
 		return err
 	}
 	var out bytes.Buffer
+	var m *sourceMap
+	if bp.cfg.SourceMap != SourceMapNone {
+		m = &sourceMap{}
+	}
+	line := 0
 	for i, part := range parts {
 		bb.diags = append(bb.diags, partDiags[i]...)
 		part = bytes.TrimRight(part, " \t\r\n")
@@ -252,14 +273,44 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 		}
 		if out.Len() > 0 {
 			out.WriteString("\n;\n")
+			line += 2
+		}
+		if m != nil && partMaps[i] != nil {
+			m.appendMap(partMaps[i], line)
 		}
 		out.Write(part)
+		line += bytes.Count(part, []byte{'\n'})
 	}
 	if out.Len() > 0 {
 		out.WriteByte('\n')
 	}
 	bb.data = out.Bytes()
+	if m != nil && len(bb.diags) == 0 {
+		p.linkMap(bb, m)
+	}
 	return nil
+}
+
+// linkMap makes a bundle's source map an output, named for its hash, and
+// names it in a comment at the end of the bundle, unless it is hidden.
+func (p *Project) linkMap(bb *builtBundle, m *sourceMap) {
+	cfg := bb.plan.cfg
+	name := cfg.Output.S + ".map"
+	bb.mapName = name
+	bb.mapData = m.marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
+	bb.mapPath = hashedName(name, contentHash(bb.mapData))
+	if cfg.SourceMap != SourceMapLinked {
+		return
+	}
+	if len(bb.data) > 0 && bb.data[len(bb.data)-1] != '\n' {
+		bb.data = append(bb.data, '\n')
+	}
+	url := escapeSegment(path.Base(bb.mapPath))
+	if bb.plan.typ == "css" {
+		bb.data = append(bb.data, "/*# sourceMappingURL="+url+" */\n"...)
+	} else {
+		bb.data = append(bb.data, "//# sourceMappingURL="+url+"\n"...)
+	}
 }
 
 // withoutSourceMaps returns data without its source map comments.
@@ -335,10 +386,22 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		firstLine int // the concatenation's line where this source starts
 	}
 	var spans []span
+	var concat *sourceMap // the concatenation's map, when the bundle has one
+	if bp.cfg.SourceMap != SourceMapNone {
+		concat = &sourceMap{}
+	}
 	line := 1
 	for _, src := range bp.sources {
 		data := src.data
 		var out bytes.Buffer
+		var edits []edit
+		replace := func(start, end int, with string) {
+			if concat != nil {
+				pos := src.lines.pos("", start)
+				edits = append(edits, edit{line: pos.Line - 1, start: pos.Col - 1, end: pos.Col - 1 + end - start, newLen: len(with)})
+			}
+			out.WriteString(with)
+		}
 		last := src.scan.charsetEnd
 		if last > 0 && charset == nil {
 			charset = data[:last]
@@ -347,16 +410,25 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 			switch {
 			case r.kind == refSourceMap:
 				out.Write(data[last:r.at])
+				replace(r.at, r.at+len(r.text), "")
 				last = r.at + len(r.text)
 			case r.target != nil:
 				out.Write(data[last:r.start])
-				out.WriteString(bundleURL(r, outDir, r.target.node))
+				replace(r.start, r.end, bundleURL(r, outDir, r.target.node))
 				last = r.end
 			}
 		}
 		out.Write(data[last:])
 		spans = append(spans, span{src, line})
 		b := bytes.TrimRight(out.Bytes(), " \t\r\n")
+		if concat != nil {
+			// The @charset, when a source starts with one, is cut: its
+			// columns go with it.
+			if n := src.scan.charsetEnd; n > 0 {
+				edits = append([]edit{{line: 0, start: 0, end: n, newLen: 0}}, edits...)
+			}
+			concat.appendMap(lineMap(src.file.Name, data, edits), line-1)
+		}
 		joined.Write(b)
 		joined.WriteByte('\n')
 		line += bytes.Count(b, []byte{'\n'}) + 1
@@ -364,14 +436,20 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 	var head []byte
 	if charset != nil {
 		head = append(slices.Clone(charset), '\n')
+		if concat != nil {
+			concat.lines = append([][]segment{nil}, concat.lines...)
+		}
 	}
 	if !bp.cfg.Minify || bp.bad || len(bb.diags) > 0 {
 		// A bundle with problems is never written; minifying it whole
 		// would only report its sources' problems again.
 		bb.data = append(head, joined.Bytes()...)
+		if concat != nil && !bp.bad && len(bb.diags) == 0 {
+			p.linkMap(bb, concat)
+		}
 		return
 	}
-	min, diags := transform(append(head, joined.Bytes()...), bp.cfg.Output.S, api.LoaderCSS, true)
+	min, minMap, diags := transformMap(append(head, joined.Bytes()...), bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
 	// Problems of the whole that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
 	for _, d := range diags {
@@ -391,6 +469,14 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		bb.diags.add(d)
 	}
 	bb.data = min
+	if concat != nil && len(bb.diags) == 0 {
+		outer, err := decodeMap(minMap)
+		if err != nil {
+			bb.diags.errorf(bp.cfg.Output.Pos, "sourcemap", err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
+			return
+		}
+		p.linkMap(bb, outer.compose(concat))
+	}
 }
 
 // isFindError reports whether err says a name is not in the roots, as
@@ -424,6 +510,9 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	add := func(o Output) { res.Outputs = append(res.Outputs, o) }
 	for _, b := range built {
 		cfg := b.plan.cfg
+		if cfg.Entry.S != "" {
+			continue // its outputs are nodes
+		}
 		names := make([]string, len(b.plan.sources))
 		for i, s := range b.plan.sources {
 			names[i] = s.file.Name
@@ -432,9 +521,17 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 			Name: cfg.Output.S, Path: hashedName(cfg.Output.S, contentHash(b.data)), Data: b.data,
 			Bundle: cfg.Name, Sources: names,
 		})
+		if b.mapData != nil {
+			add(Output{Name: b.mapName, Path: b.mapPath, Data: b.mapData})
+		}
 	}
 	for _, n := range g.nodes {
-		add(Output{Name: n.src.file.Name, Path: n.path, Data: n.data})
+		o := Output{Name: n.src.file.Name, Path: n.path, Data: n.data}
+		if i := n.src.info; i != nil {
+			o.Bundle, o.Sources = i.bundle, i.sources
+			o.Imports, o.DynamicImports, o.CSS, o.Assets = i.imports, i.dynamicImports, i.css, i.assets
+		}
+		add(o)
 	}
 	slices.SortFunc(res.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
 	// SHA-384 over every output is a tenth of a rebuild: in parallel.

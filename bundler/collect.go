@@ -82,7 +82,7 @@ func excludedBy(name string, patterns []string) string {
 // CSS and JS with esbuild, SVG and JSON with tdewolff/minify. A parse
 // error is reported at the file's line.
 func (p *Project) minifyNode(n *node, data []byte) ([]byte, ErrorList) {
-	if p.Config.Collect == nil || !p.Config.Collect.Minify {
+	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
 		return data, nil
 	}
 	switch ext := path.Ext(n.src.file.Name); ext {

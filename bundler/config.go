@@ -38,8 +38,27 @@ type Config struct {
 	// Compress, when set, has Build write precompressed siblings.
 	Compress *CompressConfig
 
+	// Target is the default of the bundles' target: the JavaScript and
+	// CSS an entry bundle is lowered to, e.g. "es2018" or
+	// "chrome90,safari14"; "" for no lowering (esnext).
+	Target Value
+	// SourceMap is the default of the bundles' sourcemap.
+	SourceMap SourceMapMode
+	// NodeModules are the directories, relative to the config, that an
+	// entry bundle's bare imports ("preact") are looked up in.
+	NodeModules []Value
+
 	urlPos Position
 }
+
+// SourceMapMode says whether a bundle's outputs get source maps.
+type SourceMapMode int
+
+const (
+	SourceMapNone   SourceMapMode = iota
+	SourceMapLinked               // sourcemap = true: a map, named by a sourceMappingURL comment
+	SourceMapHidden               // sourcemap = "hidden": a map, but no comment
+)
 
 // Value is a string from the config and where it was written.
 type Value struct {
@@ -96,7 +115,16 @@ type BundleConfig struct {
 	AllowEmpty []Value  // globs of Sources that may match nothing
 	Minify     bool     // default true
 
-	broken bool // its table had problems, already reported
+	// Entry, instead of Sources, makes an entry bundle: esbuild bundles
+	// the ES module, TypeScript, JSX or CSS file it names with everything
+	// it imports, splitting shared code into chunks.
+	Entry     Value
+	Target    Value         // an entry bundle's target; default Config.Target
+	Format    string        // an entry bundle's format: "esm" (default), or "iife" for a classic script
+	SourceMap SourceMapMode // default Config.SourceMap
+
+	sourceMapSet bool // sourcemap was given in the bundle's table
+	broken       bool // its table had problems, already reported
 }
 
 // Type returns the bundle's media type from its output's extension:
@@ -142,6 +170,9 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			}
 		},
 		"keep_unhashed": func(k *tkey) { c.KeepUnhashed, _ = d.boolean(k) },
+		"target":        func(k *tkey) { c.Target = d.target(k) },
+		"sourcemap":     func(k *tkey) { c.SourceMap, _ = d.sourceMap(k) },
+		"node_modules":  func(k *tkey) { c.NodeModules, _ = d.strings(k) },
 		"root": func(k *tkey) {
 			for _, t := range d.tables(k) {
 				var r RootConfig
@@ -311,6 +342,14 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 	if !haveOutput {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `missing output: the directory results go to, e.g. output = "build/static"`)
 	}
+	for _, b := range c.Bundles {
+		if !b.sourceMapSet {
+			b.SourceMap = c.SourceMap
+		}
+		if b.Entry.S != "" && b.Target.S == "" {
+			b.Target = c.Target
+		}
+	}
 	if len(c.Roots) == 0 && top.get("root") == nil {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `no [[root]]: name at least one directory of static files`)
 	}
@@ -331,18 +370,59 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 	if t == nil {
 		return nil
 	}
-	var haveOutput, haveSources bool
+	var haveOutput, haveSources, haveEntry bool
 	d.table(t, "bundle."+b.Name, map[string]func(*tkey){
 		"output":      func(k *tkey) { b.Output, _ = d.str(k); haveOutput = true },
 		"sources":     func(k *tkey) { b.Sources, _ = d.strings(k); haveSources = true },
 		"allow_empty": func(k *tkey) { b.AllowEmpty, _ = d.strings(k) },
 		"minify":      func(k *tkey) { b.Minify, _ = d.boolean(k) },
+		"entry": func(k *tkey) {
+			b.Entry, haveEntry = d.str(k)
+			if haveEntry && b.Entry.S == "" {
+				d.diags.errorf(b.Entry.Pos, "bad-value", nil, "bundle %q: entry must not be empty", b.Name)
+			}
+			haveEntry = true
+		},
+		"target": func(k *tkey) { b.Target = d.target(k) },
+		"format": func(k *tkey) {
+			v, ok := d.str(k)
+			if ok && v.S != "esm" && v.S != "iife" {
+				d.diags.errorf(v.Pos, "bad-value", nil, `bundle %q: format must be "esm" or "iife", not %q`, b.Name, v.S)
+				return
+			}
+			b.Format = v.S
+		},
+		"sourcemap": func(k *tkey) { b.SourceMap, b.sourceMapSet = d.sourceMap(k) },
 	})
+	switch {
+	case haveEntry && haveSources:
+		d.diags.errorf(bk.pos, "bad-value", nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
+	case haveEntry:
+		if !haveOutput && b.Entry.S != "" {
+			// The entry's name with the extension of what it makes.
+			ext := ".js"
+			if path.Ext(b.Entry.S) == ".css" {
+				ext = ".css"
+			}
+			b.Output = Value{S: strings.TrimSuffix(b.Entry.S, path.Ext(b.Entry.S)) + ext, Pos: b.Entry.Pos}
+			haveOutput = true
+		}
+		if b.Format == "" {
+			b.Format = "esm"
+		}
+	default:
+		if !haveSources {
+			d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing sources (or an entry)", b.Name)
+		}
+		if b.Target.S != "" {
+			d.diags.errorf(b.Target.Pos, "bad-value", nil, "bundle %q: target applies to entry bundles only: esbuild lowers what it bundles", b.Name)
+		}
+		if b.Format != "" {
+			d.diags.errorf(bk.pos, "bad-value", nil, "bundle %q: format applies to entry bundles only", b.Name)
+		}
+	}
 	if !haveOutput {
 		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing output", b.Name)
-	}
-	if !haveSources {
-		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing sources", b.Name)
 	}
 	return b
 }
@@ -380,6 +460,33 @@ func (d decoder) str(k *tkey) (Value, bool) {
 		return Value{}, false
 	}
 	return Value{S: k.val.str, Pos: k.val.pos}, true
+}
+
+// sourceMap decodes a sourcemap value: true, false or "hidden".
+func (d decoder) sourceMap(k *tkey) (SourceMapMode, bool) {
+	switch {
+	case k.val.kind == unstable.Bool && k.val.str == "true":
+		return SourceMapLinked, true
+	case k.val.kind == unstable.Bool:
+		return SourceMapNone, true
+	case k.val.kind == unstable.String && k.val.str == "hidden":
+		return SourceMapHidden, true
+	}
+	d.diags.errorf(k.val.pos, "bad-value", nil, `sourcemap must be true, false or "hidden"`)
+	return SourceMapNone, false
+}
+
+// target decodes a target, checking it as esbuild would.
+func (d decoder) target(k *tkey) Value {
+	v, ok := d.str(k)
+	if !ok {
+		return Value{}
+	}
+	if _, _, err := parseTarget(v.S); err != nil {
+		d.diags.errorf(v.Pos, "bad-value", err, "target %q: %v", v.S, err)
+		return Value{}
+	}
+	return v
 }
 
 func (d decoder) boolean(k *tkey) (bool, bool) {

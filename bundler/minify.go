@@ -17,12 +17,24 @@ import (
 // messages as diagnostics at the source's own lines. With minify unset it
 // only checks the source.
 func transform(src []byte, file string, loader api.Loader, minify bool) ([]byte, ErrorList) {
+	code, _, diags := transformMap(src, file, loader, minify, false)
+	return code, diags
+}
+
+// transformMap is transform that also returns, when asked, esbuild's
+// source map of the output.
+func transformMap(src []byte, file string, loader api.Loader, minify, withMap bool) ([]byte, []byte, ErrorList) {
+	sourcemap := api.SourceMapNone
+	if withMap {
+		sourcemap = api.SourceMapExternal
+	}
 	r := api.Transform(string(src), api.TransformOptions{
 		Loader:            loader,
 		Sourcefile:        file,
 		MinifyWhitespace:  minify,
 		MinifyIdentifiers: minify,
 		MinifySyntax:      minify,
+		Sourcemap:         sourcemap,
 		LogLevel:          api.LogLevelSilent,
 	})
 	var diags ErrorList
@@ -32,7 +44,7 @@ func transform(src []byte, file string, loader api.Loader, minify bool) ([]byte,
 	for _, m := range r.Warnings {
 		diags.add(esbuildDiagnostic(m, file, "minify-warning"))
 	}
-	return []byte(r.Code), diags
+	return []byte(r.Code), r.Map, diags
 }
 
 // esbuildDiagnostic converts an esbuild message. esbuild's columns are

@@ -45,7 +45,11 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 		} else {
 			p.checkOutput(b, outputs, diags)
 		}
-		p.resolveSources(bp, srcs, diags)
+		if b.Entry.S != "" {
+			p.resolveEntry(bp, srcs, diags)
+		} else {
+			p.resolveSources(bp, srcs, diags)
+		}
 		bp.bad = bp.bad || len(*diags) > bad
 		switch {
 		case len(bp.sources) > 0 && bp.typ != "":
@@ -75,6 +79,17 @@ func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig,
 	outputs[out.S] = b
 	if f, _, err := p.finder.Find(out.S); err == nil {
 		diags.errorf(out.Pos, "output-shadows-source", nil, "bundle %q: output %q is also a source file (%s): one would hide the other", b.Name, out.S, p.FilePath(f))
+	}
+	if b.SourceMap == SourceMapNone || b.Entry.S != "" { // an entry bundle's maps are checked as it is built
+		return
+	}
+	mapName := out.S + ".map"
+	if first, ok := outputs[mapName]; ok {
+		diags.errorf(out.Pos, "duplicate-output", nil, "bundle %q: its source map %q is also the output of bundle %q at line %d", b.Name, mapName, first.Name, first.Output.Pos.Line)
+	}
+	outputs[mapName] = b
+	if f, _, err := p.finder.Find(mapName); err == nil {
+		diags.errorf(out.Pos, "output-shadows-source", nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", b.Name, mapName, p.FilePath(f))
 	}
 }
 

@@ -46,6 +46,8 @@ type Project struct {
 	problems  ErrorList
 	opts      Options
 
+	scriptMaps bool // a script bundle makes a source map: minify its sources with maps
+
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory
 }
@@ -88,6 +90,9 @@ func Load(opts Options) (*Project, error) {
 		return p, nil
 	}
 	p.Config = decodeConfig(name, top, &p.problems)
+	for _, b := range p.Config.Bundles {
+		p.scriptMaps = p.scriptMaps || b.Entry.S == "" && b.Type() == "js" && b.SourceMap != SourceMapNone
+	}
 	p.openRoots(opts, name)
 	return p, nil
 }

@@ -29,6 +29,7 @@ type source struct {
 
 	jsOnce [2]sync.Once // [0] checked, [1] minified
 	js     [2][]byte
+	jsMap  [2]*sourceMap // when the project makes source maps
 	jsDiag [2]ErrorList
 
 	scanOnce sync.Once
@@ -43,6 +44,11 @@ type source struct {
 	refsErr  error
 
 	node *node // the source as an output of its own, if it is one
+
+	// made is set for a source the build made: an output of esbuild, a
+	// source map. info is what the manifest records of an esbuild output.
+	made bool
+	info *outputInfo
 }
 
 // resolved is a reference and what it names.
@@ -93,24 +99,36 @@ func (s *sourceSet) read(src *source) ([]byte, error) {
 	return src.data, src.readErr
 }
 
-// script returns a JS source checked, and minified if asked.
-func (s *sourceSet) script(src *source, minify bool) ([]byte, ErrorList, error) {
+// script returns a JS source checked, and minified if asked, with its
+// source map when the project makes maps: esbuild's of the minified
+// source, or one line for line.
+func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorList, error) {
 	data, err := s.read(src)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	i := 0
 	if minify {
 		i = 1
 	}
 	src.jsOnce[i].Do(func() {
-		out, diags := transform(data, src.display, api.LoaderJS, minify)
+		withMap := s.p.scriptMaps && minify
+		out, m, diags := transformMap(data, src.display, api.LoaderJS, minify, withMap)
 		if !minify {
 			out = data
 		}
 		src.js[i], src.jsDiag[i] = out, diags
+		if withMap && len(diags) == 0 {
+			sm, err := decodeMap(m)
+			if err != nil { // esbuild's own map: a bug to report
+				src.jsDiag[i].errorf(Position{File: src.display, Line: 1, Col: 1}, "sourcemap", err, "esbuild's source map: %v", err)
+				return
+			}
+			sm.sources[0] = src.file.Name
+			src.jsMap[i] = sm
+		}
 	})
-	return src.js[i], src.jsDiag[i], nil
+	return src.js[i], src.jsMap[i], src.jsDiag[i], nil
 }
 
 // scanned returns a source with its references found, by its type: a
