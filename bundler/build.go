@@ -200,13 +200,13 @@ func (p *Project) progress(total int) func(bytes int64) {
 
 // builtBundle is a bundle's output and the files it references.
 type builtBundle struct {
-	plan    *bundlePlan
-	data    []byte
+	plan *bundlePlan
+	data []byte
 	// Its source map, when it has one: logical name, hashed name, bytes.
 	mapName, mapPath string
 	mapData          []byte
-	targets []*source // files its stylesheets reference, written hashed
-	diags   ErrorList
+	targets          []*source // files its stylesheets reference, written hashed
+	diags            ErrorList
 }
 
 // prepareBundle checks a bundle's sources. A script bundle is joined at

@@ -399,7 +399,7 @@ type metaOutput struct {
 	Inputs     map[string]struct {
 		BytesInOutput int `json:"bytesInOutput"`
 	} `json:"inputs"`
-	CSSBundle  string                     `json:"cssBundle"`
+	CSSBundle string `json:"cssBundle"`
 }
 
 // esOutput is one of esbuild's outputs on its way to being a made source.

@@ -153,9 +153,9 @@ sourcemap = true
 	}
 	for _, tc := range []struct {
 		output, text string // a text of the output
-		source           string
-		line, col        int    // 1-based, where it came from
-		at               string // the text at that position of the source, when the column is exact
+		source       string
+		line, col    int    // 1-based, where it came from
+		at           string // the text at that position of the source, when the column is exact
 	}{
 		{"js/all.js", "console.log", "js/one.js", 3, 3, "console.log"},
 		{"js/all.js", "throw", "js/two.js", 4, 3, "throw"},
