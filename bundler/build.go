@@ -114,6 +114,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	for _, b := range built {
 		diags = append(diags, b.diags...)
+		b.reported = len(b.diags)
 		initial = append(initial, b.targets...)
 	}
 	g, err := p.buildGraph(ctx, initial, collected, srcs, &diags)
@@ -145,7 +146,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	for _, b := range built {
-		diags = append(diags, b.diags...)
+		diags = append(diags, b.diags[b.reported:]...)
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err
@@ -160,7 +161,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	res.Warnings = diags
+	res.Warnings = diags.Sort()
 	return res, nil
 }
 
@@ -207,6 +208,7 @@ type builtBundle struct {
 	mapData          []byte
 	targets          []*source // files its stylesheets reference, written hashed
 	diags            ErrorList
+	reported         int // how many of diags make has taken already
 }
 
 // prepareBundle checks a bundle's sources. A script bundle is joined at

@@ -102,7 +102,7 @@ var compressTypes = []string{".css", ".js", ".mjs", ".map", ".json", ".svg", ".h
 // TemplatesConfig is the [templates] table.
 type TemplatesConfig struct {
 	Paths     []Value  // globs of template files, relative to the config
-	Functions []string // Go template functions that take a name; default ["asset", "integrity"]
+	Functions []string // Go template functions that take a name; default ["asset", "integrity", "module"]
 	Patterns  []*regexp.Regexp
 }
 
@@ -274,7 +274,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			if t == nil {
 				return
 			}
-			c.Templates = &TemplatesConfig{Functions: []string{"asset", "integrity"}}
+			c.Templates = &TemplatesConfig{Functions: []string{"asset", "integrity", "module"}}
 			var havePaths bool
 			d.table(t, "templates", map[string]func(*tkey){
 				"paths": func(k *tkey) { c.Templates.Paths, havePaths = d.patterns(k) },

@@ -1,0 +1,3 @@
+export function formatCount(n: number): string {
+  return n === 1 ? "one" : String(n);
+}
