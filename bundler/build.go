@@ -451,7 +451,16 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		}
 		return
 	}
-	min, minMap, diags := transformMap(append(head, joined.Bytes()...), bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
+	type result struct {
+		min, minMap []byte
+		diags       ErrorList
+	}
+	whole := append(head, joined.Bytes()...)
+	r := memoDo(p.opts.memo, fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() result {
+		min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
+		return result{min, minMap, diags}
+	})
+	min, minMap, diags := r.min, r.minMap, copied(r.diags)
 	// Problems of the whole that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
 	for _, d := range diags {

@@ -85,11 +85,22 @@ func (p *Project) minifyNode(n *node, data []byte) ([]byte, ErrorList) {
 	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
 		return data, nil
 	}
+	type result struct {
+		out   []byte
+		diags ErrorList
+	}
+	minified := func(loader api.Loader) ([]byte, ErrorList) {
+		r := memoDo(p.opts.memo, "minify "+n.src.display, data, func() result {
+			out, diags := transform(data, n.src.display, loader, true)
+			return result{out, diags}
+		})
+		return r.out, copied(r.diags)
+	}
 	switch ext := path.Ext(n.src.file.Name); ext {
 	case ".css":
-		return transform(data, n.src.display, api.LoaderCSS, true)
+		return minified(api.LoaderCSS)
 	case ".js", ".mjs":
-		return transform(data, n.src.display, api.LoaderJS, true)
+		return minified(api.LoaderJS)
 	case ".svg", ".json":
 		m := minify.New()
 		mediatype := "image/svg+xml"

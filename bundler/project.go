@@ -30,6 +30,8 @@ type Options struct {
 	// Progress, when set, is called as each output is made, one call at a
 	// time, for a progress display.
 	Progress func(Progress)
+
+	memo *memo // Watch's, kept from one build to the next
 }
 
 // A Project is a loaded config with its roots opened: what Check and Build

@@ -113,7 +113,16 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorL
 	}
 	src.jsOnce[i].Do(func() {
 		withMap := s.p.scriptMaps && minify
-		out, m, diags := transformMap(data, src.display, api.LoaderJS, minify, withMap)
+		type result struct {
+			out, m []byte
+			diags  ErrorList
+		}
+		kind := fmt.Sprintf("script %s %t %t", src.display, minify, withMap)
+		r := memoDo(s.p.opts.memo, kind, data, func() result {
+			out, m, diags := transformMap(data, src.display, api.LoaderJS, minify, withMap)
+			return result{out, m, diags}
+		})
+		out, m, diags := r.out, r.m, copied(r.diags)
 		if !minify {
 			out = data
 		}
@@ -161,7 +170,10 @@ func (s *sourceSet) checkStylesheet(src *source) (ErrorList, error) {
 		return nil, err
 	}
 	src.checkOnce.Do(func() {
-		_, src.cssDiags = transform(data, src.display, api.LoaderCSS, false)
+		src.cssDiags = copied(memoDo(s.p.opts.memo, "check "+src.display, data, func() ErrorList {
+			_, diags := transform(data, src.display, api.LoaderCSS, false)
+			return diags
+		}))
 	})
 	return src.cssDiags, nil
 }

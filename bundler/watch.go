@@ -43,7 +43,9 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 	defer w.Close()
 	watched := map[string]bool{}
 	var out string // the output directory, whose changes are the builds' own
+	opts.memo = newMemo()
 	build := func(changed []string) {
+		opts.memo.next()
 		p, err := Load(opts)
 		if err != nil {
 			report(WatchEvent{Err: err, Changed: changed})

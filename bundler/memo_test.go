@@ -1,0 +1,72 @@
+package bundler
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"testing/fstest"
+)
+
+// TestMemo builds a project three times with one memo, as Watch does: the
+// second build reuses every minification of the first and makes the same
+// outputs; after an edit of one script, only that script is minified anew.
+func TestMemo(t *testing.T) {
+	fsys := fstest.MapFS{
+		"assets.toml": {Data: []byte(`output = "out"
+[[root]]
+path = "static"
+[bundle.js]
+output = "all.js"
+sources = ["js/*.js"]
+[bundle.css]
+output = "all.css"
+sources = ["css/*.css"]
+[collect]
+minify = true
+`)},
+		"static/js/a.js":   {Data: []byte("var a = 1 + 1;\n")},
+		"static/js/b.js":   {Data: []byte("function b(x) { return x * 2 }\n")},
+		"static/css/a.css": {Data: []byte("a { color: red }\n")},
+		"static/css/b.css": {Data: []byte("b { color: #0000ff }\n")},
+	}
+	m := newMemo()
+	check := func() (*Result, int) {
+		t.Helper()
+		m.next()
+		p, err := Load(Options{FS: fsys, Config: "assets.toml", memo: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Check(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, m.hits
+	}
+	first, hits := check()
+	if hits != 0 {
+		t.Errorf("first build: %d results reused, want 0", hits)
+	}
+	second, hits := check()
+	// Each script minified for its bundle and as a collected file, each
+	// stylesheet checked and minified as a collected file, the joined
+	// stylesheet minified.
+	if want := 2*2 + 2*2 + 1; hits != want {
+		t.Errorf("second build: %d results reused, want %d", hits, want)
+	}
+	for i, o := range second.Outputs {
+		if f := first.Outputs[i]; o.Name != f.Name || !bytes.Equal(o.Data, f.Data) {
+			t.Errorf("second build: output %s differs from the first's %s", o.Name, f.Name)
+		}
+	}
+	fsys["static/js/b.js"] = &fstest.MapFile{Data: []byte("function b(x) { return x * 3 }\n")}
+	third, hits := check()
+	if want := 2*2 + 1*2 + 1; hits != want {
+		t.Errorf("after an edit: %d results reused, want %d", hits, want)
+	}
+	for _, o := range third.Outputs {
+		if o.Name == "all.js" && !bytes.Contains(o.Data, []byte("*3")) {
+			t.Errorf("after an edit: all.js is %q, without the edit", o.Data)
+		}
+	}
+}
