@@ -551,6 +551,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		entries[i] = manifest.Entry{
 			Path: o.Path, Size: int64(len(o.Data)), Integrity: integrity(o.Data),
 			Bundle: o.Bundle, Sources: o.Sources,
+			Imports: o.Imports, DynamicImports: o.DynamicImports, CSS: o.CSS, Assets: o.Assets,
 		}
 		return nil
 	}); err != nil {

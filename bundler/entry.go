@@ -484,7 +484,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		info := &outputInfo{bundle: cfg.Name}
 		for in, v := range o.meta.Inputs {
 			if v.BytesInOutput > 0 { // not a stylesheet a script imports, nor types only
-				info.sources = append(info.sources, strings.TrimPrefix(in, esbuildNamespace+":"))
+				info.sources = append(info.sources, inputName(in))
 			}
 		}
 		slices.Sort(info.sources)
@@ -518,11 +518,10 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 				return fmt.Errorf("bundle %q: esbuild's map of %s: %w", cfg.Name, o.name, err)
 			}
 			for i, s := range m.sources {
-				if n, ok := strings.CutPrefix(s, esbuildNamespace+":"); ok {
-					m.sources[i] = n
-				} else {
-					m.sources[i] = path.Clean(path.Join(esbuildOutDir, s))
+				if !strings.HasPrefix(s, esbuildNamespace+":") {
+					s = path.Join(esbuildOutDir, s) // relative to the output directory
 				}
+				m.sources[i] = inputName(s)
 			}
 			m.shift(edits)
 			mapSrc = e.mapSource(bb, o.name, m, used)
@@ -551,6 +550,20 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		}
 	}
 	return nil
+}
+
+// inputName is how the manifest names an input of esbuild's: a file of a
+// root by its logical name, a package's file from its node_modules
+// directory on ("node_modules/preact/dist/preact.module.js").
+func inputName(in string) string {
+	if n, ok := strings.CutPrefix(in, esbuildNamespace+":"); ok {
+		return n
+	}
+	in = path.Clean(filepath.ToSlash(in))
+	if i := strings.LastIndex("/"+in, "/node_modules/"); i >= 0 {
+		return in[i:]
+	}
+	return path.Base(in)
 }
 
 // references finds the marked references of one of esbuild's outputs to

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/url"
@@ -110,7 +111,11 @@ func (m *Manifest) lookup(name string) (Entry, error) {
 //	<link rel="stylesheet" href="{{ asset "css/site.css" }}"
 //	      integrity="{{ integrity "css/site.css" }}">
 //
-// asset is [Manifest.URL] and integrity is [Manifest.Integrity]. An
+// asset is [Manifest.URL] and integrity is [Manifest.Integrity]; module
+// writes the tags of [Manifest.Tags] for an entry bundle's script,
+// {{ module "js/app.js" }}: a <link rel="stylesheet"> for each style, a
+// <link rel="modulepreload"> for each preload and the <script
+// type="module">, each with its integrity, one per line. An
 // unknown name stops the template's execution with the [*LookupError], did
 // you mean and all: a page never renders with an empty URL in it. The
 // functions read m when they are called. Under other names, copy them:
@@ -124,7 +129,114 @@ func (m *Manifest) FuncMap() template.FuncMap {
 	return template.FuncMap{
 		"asset":     m.URL,
 		"integrity": m.Integrity,
+		"module":    m.moduleTags,
 	}
+}
+
+// Tags are the files a page loads for one entry of an entry bundle: its
+// own script, the chunks it imports statically (for <link
+// rel=modulepreload>, so that the browser fetches them at once rather than
+// when it has parsed the script), and the stylesheets of the entry and of
+// those chunks. What it loads with import() is not among them: it is
+// loaded when the code asks for it.
+type Tags struct {
+	Script   Asset   // the entry's script; zero for a stylesheet entry, which is in Styles
+	Preloads []Asset // the chunks it imports statically, transitively, each once, depth first
+	Styles   []Asset // the stylesheets of the entry and of those chunks, each once, in that order
+}
+
+// Asset is a file's URL and its Subresource Integrity hash ("" when the
+// manifest has none).
+type Asset struct {
+	URL, Integrity string
+}
+
+// Tags returns what a page loads for the entry called name: the script's
+// and its imports' and stylesheets' URLs, from the manifest's imports and
+// css fields. An unknown name is a [*LookupError], as for [Manifest.URL].
+func (m *Manifest) Tags(name string) (Tags, error) {
+	var t Tags
+	asset := func(n string) (Asset, error) {
+		u, err := m.URL(n)
+		if err != nil {
+			return Asset{}, err
+		}
+		return Asset{URL: u, Integrity: m.Files[n].Integrity}, nil
+	}
+	seen := map[string]bool{name: true}
+	styled := map[string]bool{}
+	var visit func(n string, top bool) error
+	visit = func(n string, top bool) error {
+		e, err := m.lookup(n)
+		if err != nil {
+			return err
+		}
+		a, err := asset(n)
+		if err != nil {
+			return err
+		}
+		switch {
+		case top && path.Ext(n) == ".css":
+			t.Styles = append(t.Styles, a)
+			styled[n] = true
+		case top:
+			t.Script = a
+		default:
+			t.Preloads = append(t.Preloads, a)
+		}
+		for _, c := range e.CSS {
+			if styled[c] {
+				continue
+			}
+			styled[c] = true
+			a, err := asset(c)
+			if err != nil {
+				return err
+			}
+			t.Styles = append(t.Styles, a)
+		}
+		for _, imp := range e.Imports {
+			if seen[imp] {
+				continue
+			}
+			seen[imp] = true
+			if err := visit(imp, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := visit(name, true); err != nil {
+		return Tags{}, err
+	}
+	return t, nil
+}
+
+// moduleTags is the module template function: the HTML of [Manifest.Tags].
+func (m *Manifest) moduleTags(name string) (template.HTML, error) {
+	t, err := m.Tags(name)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	tag := func(format string, a Asset) {
+		integrity := ""
+		if a.Integrity != "" {
+			integrity = ` integrity="` + html.EscapeString(a.Integrity) + `"`
+		}
+		fmt.Fprintf(&b, format, html.EscapeString(a.URL), integrity)
+		b.WriteByte('\n')
+	}
+	for _, a := range t.Styles {
+		tag(`<link rel="stylesheet" href="%s"%s>`, a)
+	}
+	for _, a := range t.Preloads {
+		tag(`<link rel="modulepreload" href="%s"%s>`, a)
+	}
+	if t.Script.URL != "" {
+		tag(`<script type="module" src="%s"%s></script>`, t.Script)
+	}
+	return template.HTML(strings.TrimSuffix(b.String(), "\n")), nil
 }
 
 // maxSuggestions is how many names a lookup error suggests at most.

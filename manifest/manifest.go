@@ -51,6 +51,15 @@ type Entry struct {
 	Bundle string `json:"bundle,omitempty"`
 	// Sources are the logical names of the bundle's sources, in order.
 	Sources []string `json:"sources,omitempty"`
+	// Imports are the logical names of the chunks an entry bundle's script
+	// imports statically, DynamicImports those it loads with import(),
+	// CSS the stylesheets its code imported, and Assets the files (fonts,
+	// images) it names: what a page loads with it (see [Manifest.Tags]).
+	// Each names an entry of the manifest.
+	Imports        []string `json:"imports,omitempty"`
+	DynamicImports []string `json:"dynamic_imports,omitempty"`
+	CSS            []string `json:"css,omitempty"`
+	Assets         []string `json:"assets,omitempty"`
 	// Encodings holds the size of each precompressed sibling the build
 	// wrote, by Content-Encoding: "br", "gzip", "zstd". The sibling is
 	// Path with [Suffixes]' suffix: "css/site.3f2a9c1b4d5e.css.br".
@@ -184,6 +193,14 @@ func (d *decoder) entry(field string) (e Entry, ok bool, err error) {
 			e.Bundle, _, err = d.str(sub)
 		case "sources":
 			e.Sources, _, err = d.strs(sub)
+		case "imports":
+			e.Imports, _, err = d.strs(sub)
+		case "dynamic_imports":
+			e.DynamicImports, _, err = d.strs(sub)
+		case "css":
+			e.CSS, _, err = d.strs(sub)
+		case "assets":
+			e.Assets, _, err = d.strs(sub)
 		case "encodings":
 			e.Encodings = map[string]int64{}
 			_, err = d.object(sub, func(enc string) error {
@@ -258,6 +275,16 @@ func (m *Manifest) validateFiles() ErrorList {
 		for i, src := range e.Sources {
 			if err := checkPath(src); err != nil {
 				errs.add(fmt.Sprintf("%s.sources[%d]", field, i), err)
+			}
+		}
+		for _, l := range []struct {
+			key   string
+			names []string
+		}{{"imports", e.Imports}, {"dynamic_imports", e.DynamicImports}, {"css", e.CSS}, {"assets", e.Assets}} {
+			for i, n := range l.names {
+				if _, ok := m.Files[n]; !ok {
+					errs.add(fmt.Sprintf("%s.%s[%d]", field, l.key, i), fmt.Errorf("%w: %q is not a file of the manifest", ErrSchema, n))
+				}
 			}
 		}
 		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
