@@ -76,9 +76,19 @@ func TestBrowser(t *testing.T) {
 	editFile(t, filepath.Join(dir, "static", "css", "layout.css"),
 		`url("/static/fonts/inter.woff2") format("woff2")`,
 		`url("/static/fonts/dejavu-sans.ttf") format("truetype")`)
+	editFile(t, filepath.Join(dir, "static", "dashboard", "dashboard.css"),
+		`url("../fonts/inter.woff2") format("woff2")`,
+		`url("../fonts/dejavu-sans.ttf") format("truetype")`)
 	m := build(t, config).Manifest
 	urls := make(map[string]string) // logical name → URL path the page should request
-	for _, name := range []string{"css/site.css", "js/stats.js", "js/apps.js", "fonts/dejavu-sans.ttf"} {
+	// The dashboard's entry bundle: its module, the chunk it imports and
+	// the one it loads with import(), its stylesheet.
+	dashboard := m.Files["js/dashboard.js"]
+	if len(dashboard.Imports) == 0 || len(dashboard.DynamicImports) == 0 || len(dashboard.CSS) == 0 {
+		t.Fatalf("js/dashboard.js: imports %q, dynamic imports %q, css %q; want each", dashboard.Imports, dashboard.DynamicImports, dashboard.CSS)
+	}
+	dashboardFiles := slices.Concat([]string{"js/dashboard.js"}, dashboard.Imports, dashboard.DynamicImports, dashboard.CSS)
+	for _, name := range append([]string{"css/site.css", "js/stats.js", "js/apps.js", "fonts/dejavu-sans.ttf"}, dashboardFiles...) {
 		u, err := m.URL(name)
 		if err != nil {
 			t.Fatal(err)
@@ -168,12 +178,27 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page's script: data-ready %q, text %q; want \"true\", %q", res.Marker, res.MarkerText, want)
 	}
 
+	// The entry bundle: the module ran, loaded its chart by import(), and
+	// its stylesheet and font applied.
+	if want := "Dashboard (2 rows): posts: 3, carts: one"; res.Dashboard != "true" || res.DashboardText != want {
+		t.Errorf("the dashboard module: data-ready %q, text %q; want \"true\", %q", res.Dashboard, res.DashboardText, want)
+	}
+	if want := "rgb(0, 128, 0)"; res.DashboardBorder != want {
+		t.Errorf("computed border-left-color of #dashboard: got %q, want %q (from dashboard/dashboard.css, imported by main.ts)", res.DashboardBorder, want)
+	}
+
 	// The web font.
-	var inter []string
+	var inter, dash []string
 	for _, f := range res.Fonts {
-		if strings.Trim(f.Family, `"'`) == "Inter" {
+		switch strings.Trim(f.Family, `"'`) {
+		case "Inter":
 			inter = append(inter, f.Status)
+		case "Dashboard":
+			dash = append(dash, f.Status)
 		}
+	}
+	if !slices.Equal(dash, []string{"loaded"}) {
+		t.Errorf("font faces of the family Dashboard: got statuses %q, want [\"loaded\"] (all faces: %+v)", dash, res.Fonts)
 	}
 	if !slices.Equal(inter, []string{"loaded"}) {
 		t.Errorf("font faces of the family Inter: got statuses %q, want [\"loaded\"] (all faces: %+v)", inter, res.Fonts)
@@ -202,6 +227,10 @@ var styleChecks = []struct {
 // probe runs in the page once it has loaded. It waits for the fonts the
 // page uses, then reports what the test checks, as JSON.
 const probe = `(async (checks) => {
+	const dashboard = document.getElementById("dashboard");
+	for (let i = 0; i < 100 && !dashboard.dataset.ready; i++) {
+		await new Promise(resolve => setTimeout(resolve, 50)); // the chart's import()
+	}
 	await document.fonts.ready;
 	const styles = {};
 	for (const [selector, property] of checks) {
@@ -223,6 +252,9 @@ const probe = `(async (checks) => {
 		fonts: [...document.fonts].map(f => ({family: f.family, status: f.status})),
 		fontCheck: document.fonts.check('16px "Inter"'),
 		bodyFont: getComputedStyle(document.body).fontFamily,
+		dashboard: dashboard.dataset.ready || "",
+		dashboardText: dashboard.textContent,
+		dashboardBorder: getComputedStyle(dashboard).borderLeftColor,
 	};
 })`
 
@@ -236,6 +268,9 @@ type pageResult struct {
 	Fonts               []struct{ Family, Status string }
 	FontCheck           bool
 	BodyFont            string
+	Dashboard           string
+	DashboardText       string
+	DashboardBorder     string
 
 	requests []browserRequest
 	problems []string // uncaught exceptions, console errors, log errors
