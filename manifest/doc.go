@@ -27,6 +27,26 @@
 //	  }
 //	}
 //
+// A script of an entry bundle, ES modules split into chunks, records what
+// a page loads with it, in lists of logical names (on one line here;
+// Marshal writes one name a line, as for "sources"):
+//
+//	"js/app.js": {
+//	  "path": "js/app.8b1a9953c461.js",
+//	  "size": 2048,
+//	  "integrity": "sha384-…",
+//	  "bundle": "app",
+//	  "imports": ["js/chunk-ui.js"],
+//	  "dynamic_imports": ["js/editor.js"],
+//	  "css": ["js/app.css"],
+//	  "assets": ["fonts/inter.woff2"]
+//	}
+//
+// "imports" are the chunks it imports statically (its direct imports),
+// "dynamic_imports" those it loads with import(), "css" the stylesheets its
+// code imported, and "assets" the files (fonts, images) it references.
+// [Manifest.Tags] follows them for a page. Each is left out when empty.
+//
 // The output is deterministic: fields in the order above, files sorted by
 // logical name, two-space indentation, HTML characters such as < > & left
 // as they are, and a final newline. The URL of a file is the "url" prefix
@@ -46,7 +66,11 @@
 //   - Each entry has a non-empty "path". "size" is not negative.
 //     "integrity", if not empty, is an SRI hash: "sha256-", "sha384-" or
 //     "sha512-" and the standard base64 of a digest of the right length.
-//     "sources": [] is read as no sources.
+//     "sources": [] is read as no sources, and likewise "imports",
+//     "dynamic_imports", "css" and "assets".
+//   - Every name in "imports", "dynamic_imports", "css" and "assets" is
+//     the logical name of a file of the manifest: an entry that points at
+//     a chunk the manifest does not list is broken.
 //   - Every logical name, path and source is a clean, relative,
 //     slash-separated path, as [io/fs.ValidPath] defines it, and is not "."
 //     and has no backslash: nothing in a manifest can name a file outside
@@ -108,13 +132,29 @@
 //
 // # Templates
 //
-// [Manifest.FuncMap] gives [html/template] two functions:
+// [Manifest.FuncMap] gives [html/template] three functions:
 //
 //	<link rel="stylesheet" href="{{ asset "css/site.css" }}"
 //	      integrity="{{ integrity "css/site.css" }}" crossorigin="anonymous">
+//	{{ module "js/app.js" }}
 //
-// asset is [Manifest.URL] and integrity is [Manifest.Integrity]. An
-// unknown name stops the execution of the template with the LookupError
+// asset is [Manifest.URL] and integrity is [Manifest.Integrity]. module
+// writes what a page needs to load an entry bundle's entry, as Vite's
+// manifest lets a backend do, one element a line:
+//
+//	<link rel="stylesheet" href="/static/js/app.3d5a6b2c1e9f.css" integrity="sha384-…" crossorigin="anonymous">
+//	<link rel="modulepreload" href="/static/js/chunk-ui.5e0c7a1f2b3d.js" integrity="sha384-…">
+//	<script type="module" src="/static/js/app.8b1a9953c461.js" integrity="sha384-…"></script>
+//
+// a stylesheet for each of the entry's and its chunks' stylesheets, a
+// modulepreload for each chunk it imports statically, directly or not, so
+// that the browser fetches them all at once, and the script; for a .css
+// entry, only its stylesheet. What the entry loads with import() is left
+// to load when the code asks for it. [Manifest.Tags] returns the same
+// files as data, for other template engines. An integrity attribute is left
+// out when the manifest records no hash.
+//
+// An unknown name stops the execution of the template with the LookupError
 // (Execute returns it, wrapped with the template's name, line and column):
 // a page is never rendered with an empty URL. Render into a buffer and
 // write it only when Execute succeeds, so that a failure is a clean error

@@ -15,7 +15,8 @@ var (
 	ErrSyntax = errors.New("syntax error")
 	// ErrSchema: the JSON is not a manifest: an unknown, duplicate or
 	// missing field, a value of the wrong type, a negative size, a
-	// malformed integrity hash or URL prefix.
+	// malformed integrity hash or URL prefix, an import, stylesheet or
+	// asset that is not a file of the manifest.
 	ErrSchema = errors.New("invalid manifest")
 	// ErrVersion: a version this package does not read or write.
 	ErrVersion = errors.New("unsupported version")

@@ -2,7 +2,10 @@ package manifest_test
 
 import (
 	"fmt"
+	"html/template"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/stapler-build/stapler/manifest"
 )
@@ -77,4 +80,60 @@ func ExampleParse_error() {
 	fmt.Println(err)
 	// Output:
 	// files["css/app.css"].path: bad path "../app.css": contains ".."
+}
+
+func ExampleManifest_Tags() {
+	// An entry bundle: app.js imports a chunk that the settings page
+	// shares, and loads the editor with import().
+	m := &manifest.Manifest{
+		Version: manifest.Version,
+		Prefix:  "/static/",
+		Files: map[string]manifest.Entry{
+			"js/app.js": {
+				Path:           "js/app.8b1a9953c461.js",
+				Imports:        []string{"js/chunk-ui.js"},
+				DynamicImports: []string{"js/editor.js"},
+				CSS:            []string{"js/app.css"},
+			},
+			"js/chunk-ui.js": {Path: "js/chunk-ui.5e0c7a1f2b3d.js", CSS: []string{"js/chunk-ui.css"}},
+			"js/editor.js":   {Path: "js/editor.0f4c2a9e1d7b.js"},
+			"js/app.css":     {Path: "js/app.3d5a6b2c1e9f.css"},
+			"js/chunk-ui.css": {
+				Path:      "js/chunk-ui.9a8b7c6d5e4f.css",
+				Integrity: "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+			},
+		},
+	}
+
+	tags, err := m.Tags("js/app.js")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("script: ", tags.Script.URL)
+	for _, a := range tags.Preloads {
+		fmt.Println("preload:", a.URL)
+	}
+	for _, a := range tags.Styles {
+		fmt.Println("style:  ", strings.TrimSpace(a.URL+" "+a.Integrity))
+	}
+
+	// The module template function writes them as HTML.
+	page := template.Must(template.New("page").Funcs(m.FuncMap()).Parse(`{{ module "js/app.js" }}`))
+	if err := page.Execute(os.Stdout, nil); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println()
+
+	_, err = m.Tags("js/ap.js")
+	fmt.Println(err)
+	// Output:
+	// script:  /static/js/app.8b1a9953c461.js
+	// preload: /static/js/chunk-ui.5e0c7a1f2b3d.js
+	// style:   /static/js/app.3d5a6b2c1e9f.css
+	// style:   /static/js/chunk-ui.9a8b7c6d5e4f.css sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
+	// <link rel="stylesheet" href="/static/js/app.3d5a6b2c1e9f.css">
+	// <link rel="stylesheet" href="/static/js/chunk-ui.9a8b7c6d5e4f.css" integrity="sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" crossorigin="anonymous">
+	// <link rel="modulepreload" href="/static/js/chunk-ui.5e0c7a1f2b3d.js">
+	// <script type="module" src="/static/js/app.8b1a9953c461.js"></script>
+	// "js/ap.js": not in the manifest; did you mean "js/app.js"?
 }

@@ -19,6 +19,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(entryJSON(`"a.css"`, `{"path":"a.1.css","sources":[]}`)))
 	f.Add([]byte(`{"version":1,"url":"/","files":{"\ud83d\ude00":{"path":"\u00e9"}}}`))
 	f.Add([]byte(`{"version":1,"version":1,"url":"/","files":{"a":{"path":"../a"},"a":1}} x`))
+	f.Add([]byte(entryBundleJSON))
+	f.Add([]byte(`{"version":1,"url":"/","files":{"a.js":{"path":"a.1.js","imports":["b.js","a.js"],"dynamic_imports":[],"css":["c"],"assets":["b.js"]},"b.js":{"path":"b.1.js","imports":["a.js"]},"c":{"path":"c.1"}}}`))
+	f.Add([]byte(`{"version":1,"url":"/","files":{"a.js":{"path":"a.1.js","imports":["b.js",1],"css":null,"assets":["\u00e9"]},"b.js":{"path":5}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
 		if err != nil {
@@ -37,6 +40,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if !reflect.DeepEqual(m, m2) {
 			t.Fatalf("round trip changed the manifest:\n%+v\n%+v", m, m2)
+		}
+		// What Parse accepts, Tags can follow: every reference is a file,
+		// and cycles end.
+		for name := range m.Files {
+			if _, err := m.Tags(name); err != nil {
+				t.Fatalf("Tags(%q): %v", name, err)
+			}
 		}
 		out2, err := m2.Marshal()
 		if err != nil || !bytes.Equal(out, out2) {

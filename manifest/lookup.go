@@ -111,14 +111,22 @@ func (m *Manifest) lookup(name string) (Entry, error) {
 //	<link rel="stylesheet" href="{{ asset "css/site.css" }}"
 //	      integrity="{{ integrity "css/site.css" }}">
 //
-// asset is [Manifest.URL] and integrity is [Manifest.Integrity]; module
-// writes the tags of [Manifest.Tags] for an entry bundle's script,
-// {{ module "js/app.js" }}: a <link rel="stylesheet"> for each style, a
-// <link rel="modulepreload"> for each preload and the <script
-// type="module">, each with its integrity, one per line. An
-// unknown name stops the template's execution with the [*LookupError], did
-// you mean and all: a page never renders with an empty URL in it. The
-// functions read m when they are called. Under other names, copy them:
+// asset is [Manifest.URL] and integrity is [Manifest.Integrity]. module
+// writes the elements that load an entry bundle's entry, from
+// [Manifest.Tags], one a line:
+//
+//	{{ module "js/app.js" }}
+//
+// gives a <link rel="stylesheet" href="…" integrity="…"
+// crossorigin="anonymous"> for each of Styles, a <link
+// rel="modulepreload" href="…" integrity="…"> for each of Preloads, then
+// <script type="module" src="…" integrity="…"></script>; for a .css entry,
+// only the stylesheet. An integrity attribute (and a stylesheet's
+// crossorigin) is left out when the manifest records no hash; values are
+// HTML-escaped. An unknown name stops the template's execution with the
+// [*LookupError], did you mean and all: a page never renders with an empty
+// URL in it. The functions read m when they are called. Under other
+// names, copy them:
 //
 //	funcs := m.FuncMap()
 //	funcs["static"] = funcs["asset"]
@@ -134,28 +142,39 @@ func (m *Manifest) FuncMap() template.FuncMap {
 }
 
 // Tags are the files a page loads for one entry of an entry bundle: its
-// own script, the chunks it imports statically (for <link
-// rel=modulepreload>, so that the browser fetches them at once rather than
-// when it has parsed the script), and the stylesheets of the entry and of
-// those chunks. What it loads with import() is not among them: it is
-// loaded when the code asks for it.
+// own script, the chunks it imports statically and the stylesheets of
+// both. What the entry loads with import() is not among them: the browser
+// fetches it, and its stylesheets, when the code asks for it.
 type Tags struct {
-	Script   Asset   // the entry's script; zero for a stylesheet entry, which is in Styles
-	Preloads []Asset // the chunks it imports statically, transitively, each once, depth first
-	Styles   []Asset // the stylesheets of the entry and of those chunks, each once, in that order
+	// Script is the entry's own file, for <script type="module">. It is
+	// zero for a stylesheet (a name ending in .css), which is in Styles.
+	Script Asset
+	// Preloads are the chunks the entry imports statically, directly or
+	// through other chunks, each once, in depth-first order of
+	// [Entry.Imports], for <link rel="modulepreload">: the browser fetches
+	// them all at once rather than one level of imports at a time. The
+	// entry itself is not among them.
+	Preloads []Asset
+	// Styles are the stylesheets ([Entry.CSS]) of the entry and of each
+	// of its preloads, each once, in the same order, for <link
+	// rel="stylesheet">.
+	Styles []Asset
 }
 
-// Asset is a file's URL and its Subresource Integrity hash ("" when the
-// manifest has none).
+// Asset is one file a page loads: its URL, as [Manifest.URL] gives it, and
+// its Subresource Integrity hash, "" when the manifest records none.
 type Asset struct {
 	URL, Integrity string
 }
 
-// Tags returns what a page loads for the entry called name: the script's
-// and its imports' and stylesheets' URLs, from the manifest's imports and
-// css fields. An unknown name is a [*LookupError], as for [Manifest.URL].
+// Tags returns the files a page loads for the logical name, from the
+// imports and css fields of the manifest. Cycles among imports end: each
+// file is visited once. It is strict, as [Manifest.URL] is: a name that is
+// not in the manifest is a [*LookupError] wrapping [ErrUnknownName], with
+// suggestions; so is a name that an entry's imports or css list and the
+// manifest lacks, which only a Manifest built by hand can have ([Parse]
+// and [Manifest.Marshal] refuse it). module is its form in templates.
 func (m *Manifest) Tags(name string) (Tags, error) {
-	var t Tags
 	asset := func(n string) (Asset, error) {
 		u, err := m.URL(n)
 		if err != nil {
@@ -163,27 +182,21 @@ func (m *Manifest) Tags(name string) (Tags, error) {
 		}
 		return Asset{URL: u, Integrity: m.Files[n].Integrity}, nil
 	}
-	seen := map[string]bool{name: true}
-	styled := map[string]bool{}
-	var visit func(n string, top bool) error
-	visit = func(n string, top bool) error {
-		e, err := m.lookup(n)
-		if err != nil {
-			return err
-		}
-		a, err := asset(n)
-		if err != nil {
-			return err
-		}
-		switch {
-		case top && path.Ext(n) == ".css":
-			t.Styles = append(t.Styles, a)
-			styled[n] = true
-		case top:
-			t.Script = a
-		default:
-			t.Preloads = append(t.Preloads, a)
-		}
+	self, err := asset(name)
+	if err != nil {
+		return Tags{}, err
+	}
+	var t Tags
+	visited := map[string]bool{name: true} // scripts, so that cycles end
+	styled := map[string]bool{}            // stylesheets
+	if strings.EqualFold(path.Ext(name), ".css") {
+		t.Styles = append(t.Styles, self)
+		styled[name] = true
+	} else {
+		t.Script = self
+	}
+	var visit func(e Entry) error
+	visit = func(e Entry) error {
 		for _, c := range e.CSS {
 			if styled[c] {
 				continue
@@ -196,47 +209,57 @@ func (m *Manifest) Tags(name string) (Tags, error) {
 			t.Styles = append(t.Styles, a)
 		}
 		for _, imp := range e.Imports {
-			if seen[imp] {
+			if visited[imp] {
 				continue
 			}
-			seen[imp] = true
-			if err := visit(imp, false); err != nil {
+			visited[imp] = true
+			a, err := asset(imp)
+			if err != nil {
+				return err
+			}
+			t.Preloads = append(t.Preloads, a)
+			if err := visit(m.Files[imp]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := visit(name, true); err != nil {
+	if err := visit(m.Files[name]); err != nil {
 		return Tags{}, err
 	}
 	return t, nil
 }
 
-// moduleTags is the module template function: the HTML of [Manifest.Tags].
+// moduleTags is the module template function: the elements of
+// [Manifest.Tags], one a line, stylesheets first so that they are
+// fetched first. A stylesheet with an integrity hash gets
+// crossorigin="anonymous": without it a stylesheet from another origin (a
+// CDN prefix) is fetched without CORS, and the browser, unable to check
+// its hash, refuses it. Module scripts and modulepreload links are always
+// fetched with CORS, in that same mode.
 func (m *Manifest) moduleTags(name string) (template.HTML, error) {
 	t, err := m.Tags(name)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	tag := func(format string, a Asset) {
-		integrity := ""
+	var lines []string
+	tag := func(open, attr string, a Asset, extra, end string) {
+		l := open + " " + attr + `="` + html.EscapeString(a.URL) + `"`
 		if a.Integrity != "" {
-			integrity = ` integrity="` + html.EscapeString(a.Integrity) + `"`
+			l += ` integrity="` + html.EscapeString(a.Integrity) + `"` + extra
 		}
-		fmt.Fprintf(&b, format, html.EscapeString(a.URL), integrity)
-		b.WriteByte('\n')
+		lines = append(lines, l+end)
 	}
 	for _, a := range t.Styles {
-		tag(`<link rel="stylesheet" href="%s"%s>`, a)
+		tag(`<link rel="stylesheet"`, "href", a, ` crossorigin="anonymous"`, ">")
 	}
 	for _, a := range t.Preloads {
-		tag(`<link rel="modulepreload" href="%s"%s>`, a)
+		tag(`<link rel="modulepreload"`, "href", a, "", ">")
 	}
-	if t.Script.URL != "" {
-		tag(`<script type="module" src="%s"%s></script>`, t.Script)
+	if t.Script != (Asset{}) {
+		tag(`<script type="module"`, "src", t.Script, "", "></script>")
 	}
-	return template.HTML(strings.TrimSuffix(b.String(), "\n")), nil
+	return template.HTML(strings.Join(lines, "\n")), nil
 }
 
 // maxSuggestions is how many names a lookup error suggests at most.

@@ -51,15 +51,24 @@ type Entry struct {
 	Bundle string `json:"bundle,omitempty"`
 	// Sources are the logical names of the bundle's sources, in order.
 	Sources []string `json:"sources,omitempty"`
-	// Imports are the logical names of the chunks an entry bundle's script
-	// imports statically, DynamicImports those it loads with import(),
-	// CSS the stylesheets its code imported, and Assets the files (fonts,
-	// images) it names: what a page loads with it (see [Manifest.Tags]).
-	// Each names an entry of the manifest.
-	Imports        []string `json:"imports,omitempty"`
+	// Imports are the logical names of the chunks an entry bundle's
+	// script imports statically: its direct imports, in order. A page
+	// preloads them, and theirs, with it (see [Manifest.Tags]).
+	Imports []string `json:"imports,omitempty"`
+	// DynamicImports are the logical names of the chunks the script loads
+	// with import(), when its code asks for them; a page does not preload
+	// them.
 	DynamicImports []string `json:"dynamic_imports,omitempty"`
-	CSS            []string `json:"css,omitempty"`
-	Assets         []string `json:"assets,omitempty"`
+	// CSS are the logical names of the stylesheets the script's own code
+	// imported, which esbuild writes as separate .css files; a page links
+	// them with it.
+	CSS []string `json:"css,omitempty"`
+	// Assets are the logical names of the files (fonts, images) this
+	// file references.
+	//
+	// Every name in Imports, DynamicImports, CSS and Assets is a key of
+	// [Manifest.Files].
+	Assets []string `json:"assets,omitempty"`
 	// Encodings holds the size of each precompressed sibling the build
 	// wrote, by Content-Encoding: "br", "gzip", "zstd". The sibling is
 	// Path with [Suffixes]' suffix: "css/site.3f2a9c1b4d5e.css.br".
@@ -109,14 +118,16 @@ func (m *Manifest) Marshal() ([]byte, error) {
 // [Manifest.Marshal] can write and reports every problem it finds as an
 // [ErrorList]: field names are matched exactly; unknown, duplicate and
 // missing fields are errors; the version must be [Version]; every logical
-// name, path and source must be a clean relative slash-separated path
-// (see the package documentation).
+// name, path and source must be a clean relative slash-separated path;
+// every name in imports, dynamic_imports, css and assets must be a file of
+// the manifest (see the package documentation).
 func Parse(data []byte) (*Manifest, error) {
 	d, err := newDecoder(data)
 	if err != nil {
 		return nil, err
 	}
 	m := new(Manifest)
+	broken := map[string]bool{} // files whose entries have errors of shape
 	var haveVersion, haveURL, haveFiles bool
 	isObject, err := d.object("", func(key string) error {
 		var err error
@@ -138,6 +149,8 @@ func Parse(data []byte) (*Manifest, error) {
 				e, ok, err := d.entry(member(key, name))
 				if ok {
 					m.Files[name] = e
+				} else {
+					broken[name] = true
 				}
 				return err
 			})
@@ -165,7 +178,7 @@ func Parse(data []byte) (*Manifest, error) {
 	}
 	if len(d.errs) > 0 {
 		// Report the other problems of the entries that were read too.
-		d.errs = append(d.errs, m.validateFiles()...)
+		d.errs = append(d.errs, m.validateFiles(broken)...)
 		return nil, d.errs
 	}
 	if err := m.validate(); err != nil {
@@ -241,11 +254,13 @@ func (m *Manifest) validate() error {
 		// Like Django's STATIC_URL: lookups append the path to it.
 		errs.add("url", fmt.Errorf("%w: URL prefix %q does not end in a slash", ErrSchema, m.Prefix))
 	}
-	return append(errs, m.validateFiles()...).err()
+	return append(errs, m.validateFiles(nil)...).err()
 }
 
 // validateFiles checks the entries of m.Files, in the order of their names.
-func (m *Manifest) validateFiles() ErrorList {
+// A reference to a name in broken, a file whose entry Parse could not read
+// and has reported, is not reported again as a reference to no file.
+func (m *Manifest) validateFiles(broken map[string]bool) ErrorList {
 	var errs ErrorList
 	names := make([]string, 0, len(m.Files))
 	for name := range m.Files {
@@ -282,7 +297,7 @@ func (m *Manifest) validateFiles() ErrorList {
 			names []string
 		}{{"imports", e.Imports}, {"dynamic_imports", e.DynamicImports}, {"css", e.CSS}, {"assets", e.Assets}} {
 			for i, n := range l.names {
-				if _, ok := m.Files[n]; !ok {
+				if _, ok := m.Files[n]; !ok && !broken[n] {
 					errs.add(fmt.Sprintf("%s.%s[%d]", field, l.key, i), fmt.Errorf("%w: %q is not a file of the manifest", ErrSchema, n))
 				}
 			}

@@ -64,6 +64,107 @@ func TestMarshalGolden(t *testing.T) {
 	}
 }
 
+// The exact bytes of an entry bundle's script: imports, dynamic_imports,
+// css and assets after sources and before encodings, in their order (not
+// sorted: the order of imports is the order of loading).
+const entryBundleJSON = `{
+  "version": 1,
+  "url": "/static/",
+  "files": {
+    "fonts/inter.woff2": {
+      "path": "fonts/inter.1.woff2",
+      "size": 0,
+      "integrity": ""
+    },
+    "js/app.css": {
+      "path": "js/app.1.css",
+      "size": 0,
+      "integrity": "",
+      "assets": [
+        "fonts/inter.woff2"
+      ]
+    },
+    "js/app.js": {
+      "path": "js/app.1.js",
+      "size": 9,
+      "integrity": "",
+      "bundle": "app",
+      "sources": [
+        "src/main.ts"
+      ],
+      "imports": [
+        "js/ui.js",
+        "js/chunk.js"
+      ],
+      "dynamic_imports": [
+        "js/editor.js"
+      ],
+      "css": [
+        "js/app.css"
+      ],
+      "assets": [
+        "fonts/inter.woff2"
+      ],
+      "encodings": {
+        "br": 5,
+        "gzip": 7
+      }
+    },
+    "js/chunk.js": {
+      "path": "js/chunk.1.js",
+      "size": 0,
+      "integrity": ""
+    },
+    "js/editor.js": {
+      "path": "js/editor.1.js",
+      "size": 0,
+      "integrity": ""
+    },
+    "js/ui.js": {
+      "path": "js/ui.1.js",
+      "size": 0,
+      "integrity": "",
+      "imports": [
+        "js/chunk.js"
+      ]
+    }
+  }
+}
+`
+
+func entryBundle() *Manifest {
+	return &Manifest{Version: Version, Prefix: "/static/", Files: map[string]Entry{
+		"js/app.js": {
+			Path: "js/app.1.js", Size: 9, Bundle: "app", Sources: []string{"src/main.ts"},
+			Imports: []string{"js/ui.js", "js/chunk.js"}, DynamicImports: []string{"js/editor.js"},
+			CSS: []string{"js/app.css"}, Assets: []string{"fonts/inter.woff2"},
+			Encodings: map[string]int64{"gzip": 7, "br": 5},
+		},
+		"js/ui.js":          {Path: "js/ui.1.js", Imports: []string{"js/chunk.js"}},
+		"js/chunk.js":       {Path: "js/chunk.1.js"},
+		"js/editor.js":      {Path: "js/editor.1.js"},
+		"js/app.css":        {Path: "js/app.1.css", Assets: []string{"fonts/inter.woff2"}},
+		"fonts/inter.woff2": {Path: "fonts/inter.1.woff2"},
+	}}
+}
+
+func TestMarshalEntryBundleGolden(t *testing.T) {
+	got, err := entryBundle().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != entryBundleJSON {
+		t.Errorf("Marshal:\n%s\nwant:\n%s", got, entryBundleJSON)
+	}
+	m, err := Parse(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(m, entryBundle()) {
+		t.Errorf("Parse(Marshal(m)) = %+v\nwant %+v", m, entryBundle())
+	}
+}
+
 func TestMarshalZeroValue(t *testing.T) {
 	got, err := (&Manifest{Prefix: "/"}).Marshal()
 	if err != nil {
@@ -107,6 +208,20 @@ func TestParseAccepts(t *testing.T) {
 			name: "empty sources is no sources",
 			data: `{"version":1,"url":"/s/","files":{"a.css":{"path":"a.1.css","size":0,"integrity":"","sources":[]}}}`,
 			want: &Manifest{Version: 1, Prefix: "/s/", Files: map[string]Entry{"a.css": {Path: "a.1.css"}}},
+		},
+		{
+			name: "empty lists are no lists",
+			data: `{"version":1,"url":"/s/","files":{"a.js":{"path":"a.1.js","imports":[],"dynamic_imports":[],"css":[],"assets":[]}}}`,
+			want: &Manifest{Version: 1, Prefix: "/s/", Files: map[string]Entry{"a.js": {Path: "a.1.js"}}},
+		},
+		{
+			// A chunk may import itself or the entry back; Tags ends.
+			name: "references in a cycle",
+			data: `{"version":1,"url":"/s/","files":{"a.js":{"path":"a.1.js","imports":["b.js","a.js"]},"b.js":{"path":"b.1.js","imports":["a.js"],"dynamic_imports":["b.js"]}}}`,
+			want: &Manifest{Version: 1, Prefix: "/s/", Files: map[string]Entry{
+				"a.js": {Path: "a.1.js", Imports: []string{"b.js", "a.js"}},
+				"b.js": {Path: "b.1.js", Imports: []string{"a.js"}, DynamicImports: []string{"b.js"}},
+			}},
 		},
 		{
 			name: "size and integrity may be absent",
@@ -204,6 +319,23 @@ func TestParseRejects(t *testing.T) {
 			`files["a.js"].assets[0]: invalid manifest: "font.woff2" is not a file of the manifest`},
 		{"imports of wrong type", entryJSON(`"a.js"`, `{"path": "a.1.js", "imports": "a.js"}`), ErrSchema,
 			`files["a.js"].imports: invalid manifest: string, want array of strings`},
+		{"dynamic imports null", entryJSON(`"a.js"`, `{"path": "a.1.js", "dynamic_imports": null}`), ErrSchema,
+			`files["a.js"].dynamic_imports: invalid manifest: null, want array of strings`},
+		{"css of wrong element type", entryJSON(`"a.js"`, `{"path": "a.1.js", "css": ["a.js", 1]}`), ErrSchema,
+			`files["a.js"].css[1]: invalid manifest: number, want string`},
+		{"assets of wrong type", entryJSON(`"a.js"`, `{"path": "a.1.js", "assets": {"a.js": 1}}`), ErrSchema,
+			`files["a.js"].assets: invalid manifest: object, want array of strings`},
+		{"duplicate imports field", entryJSON(`"a.js"`, `{"path": "a.1.js", "imports": [], "imports": ["a.js"]}`), ErrSchema,
+			`files["a.js"]: invalid manifest: duplicate key "imports"`},
+		{"imports field name is exact", entryJSON(`"a.js"`, `{"path": "a.1.js", "Imports": ["a.js"]}`), ErrSchema,
+			`files["a.js"]: invalid manifest: unknown field "Imports"`},
+		{"every reference to no file", entryJSON(`"a.js"`, `{"path": "a.1.js", "imports": ["b.js"], "css": ["a.css"]}`), ErrSchema,
+			`files["a.js"].imports[0]: invalid manifest: "b.js" is not a file of the manifest (and 1 more error)`},
+		{"reference in another case", entryJSON(`"a.js"`, `{"path": "a.1.js", "imports": ["A.js"]}`), ErrSchema,
+			`files["a.js"].imports[0]: invalid manifest: "A.js" is not a file of the manifest`},
+		// The file b.js is there, its entry broken: one problem, not two.
+		{"reference to a broken entry", `{"version": 1, "url": "/", "files": {"a.js": {"path": "a.1.js", "imports": ["b.js"]}, "b.js": {"path": 5}}}`, ErrSchema,
+			`files["b.js"].path: invalid manifest: number, want string`},
 		{"absolute path", entryJSON(`"a.css"`, `{"path": "/etc/a.1.css"}`), ErrBadPath,
 			`files["a.css"].path: bad path "/etc/a.1.css": absolute`},
 		{"dot-dot path", entryJSON(`"a.css"`, `{"path": "css/../../a.1.css"}`), ErrBadPath,
@@ -299,6 +431,10 @@ func TestMarshalRejects(t *testing.T) {
 		// encoding/json would write U+FFFD and Parse would read another name.
 		{"invalid UTF-8 name", &Manifest{Prefix: "/", Files: map[string]Entry{"\xff.css": {Path: "a.css"}}}, ErrBadPath},
 		{"invalid UTF-8 bundle", &Manifest{Prefix: "/", Files: map[string]Entry{"a.css": {Path: "a.css", Bundle: "\xff"}}}, ErrSchema},
+		{"import of no file", &Manifest{Prefix: "/", Files: map[string]Entry{"a.js": {Path: "a.js", Imports: []string{"b.js"}}}}, ErrSchema},
+		{"dynamic import of no file", &Manifest{Prefix: "/", Files: map[string]Entry{"a.js": {Path: "a.js", DynamicImports: []string{"b.js"}}}}, ErrSchema},
+		{"css of no file", &Manifest{Prefix: "/", Files: map[string]Entry{"a.js": {Path: "a.js", CSS: []string{"a.css"}}}}, ErrSchema},
+		{"asset of invalid UTF-8", &Manifest{Prefix: "/", Files: map[string]Entry{"a.js": {Path: "a.js", Assets: []string{"\xff"}}}}, ErrSchema},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, marshal := range []func() ([]byte, error){
