@@ -254,7 +254,9 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 				return err
 			}
 			out = withoutSourceMaps(out, src.scan.refs)
-			m = lineMap(src.file.Name, src.data, nil)
+			if bp.cfg.SourceMap != SourceMapNone {
+				m = lineMap(src.file.Name, src.data, nil)
+			}
 		}
 		parts[i], partMaps[i], partDiags[i] = out, m, diags
 		return nil
@@ -301,18 +303,26 @@ func (p *Project) linkMap(bb *builtBundle, m *sourceMap) {
 	bb.mapName = name
 	bb.mapData = m.marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
 	bb.mapPath = hashedName(name, contentHash(bb.mapData))
-	if cfg.SourceMap != SourceMapLinked {
-		return
+	if cfg.SourceMap == SourceMapLinked {
+		bb.data, _ = appendMapComment(bb.data, bb.plan.typ == "css", escapeSegment(path.Base(bb.mapPath)))
 	}
-	if len(bb.data) > 0 && bb.data[len(bb.data)-1] != '\n' {
-		bb.data = append(bb.data, '\n')
+}
+
+// appendMapComment appends the comment that names an output's source map,
+// //# sourceMappingURL=url (/*# … */ in a stylesheet), on a line of its
+// own, and returns where url starts.
+func appendMapComment(data []byte, css bool, url string) ([]byte, int) {
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n')
 	}
-	url := escapeSegment(path.Base(bb.mapPath))
-	if bb.plan.typ == "css" {
-		bb.data = append(bb.data, "/*# sourceMappingURL="+url+" */\n"...)
-	} else {
-		bb.data = append(bb.data, "//# sourceMappingURL="+url+"\n"...)
+	open, close := "//# sourceMappingURL=", "\n"
+	if css {
+		open, close = "/*# sourceMappingURL=", " */\n"
 	}
+	data = append(data, open...)
+	start := len(data)
+	data = append(append(data, url...), close...)
+	return data, start
 }
 
 // withoutSourceMaps returns data without its source map comments.

@@ -241,7 +241,11 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 	if !e.p.disk {
 		return problem("bare-import", "", "%q is a package, and packages are only found in node_modules on disk", spec), nil
 	}
-	res := b.Resolve(spec, api.ResolveOptions{Kind: args.Kind, ResolveDir: e.wd, PluginData: bareImport{}})
+	// From the top of the file system, where no node_modules is, so that
+	// esbuild finds the package in NodePaths, the configured directories,
+	// and not in a node_modules above the project.
+	top := filepath.VolumeName(e.wd) + string(filepath.Separator)
+	res := b.Resolve(spec, api.ResolveOptions{Kind: args.Kind, ResolveDir: top, PluginData: bareImport{}})
 	if len(res.Errors) > 0 {
 		var dirs []string
 		for _, v := range e.p.Config.NodeModules {
@@ -313,11 +317,8 @@ func (e *entryBuild) file(names []string, spec, suffix string) api.OnResolveResu
 		return problem("root", "", "%q: %v", spec, first)
 	}
 	what := fmt.Sprintf("%q", names[0])
-	if len(names) > 1 {
+	if len(names) > 1 && path.Ext(spec) == "" {
 		what = fmt.Sprintf("%q (with any extension)", strings.TrimSuffix(names[0], path.Ext(names[0])))
-		if path.Ext(spec) != "" {
-			what = fmt.Sprintf("%q", names[0])
-		}
 	}
 	msg := fmt.Sprintf("%q → %s not found in any root", spec, what)
 	if suggestion != "" {
@@ -575,7 +576,7 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 	data := o.data
 	ext := path.Ext(o.rel)
 	dir := path.Dir(o.name)
-	line, lineStart := 0, 0
+	lines := newLineIndex(data)
 	for at := 0; ; {
 		i := bytes.Index(data[at:], []byte(esbuildMarker))
 		if i < 0 {
@@ -610,13 +611,9 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 		// The target is set once every output is a source.
 		r := resolved{ref: ref{text: rel, url: url, at: start, start: start, end: end}}
 		refs = append(refs, r)
-		for ; lineStart < start; lineStart++ {
-			if data[lineStart] == '\n' {
-				line++
-			}
-		}
-		col := start - (bytes.LastIndexByte(data[:start], '\n') + 1)
-		edits = append(edits, edit{line: line, start: col, end: col + end - start, newLen: len(hashedURL(url, strings.Repeat("0", 12)))})
+		pos := lines.pos("", start)
+		col := pos.Col - 1
+		edits = append(edits, edit{line: pos.Line - 1, start: col, end: col + end - start, newLen: len(hashedURL(url, strings.Repeat("0", 12)))})
 	}
 	return refs, edits
 }
@@ -634,21 +631,11 @@ func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourceMap, used 
 	return madeSource(mapName, data, nil, nil)
 }
 
-// withMapComment appends the comment that links an output to its map.
+// withMapComment appends the comment that links an output to its map,
+// and returns it with the comment's reference to the map.
 func withMapComment(data []byte, ext string, mapSrc *source) ([]byte, resolved) {
-	data = bytes.Clone(data)
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		data = append(data, '\n')
-	}
 	url := escapeSegment(path.Base(mapSrc.file.Name))
-	open, close := "//# sourceMappingURL=", "\n"
-	if ext == ".css" {
-		open, close = "/*# sourceMappingURL=", " */\n"
-	}
-	data = append(data, open...)
-	start := len(data)
-	data = append(data, url...)
-	data = append(data, close...)
+	data, start := appendMapComment(bytes.Clone(data), ext == ".css", url)
 	return data, resolved{ref: ref{kind: refSourceMap, text: url, url: url, at: start, start: start, end: start + len(url)}, target: mapSrc}
 }
 

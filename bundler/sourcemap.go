@@ -323,18 +323,13 @@ func (m *sourceMap) compose(inner *sourceMap) *sourceMap {
 	out.lines = make([][]segment, len(m.lines))
 	for i, line := range m.lines {
 		for _, seg := range line {
-			if seg.src < 0 || seg.line >= len(inner.lines) {
+			if seg.src < 0 {
 				continue
 			}
-			in := inner.lines[seg.line]
-			k, found := slices.BinarySearchFunc(in, seg.col, func(s segment, col int) int { return s.genCol - col })
-			if !found {
-				k--
-			}
-			if k < 0 || in[k].src < 0 {
+			at, ok := inner.lookup(seg.line, seg.col)
+			if !ok {
 				continue
 			}
-			at := in[k]
 			o := segment{genCol: seg.genCol, src: at.src, line: at.line, col: at.col + seg.col - at.genCol, name: -1}
 			switch {
 			case seg.name >= 0:
