@@ -122,6 +122,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	srcs.unusedPatterns(&diags)
+	p.planMaps(g, &diags)
 
 	// Made even when there are problems already (a missing target is left
 	// as written), so that one run reports every problem: a minifier's
@@ -496,7 +497,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 			bb.diags.errorf(bp.cfg.Output.Pos, "sourcemap", err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
 			return
 		}
-		p.linkMap(bb, outer.compose(concat))
+		p.linkMap(bb, outer.compose(concat, true))
 	}
 }
 
@@ -553,6 +554,9 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 			o.Imports, o.DynamicImports, o.CSS, o.Assets = i.imports, i.dynamicImports, i.css, i.assets
 		}
 		add(o)
+		if n.smap != nil && n.smap.out != nil {
+			add(*n.smap.out)
+		}
 	}
 	slices.SortFunc(res.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
 	// SHA-384 over every output is a tenth of a rebuild: in parallel.

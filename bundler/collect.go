@@ -2,7 +2,10 @@ package bundler
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"net/url"
 	"path"
 	"strings"
 
@@ -78,29 +81,134 @@ func excludedBy(name string, patterns []string) string {
 	return ""
 }
 
-// minifyNode minifies a collected file when [collect] minify asks for it:
-// CSS and JS with esbuild, SVG and JSON with tdewolff/minify. A parse
-// error is reported at the file's line.
-func (p *Project) minifyNode(n *node, data []byte) ([]byte, ErrorList) {
+// minifies reports whether [collect] minify hands a node to esbuild: a
+// stylesheet or script of a root.
+func (p *Project) minifies(n *node) bool {
+	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
+		return false
+	}
+	switch path.Ext(n.src.file.Name) {
+	case ".css", ".js", ".mjs":
+		return true
+	}
+	return false
+}
+
+// planMaps decides the source map of each file that [collect] minify
+// hands to esbuild, which drops the file's sourceMappingURL comment: the
+// map it named describes the file before minifying. What was mapped stays
+// mapped, to the same sources:
+//   - a map file of the roots that the comment names is remade, under its
+//     own name, to map the minified file to that map's sources;
+//   - a map inline in the comment, as a data: URL, is remade as the
+//     file's name plus ".map";
+//   - a file with no map of its own gets one of that name, mapping to the
+//     file as collected, when sourcemap is set; a link to another site's
+//     map is then replaced, and otherwise dropped with a warning.
+//
+// A remade map file belongs to the one file that links it: another
+// reference to it, which would name a map of nothing, is an error.
+func (p *Project) planMaps(g *graph, diags *ErrorList) {
+	global := p.Config.SourceMap != SourceMapNone
+	for _, n := range g.nodes {
+		if !p.minifies(n) {
+			continue
+		}
+		var link *resolved
+		for i := range n.refs {
+			if n.refs[i].kind == refSourceMap {
+				link = &n.refs[i] // the last one is the one browsers read
+			}
+		}
+		sm := &nodeMap{link: link}
+		at := Position{File: n.src.display, Line: 1, Col: 1}
+		if link != nil {
+			at = n.src.lines.pos(n.src.display, link.at)
+		}
+		switch {
+		case link != nil && link.target != nil:
+			m := link.target.node
+			if m.mapOf != nil {
+				diags.errorf(at, "sourcemap-shared", nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
+					link.text, m.src.file.Name, m.mapOf.src.display)
+				continue
+			}
+			m.mapOf, sm.file = n, m
+			n.smap = sm
+			continue
+		case link != nil && strings.HasPrefix(strings.TrimSpace(link.url), "data:"):
+			data, err := dataURL(strings.TrimSpace(link.url))
+			if err == nil {
+				sm.inline, err = decodeMap(data)
+			}
+			if err != nil {
+				diags.errorf(at, "sourcemap", err, "the inline source map cannot be read: %v", err)
+				continue
+			}
+		case link != nil && link.diag != nil:
+			// Not found, and reported so; a map of the file is made
+			// all the same when the project makes maps.
+			if !global {
+				continue
+			}
+		case !global:
+			if link != nil {
+				diags.add(&Diagnostic{Pos: at, Severity: SeverityWarning, Code: "sourcemap-dropped",
+					Message: fmt.Sprintf("%s is dropped: [collect] minify changes the file, so the map it names no longer fits; set sourcemap to make a map of the minified file", link.text)})
+			}
+			continue
+		}
+		name := n.src.file.Name + ".map"
+		if _, _, err := p.finder.Find(name); err == nil {
+			diags.errorf(at, "output-shadows-source", nil, "[collect] minify makes the source map of %s as %q, but a root has a file of that name, which %s does not link: link it with a sourceMappingURL comment, or exclude it",
+				n.src.display, name, n.src.display)
+			continue
+		}
+		sm.out = &Output{Name: name}
+		n.smap = sm
+	}
+	for _, n := range g.nodes {
+		for _, r := range n.refs {
+			if r.target == nil || r.target.node == nil || r.kind == refSourceMap && p.minifies(n) {
+				continue // a minified file's map comment is dropped, or seen to above
+			}
+			if owner := r.target.node.mapOf; owner != nil && owner != n {
+				diags.errorf(n.src.lines.pos(n.src.display, r.at), "sourcemap-shared", nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
+					r.text, r.target.file.Name, owner.src.display)
+			}
+		}
+	}
+}
+
+// dataURL returns the bytes of a data: URL, base64 or percent-encoded.
+func dataURL(u string) ([]byte, error) {
+	head, body, ok := strings.Cut(strings.TrimPrefix(u, "data:"), ",")
+	if !ok {
+		return nil, errors.New("a data: URL without a comma")
+	}
+	mediatype, _, _ := strings.Cut(head, ";")
+	if mediatype != "" && mediatype != "application/json" {
+		return nil, fmt.Errorf("a data: URL of %s, not application/json", mediatype)
+	}
+	if strings.HasSuffix(head, ";base64") {
+		return base64.StdEncoding.DecodeString(body)
+	}
+	s, err := url.PathUnescape(body)
+	return []byte(s), err
+}
+
+// minifyNode minifies a file when [collect] minify asks for it: CSS and
+// JS with esbuild, with the map planMaps asked for; SVG and JSON with
+// tdewolff/minify. A parse error is reported at the file's line.
+func (p *Project) minifyNode(n *node, data []byte, edits []edit) ([]byte, ErrorList) {
 	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
 		return data, nil
 	}
-	type result struct {
-		out   []byte
-		diags ErrorList
-	}
-	minified := func(loader api.Loader) ([]byte, ErrorList) {
-		r := memoDo(p.opts.memo, "minify "+n.src.display, data, func() result {
-			out, diags := transform(data, n.src.display, loader, true)
-			return result{out, diags}
-		})
-		return r.out, copied(r.diags)
-	}
 	switch ext := path.Ext(n.src.file.Name); ext {
 	case ".css":
-		return minified(api.LoaderCSS)
+		return p.minifyCode(n, data, edits, api.LoaderCSS)
 	case ".js", ".mjs":
-		return minified(api.LoaderJS)
+		return p.minifyCode(n, data, edits, api.LoaderJS)
 	case ".svg", ".json":
 		m := minify.New()
 		mediatype := "image/svg+xml"
@@ -122,4 +230,77 @@ func (p *Project) minifyNode(n *node, data []byte) ([]byte, ErrorList) {
 		return out, nil
 	}
 	return data, nil
+}
+
+// minifyCode minifies a stylesheet or script with esbuild and, when it
+// has a map (planMaps), makes it: esbuild's map of the minified bytes,
+// composed with the rewriting's edits and then with the file's own map,
+// if it had one; and links it with a comment unless maps are hidden.
+func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Loader) ([]byte, ErrorList) {
+	sm := n.smap
+	type result struct {
+		out, m []byte
+		diags  ErrorList
+	}
+	r := memoDo(p.opts.memo, fmt.Sprintf("minify %s %t", n.src.display, sm != nil), data, func() result {
+		out, m, diags := transformMap(data, n.src.display, loader, true, sm != nil)
+		return result{out, m, diags}
+	})
+	out, diags := r.out, copied(r.diags)
+	if sm == nil {
+		return out, diags
+	}
+	mf := sm.file
+	if mf != nil {
+		// What it is when the map cannot be made: the build fails.
+		mf.data, mf.hash = mf.src.data, contentHash(mf.src.data)
+		mf.path = hashedName(mf.src.file.Name, mf.hash)
+	}
+	if diags.Errors() > 0 {
+		return out, diags
+	}
+	at := Position{File: n.src.display, Line: 1, Col: 1}
+	if sm.link != nil {
+		at = n.src.lines.pos(n.src.display, sm.link.at)
+	}
+	m, err := decodeMap(r.m)
+	if err != nil { // esbuild's own map: a bug to report
+		diags.errorf(at, "sourcemap", err, "esbuild's source map: %v", err)
+		return out, diags
+	}
+	m = m.compose(lineMap(n.src.file.Name, n.src.data, edits), true)
+	inner := sm.inline
+	if mf != nil {
+		if inner, err = decodeMap(mf.src.data); err != nil {
+			diags.errorf(at, "sourcemap", err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.text, mf.src.file.Name, err)
+			return out, diags
+		}
+	}
+	file := path.Base(n.src.file.Name)
+	var mapURL string
+	switch {
+	case mf != nil:
+		mf.data = m.compose(inner, false).marshal(file, "")
+		mf.hash = contentHash(mf.data)
+		mf.path = hashedName(mf.src.file.Name, mf.hash)
+		written := strings.TrimSpace(sm.link.url)
+		mapURL = hashedURL(written[:len(written)-len(sm.link.suffix)], mf.hash) + sm.link.suffix
+	default:
+		// An inline map's sources are relative to the file, and so to
+		// the map beside it; the file's own name is from the top.
+		var mapData []byte
+		if inner != nil {
+			mapData = m.compose(inner, false).marshal(file, "")
+		} else {
+			mapData = m.marshal(file, relDir(path.Dir(n.src.file.Name), ""))
+		}
+		sm.out.Data = mapData
+		sm.out.Path = hashedName(sm.out.Name, contentHash(mapData))
+		mapURL = escapeSegment(path.Base(sm.out.Path))
+	}
+	if p.Config.SourceMap != SourceMapHidden {
+		// out may be the memo's, shared with later builds: a copy.
+		out, _ = appendMapComment(bytes.Clone(out), loader == api.LoaderCSS, mapURL)
+	}
+	return out, diags
 }

@@ -33,6 +33,20 @@ type node struct {
 	hash string // the hash in its name
 	path string // its hashed name
 	data []byte // its final bytes
+
+	// A file that [collect] minify changes gets a map of what it becomes
+	// (see planMaps); a map file of the roots that such a file links is
+	// remade by it (mapOf), not on its own.
+	smap  *nodeMap
+	mapOf *node
+}
+
+// nodeMap is the source map of a file that [collect] minify changes.
+type nodeMap struct {
+	link   *resolved  // the file's sourceMappingURL comment, if any
+	file   *node      // the map file of the roots that link names
+	inline *sourceMap // the map that link holds as a data: URL
+	out    *Output    // when not file: the map made, named the file's name plus ".map"
 }
 
 // A component is a set of nodes that refer to each other, in a cycle, or
@@ -170,7 +184,7 @@ func (c *component) cyclic() bool {
 
 // make gives every node its final bytes and hashed name, level by level,
 // the components of a level in parallel. done is called after each node.
-func (g *graph) make(ctx context.Context, minify func(n *node, data []byte) ([]byte, ErrorList), done func(n *node)) (ErrorList, error) {
+func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node)) (ErrorList, error) {
 	var diags ErrorList
 	for _, level := range g.comps {
 		found := make([]ErrorList, len(level))
@@ -198,16 +212,25 @@ func (g *graph) make(ctx context.Context, minify func(n *node, data []byte) ([]b
 	return diags, nil
 }
 
+// minifyFunc minifies a node's rewritten bytes, where edits say how
+// rewriting moved its columns, and makes its source map if it has one.
+type minifyFunc func(n *node, data []byte, edits []edit) ([]byte, ErrorList)
+
 // make names and rewrites the nodes of one component. A node outside a
 // cycle is rewritten, minified when asked, and named for the hash of the
 // result. The nodes of a cycle are named first, for one hash over all of
 // them as they are with the references outside the cycle rewritten, and
-// then rewritten.
-func (c *component) make(minify func(n *node, data []byte) ([]byte, ErrorList)) ErrorList {
+// then rewritten. A source map that a minified file remakes is made with
+// that file, not on its own.
+func (c *component) make(minify minifyFunc) ErrorList {
 	var diags ErrorList
 	if !c.cyclic() {
 		n := c.nodes[0]
-		data, d := minify(n, n.rewrite())
+		if n.mapOf != nil {
+			return nil
+		}
+		data, edits := n.rewrite()
+		data, d := minify(n, data, edits)
 		diags = append(diags, d...)
 		n.data = data
 		n.hash = contentHash(data)
@@ -216,18 +239,26 @@ func (c *component) make(minify func(n *node, data []byte) ([]byte, ErrorList)) 
 	}
 	h := sha256.New()
 	for _, n := range c.nodes {
-		partial := n.rewrite() // references inside the cycle still as written
+		partial, _ := n.rewrite() // references inside the cycle still as written
 		h.Write([]byte(n.src.file.Name))
 		h.Write([]byte{0})
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(partial))))
 		h.Write(partial)
+		if n.smap != nil && n.smap.file != nil {
+			// The map it remakes, and so the name in its comment,
+			// depends on the map's bytes too.
+			m := n.smap.file.src.data
+			h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(m))))
+			h.Write(m)
+		}
 	}
 	hash := hex.EncodeToString(h.Sum(nil)[:6])
 	for _, n := range c.nodes {
 		n.hash, n.path = hash, hashedName(n.src.file.Name, hash)
 	}
 	for _, n := range c.nodes {
-		data, d := minify(n, n.rewrite())
+		data, edits := n.rewrite()
+		data, d := minify(n, data, edits)
 		diags = append(diags, d...)
 		n.data = data
 	}
@@ -237,29 +268,44 @@ func (c *component) make(minify func(n *node, data []byte) ([]byte, ErrorList)) 
 // rewrite returns the node's bytes with each reference to a node already
 // named replaced by its hashed name, in place: the path as written, with
 // the hash put into its last segment, and the query and fragment kept.
-func (n *node) rewrite() []byte {
+// A node that gets a map of its minified self (planMaps) loses its source
+// map comments instead, which esbuild would otherwise follow itself when
+// one holds an inline map; for it, rewrite also returns its edits.
+func (n *node) rewrite() ([]byte, []edit) {
 	data := n.src.data
 	var out bytes.Buffer
+	var edits []edit
 	last := 0
+	replace := func(start, end int, with string) {
+		if n.smap != nil {
+			pos := n.src.lines.pos("", start)
+			edits = append(edits, edit{line: pos.Line - 1, start: pos.Col - 1, end: pos.Col - 1 + end - start, newLen: len(with)})
+		}
+		out.Write(data[last:start])
+		out.WriteString(with)
+		last = end
+	}
 	for _, r := range n.refs {
+		if n.smap != nil && r.kind == refSourceMap {
+			replace(r.at, r.at+len(r.text), "")
+			continue
+		}
 		if r.target == nil {
 			continue
 		}
 		t := r.target.node
-		if t == nil || t.hash == "" {
-			continue // in the same cycle, not named yet
+		if t == nil || t.mapOf != nil && t.mapOf != n || t.hash == "" {
+			continue // a mistake planMaps reported; or in the same cycle, not named yet
 		}
 		written := strings.TrimSpace(r.url)
 		written = written[:len(written)-len(r.suffix)]
-		out.Write(data[last:r.start])
-		out.WriteString(hashedURL(written, t.hash) + r.suffix)
-		last = r.end
+		replace(r.start, r.end, hashedURL(written, t.hash)+r.suffix)
 	}
 	if last == 0 {
-		return data
+		return data, nil
 	}
 	out.Write(data[last:])
-	return out.Bytes()
+	return out.Bytes(), edits
 }
 
 // relDir returns the relative URL from a file in dir to the directory

@@ -43,12 +43,25 @@ type mapJSON struct {
 	SourcesContent []*string `json:"sourcesContent,omitempty"`
 	Names          []string  `json:"names"`
 	Mappings       string    `json:"mappings"`
+
+	// An index map's parts, read and never written.
+	Sections []mapSection `json:"sections,omitempty"`
+}
+
+// mapSection is a part of an index map: a map of the generated text from
+// an offset on.
+type mapSection struct {
+	Offset struct {
+		Line   int `json:"line"`
+		Column int `json:"column"`
+	} `json:"offset"`
+	Map json.RawMessage `json:"map"`
 }
 
 var errBadMappings = errors.New("source map: bad mappings")
 
-// decodeMap decodes a map in JSON. Index maps (with sections) are not
-// read: esbuild never writes them.
+// decodeMap decodes a map in JSON. An index map, with sections, is
+// decoded as the one plain map it stands for.
 func decodeMap(data []byte) (*sourceMap, error) {
 	var j mapJSON
 	if err := json.Unmarshal(data, &j); err != nil {
@@ -56,6 +69,9 @@ func decodeMap(data []byte) (*sourceMap, error) {
 	}
 	if j.Version != 3 {
 		return nil, fmt.Errorf("source map: version %d, not 3", j.Version)
+	}
+	if j.Sections != nil {
+		return decodeSections(j.Sections)
 	}
 	m := &sourceMap{sources: j.Sources, names: j.Names, contents: j.SourcesContent}
 	for len(m.contents) < len(m.sources) {
@@ -69,6 +85,43 @@ func decodeMap(data []byte) (*sourceMap, error) {
 	var err error
 	m.lines, err = decodeMappings(j.Mappings, len(m.sources), len(m.names))
 	return m, err
+}
+
+// decodeSections joins the maps of an index map's sections, each moved to
+// its offset and cut at the next one's. Sections come in order.
+func decodeSections(sections []mapSection) (*sourceMap, error) {
+	m := &sourceMap{}
+	line, col := 0, 0 // the previous section's offset
+	for i, s := range sections {
+		o := s.Offset
+		if o.Line < line || o.Line == line && o.Column < col || o.Column < 0 {
+			return nil, fmt.Errorf("source map: section %d is out of order", i)
+		}
+		line, col = o.Line, o.Column
+		var j mapJSON
+		if err := json.Unmarshal(s.Map, &j); err != nil {
+			return nil, fmt.Errorf("source map: section %d: %w", i, err)
+		}
+		if j.Sections != nil {
+			return nil, fmt.Errorf("source map: section %d is an index map itself", i)
+		}
+		part, err := decodeMap(s.Map)
+		if err != nil {
+			return nil, fmt.Errorf("section %d: %w", i, err)
+		}
+		if len(part.lines) > 0 {
+			for k := range part.lines[0] {
+				part.lines[0][k].genCol += o.Column
+			}
+		}
+		// A section maps the text up to the next one's offset.
+		if o.Line < len(m.lines) {
+			m.lines = m.lines[:o.Line+1]
+			m.lines[o.Line] = slices.DeleteFunc(m.lines[o.Line], func(s segment) bool { return s.genCol >= o.Column })
+		}
+		m.appendMap(part, o.Line)
+	}
+	return m, nil
 }
 
 // decodeMappings decodes a map's mappings: fields are relative to the
@@ -306,9 +359,13 @@ func (m *sourceMap) appendMap(o *sourceMap, offset int) {
 
 // compose returns the map from m's generated text to the sources of
 // inner, where inner maps m's single source. A position of m's source
-// takes inner's segment at or before its column on its line, plus the
-// distance from that segment: exact over text inner maps as it is.
-func (m *sourceMap) compose(inner *sourceMap) *sourceMap {
+// takes inner's segment at or before its column on its line. When inner
+// is verbatim (its generated text is its sources' text, but for the
+// edits it has segments after, as lineMap's are), the distance from that
+// segment is added, which is exact; a map made by another tool is read as
+// every consumer reads it, the segment's position as it is: a compiler's
+// segment at a line's indentation maps to the statement after it.
+func (m *sourceMap) compose(inner *sourceMap, verbatim bool) *sourceMap {
 	out := &sourceMap{sources: inner.sources, contents: inner.contents}
 	names := map[string]int{}
 	name := func(s string) int {
@@ -330,7 +387,10 @@ func (m *sourceMap) compose(inner *sourceMap) *sourceMap {
 			if !ok {
 				continue
 			}
-			o := segment{genCol: seg.genCol, src: at.src, line: at.line, col: at.col + seg.col - at.genCol, name: -1}
+			o := segment{genCol: seg.genCol, src: at.src, line: at.line, col: at.col, name: -1}
+			if verbatim {
+				o.col += seg.col - at.genCol
+			}
 			switch {
 			case seg.name >= 0:
 				o.name = name(m.names[seg.name])

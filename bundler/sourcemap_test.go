@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/evanw/esbuild/pkg/api"
 )
 
 func TestVLQ(t *testing.T) {
@@ -82,7 +84,7 @@ func TestComposeAndAppend(t *testing.T) {
 		t.Fatalf("sources = %q, want %q", got, want)
 	}
 	outer := &sourceMap{sources: []string{"joined"}, lines: [][]segment{{seg(0, 0, 0, 0), seg(3, 0, 1, 0), seg(6, 0, 3, 3), seg(9, 0, 3, 12)}}}
-	m := outer.compose(concat)
+	m := outer.compose(concat, true)
 	want := [][]segment{{seg(0, 0, 0, 0), seg(3, 0, 1, 0), seg(6, 1, 0, 3), seg(9, 1, 0, 8)}}
 	if !slices.EqualFunc(m.lines, want, slices.Equal) {
 		t.Errorf("composed:\n got %v\nwant %v", m.lines, want)
@@ -113,7 +115,7 @@ func TestSourceMaps(t *testing.T) {
 path = "static"
 [bundle.scripts]
 output = "js/all.js"
-sources = ["js/one.js", "js/two.js"]
+sources = ["js/one.js", "js/two.js", "js/three.js"]
 sourcemap = true
 [bundle.plain]
 output = "js/plain.js"
@@ -129,8 +131,12 @@ entry = "app/main.ts"
 output = "js/app.js"
 sourcemap = true
 `)},
-		"static/js/one.js":     {Data: []byte("var alpha = 1;\nfunction hello(name) {\n  console.log('hello ' + name);\n}\n")},
-		"static/js/two.js":     {Data: []byte("// two\n\nfunction bye() {\n  throw new Error('bye');\n}\n")},
+		"static/js/one.js": {Data: []byte("var alpha = 1;\nfunction hello(name) {\n  console.log('hello ' + name);\n}\n")},
+		"static/js/two.js": {Data: []byte("// two\n\nfunction bye() {\n  throw new Error('bye');\n}\n")},
+		// Compiled from TypeScript, with the map inline: the bundle's map
+		// points at the logical name, not at where the inline one does.
+		"static/js/three.js": {Data: api.Transform("type N = number\n\nconst three: N = 3\nconsole.info('three', three)\n",
+			api.TransformOptions{Loader: api.LoaderTS, Sourcefile: "three.ts", Sourcemap: api.SourceMapInline}).Code},
 		"static/css/a.css":     {Data: []byte("@charset \"UTF-8\";\nbody {\n  background: url(../img/a.png) no-repeat; color: red;\n}\n")},
 		"static/css/b.css":     {Data: []byte(".x {\n  margin: 0 auto;\n}\n\n.y { color: blue }\n")},
 		"static/img/a.png":     {Data: []byte("PNG")},
@@ -159,6 +165,7 @@ sourcemap = true
 	}{
 		{"js/all.js", "console.log", "js/one.js", 3, 3, "console.log"},
 		{"js/all.js", "throw", "js/two.js", 4, 3, "throw"},
+		{"js/all.js", "console.info", "js/three.js", 2, 1, "console.info"},
 		{"js/plain.js", "throw", "js/two.js", 4, 0, ""},
 		{"css/all.css", "body", "css/a.css", 2, 1, "body"},
 		{"css/all.css", "color:red", "css/a.css", 3, 44, "color: red"}, // after the rewritten url()
@@ -201,6 +208,219 @@ sourcemap = true
 		comment := []byte("sourceMappingURL=" + path.Base(mo.Path))
 		if hidden := tc.output == "js/plain.js"; bytes.Contains(o.Data, comment) == hidden {
 			t.Errorf("%s: comment %q present: %v, want %v", tc.output, comment, !hidden, hidden)
+		}
+	}
+}
+
+func TestDecodeIndexMap(t *testing.T) {
+	// Two sections: the second starts at column 4 of line 1, and cuts
+	// the first's segments from there on.
+	index := `{"version":3,"sections":[
+{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["a.js"],"names":["x"],"mappings":"AAAAA;AACA,QAAQ;AACA"}},
+{"offset":{"line":1,"column":4},"map":{"version":3,"sourceRoot":"src/","sources":["b.js"],"names":[],"mappings":"AAAA,EAAE;AACA"}}]}`
+	m, err := decodeMap([]byte(index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := m.sources, []string{"a.js", "src/b.js"}; !slices.Equal(got, want) {
+		t.Errorf("sources = %q, want %q", got, want)
+	}
+	want := [][]segment{
+		{{genCol: 0, src: 0, line: 0, col: 0, name: 0}},
+		{seg(0, 0, 1, 0), seg(4, 1, 0, 0), seg(6, 1, 0, 2)},
+		{seg(0, 1, 1, 2)},
+	}
+	if !slices.EqualFunc(m.lines, want, slices.Equal) {
+		t.Errorf("lines:\n got %v\nwant %v", m.lines, want)
+	}
+	for _, bad := range []string{
+		`{"version":3,"sections":[{"offset":{"line":2,"column":0},"map":{"version":3,"sources":[],"mappings":""}},{"offset":{"line":1,"column":0},"map":{"version":3,"sources":[],"mappings":""}}]}`,
+		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}`,
+		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":[],"mappings":"AAAA"}}]}`,
+	} {
+		if _, err := decodeMap([]byte(bad)); err == nil {
+			t.Errorf("decodeMap(%s): no error", bad)
+		}
+	}
+}
+
+// collectedMapsFS is a project whose files [collect] minify changes, each
+// with a different kind of map: a map file compiled from TypeScript, an
+// inline map, a link to another site's map, none (in a stylesheet and a
+// module whose references are rewritten before the text it maps, and
+// which is in a cycle).
+func collectedMapsFS(t *testing.T, sourcemap string) fstest.MapFS {
+	t.Helper()
+	compile := func(ts, name string, sm api.SourceMap) api.TransformResult {
+		r := api.Transform(ts, api.TransformOptions{Loader: api.LoaderTS, Sourcefile: name, Sourcemap: sm})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		return r
+	}
+	lib := compile("// the library\nexport function greet(who: string): string {\n  return 'hello ' + who.toUpperCase()\n}\n", "../ts/lib.ts", api.SourceMapExternal)
+	inline := compile("type N = number\nconst n: N = 42\nconsole.info('inline', n)\n", "../ts/inline.ts", api.SourceMapInline)
+	return fstest.MapFS{
+		"assets.toml": {Data: []byte("output = \"out\"\n" + sourcemap + `
+[[root]]
+path = "static"
+[collect]
+minify = true
+`)},
+		"static/js/lib.js":     {Data: append(lib.Code, "//# sourceMappingURL=lib.js.map\n"...)},
+		"static/js/lib.js.map": {Data: lib.Map},
+		"static/js/inline.js":  {Data: inline.Code},
+		"static/js/remote.js":  {Data: []byte("function remote() {\n  return 'far away'\n}\n//# sourceMappingURL=https://cdn.example/remote.js.map\n")},
+		"static/js/mod.mjs":    {Data: []byte("import {x} from './dep.mjs'; export const doubled = x * 2; console.debug(doubled)\n")},
+		"static/js/dep.mjs":    {Data: []byte("import './mod.mjs' // a cycle: both share a hash\nexport const x = 21\n")},
+		"static/css/site.css":  {Data: []byte("body {\n  background: url(../img/a.png) no-repeat; color: red;\n}\n")},
+		"static/img/a.png":     {Data: []byte("PNG")},
+	}
+}
+
+// TestCollectedMaps checks that a file [collect] minify changes keeps a
+// map, and gets one when the project makes maps: each position of the
+// minified output maps back to the file, line and column of the source
+// it came from, through the file's own map when it had one.
+func TestCollectedMaps(t *testing.T) {
+	for _, sm := range []string{"", `sourcemap = true`, `sourcemap = "hidden"`} {
+		t.Run(sm, func(t *testing.T) {
+			p, err := Load(Options{FS: collectedMapsFS(t, sm), Config: "assets.toml"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Check(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs := map[string]Output{}
+			for _, o := range res.Outputs {
+				outputs[o.Name] = o
+			}
+			for _, tc := range []struct {
+				output, text string // a text of the output
+				mapped       bool   // whether it has a map without sourcemap set
+				source       string // where it came from, from the top of the output
+				line, col    int    // 1-based
+				at           string // the text at that position of the source
+			}{
+				{"js/lib.js", "toUpperCase", true, "ts/lib.ts", 3, 25, "toUpperCase"},
+				{"js/lib.js", "return", true, "ts/lib.ts", 3, 3, "return"},
+				{"js/inline.js", "console.info", true, "ts/inline.ts", 3, 1, "console.info"},
+				{"js/remote.js", "far away", false, "js/remote.js", 2, 10, "'far away'"},
+				{"js/mod.mjs", "console.debug", false, "js/mod.mjs", 1, 60, "console.debug"}, // after the rewritten import
+				{"css/site.css", "color:red", false, "css/site.css", 2, 44, "color: red"},    // after the rewritten url()
+			} {
+				o, ok := outputs[tc.output]
+				if !ok {
+					t.Fatalf("no output %q", tc.output)
+				}
+				mo, ok := outputs[tc.output+".map"]
+				if want := tc.mapped || sm != ""; ok != want {
+					t.Errorf("%s has a map: %v, want %v", tc.output, ok, want)
+				}
+				if !ok {
+					if bytes.Contains(o.Data, []byte("sourceMappingURL")) {
+						t.Errorf("%s links a map it does not have:\n%s", tc.output, o.Data)
+					}
+					continue
+				}
+				comment := []byte("sourceMappingURL=" + path.Base(mo.Path))
+				if hidden := strings.Contains(sm, "hidden"); bytes.Contains(o.Data, comment) == hidden || bytes.Count(o.Data, []byte("sourceMappingURL")) > 1 {
+					t.Errorf("%s: comment %q present: %v, want %v:\n%s", tc.output, comment, !hidden, hidden, o.Data)
+				}
+				m, err := decodeMap(mo.Data)
+				if err != nil {
+					t.Fatalf("%s: %v", mo.Name, err)
+				}
+				line, col := genPos(t, o.Data, tc.text)
+				s, ok := m.lookup(line, col)
+				if !ok {
+					t.Errorf("%s: %q at %d:%d maps to nothing", tc.output, tc.text, line+1, col)
+					continue
+				}
+				src := path.Join(path.Dir(tc.output), m.sources[s.src])
+				if src != tc.source || s.line+1 != tc.line || s.col+1 != tc.col {
+					t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", tc.output, tc.text, src, s.line+1, s.col+1, tc.source, tc.line, tc.col)
+				}
+				if content := strings.Split(*m.contents[s.src], "\n")[s.line]; !strings.HasPrefix(content[s.col:], tc.at) {
+					t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content[s.col:], tc.at)
+				}
+			}
+			if sm == "" {
+				want := "static/js/remote.js:4:1: //# sourceMappingURL=https://cdn.example/remote.js.map is dropped"
+				if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0].Error(), want) {
+					t.Errorf("warnings:\n%s\nwant one, %q", res.Warnings, want)
+				}
+			} else if len(res.Warnings) > 0 {
+				t.Errorf("warnings:\n%s", res.Warnings)
+			}
+		})
+	}
+}
+
+// TestCollectedMapErrors checks each mistake that keeps [collect] minify
+// from making a file's map, reported at its place with every other.
+func TestCollectedMapErrors(t *testing.T) {
+	const mapOK = `{"version":3,"sources":["lib.ts"],"mappings":"AAAA"}`
+	fsys := fstest.MapFS{
+		"assets.toml": {Data: []byte(`output = "out"
+sourcemap = true
+[[root]]
+path = "static"
+[collect]
+minify = true
+`)},
+		// Two files link one map.
+		"static/js/a.js":          {Data: []byte("var a = 1\n//# sourceMappingURL=shared.js.map\n")},
+		"static/js/b.js":          {Data: []byte("var b = 2\n//# sourceMappingURL=shared.js.map\n")},
+		"static/js/shared.js.map": {Data: []byte(mapOK)},
+		// A stylesheet names a map that a script's minifying remakes.
+		"static/css/odd.css": {Data: []byte(".odd {\n  background: url(../js/c.js.map);\n}\n")},
+		"static/js/c.js":     {Data: []byte("var c = 3\n//# sourceMappingURL=c.js.map\n")},
+		"static/js/c.js.map": {Data: []byte(mapOK)},
+		// A map that is not one.
+		"static/js/d.js":     {Data: []byte("var d = 4\n\n//# sourceMappingURL=d.js.map\n")},
+		"static/js/d.js.map": {Data: []byte(`{"version":3,"sources":["d.ts"],"mappings":"AAAA,!"}`)},
+		// An inline map that is not one.
+		"static/js/e.js": {Data: []byte("var e = 5\n//# sourceMappingURL=data:application/json;base64,e30=\n")},
+		// A file with no map, beside a map of its name that it does not link.
+		"static/js/f.js":     {Data: []byte("var f = 6\n")},
+		"static/js/f.js.map": {Data: []byte(mapOK)},
+		// A link to a map that is not there: reported once.
+		"static/js/g.js": {Data: []byte("var g = 7\n//# sourceMappingURL=gg.js.map\n")},
+	}
+	p, err := Load(Options{FS: fsys, Config: "assets.toml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Check(context.Background())
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Check: %v; want an ErrorList", err)
+	}
+	var got []string
+	for _, d := range list {
+		got = append(got, d.Error())
+	}
+	want := []string{
+		`static/css/odd.css:2:15: url(../js/c.js.map) → "js/c.js.map" is the source map of static/js/c.js, which [collect] minify remakes for that file alone, so nothing else may refer to it`,
+		`static/js/b.js:2:1: //# sourceMappingURL=shared.js.map → "js/shared.js.map" is the source map of static/js/a.js too: [collect] minify remakes a map for the one file it maps, so two files cannot share it`,
+		`static/js/d.js:3:1: //# sourceMappingURL=d.js.map → "js/d.js.map" cannot be read, so the minified file cannot be mapped: source map: bad mappings: '!' is not a base64 digit`,
+		`static/js/e.js:2:1: the inline source map cannot be read: source map: version 0, not 3`,
+		`static/js/f.js:1:1: [collect] minify makes the source map of static/js/f.js as "js/f.js.map", but a root has a file of that name, which static/js/f.js does not link: link it with a sourceMappingURL comment, or exclude it`,
+		`static/js/g.js:2:1: //# sourceMappingURL=gg.js.map → "js/gg.js.map" not found in any root`,
+	}
+	for i := range max(len(got), len(want)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if !strings.HasPrefix(g, w) || w == "" {
+			t.Errorf("diagnostic %d:\n got %s\nwant %s", i, g, w)
 		}
 	}
 }
