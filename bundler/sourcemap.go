@@ -87,6 +87,9 @@ func decodeMap(data []byte) (*sourceMap, error) {
 	return m, err
 }
 
+// maxSectionLine is the last line an index map's section may start at.
+const maxSectionLine = 1 << 20
+
 // decodeSections joins the maps of an index map's sections, each moved to
 // its offset and cut at the next one's. Sections come in order.
 func decodeSections(sections []mapSection) (*sourceMap, error) {
@@ -96,6 +99,11 @@ func decodeSections(sections []mapSection) (*sourceMap, error) {
 		o := s.Offset
 		if o.Line < line || o.Line == line && o.Column < col || o.Column < 0 {
 			return nil, fmt.Errorf("source map: section %d is out of order", i)
+		}
+		if o.Line > maxSectionLine {
+			// Lines are allocated up to the offset: a map of a few bytes
+			// must not ask for gigabytes.
+			return nil, fmt.Errorf("source map: section %d starts at line %d, past any file's end", i, o.Line)
 		}
 		line, col = o.Line, o.Column
 		var j mapJSON

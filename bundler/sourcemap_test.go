@@ -237,6 +237,7 @@ func TestDecodeIndexMap(t *testing.T) {
 		`{"version":3,"sections":[{"offset":{"line":2,"column":0},"map":{"version":3,"sources":[],"mappings":""}},{"offset":{"line":1,"column":0},"map":{"version":3,"sources":[],"mappings":""}}]}`,
 		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}`,
 		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":[],"mappings":"AAAA"}}]}`,
+		`{"version":3,"sections":[{"offset":{"line":2000000000,"column":0},"map":{"version":3,"sources":[],"mappings":""}}]}`,
 	} {
 		if _, err := decodeMap([]byte(bad)); err == nil {
 			t.Errorf("decodeMap(%s): no error", bad)
@@ -423,4 +424,42 @@ minify = true
 			t.Errorf("diagnostic %d:\n got %s\nwant %s", i, g, w)
 		}
 	}
+}
+
+// FuzzDecodeMap feeds decodeMap what a root may hold as a map: it must
+// not panic, and a map it reads must survive writing and reading again,
+// and composing, as [collect] minify composes a file's own map.
+func FuzzDecodeMap(f *testing.F) {
+	f.Add(`{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"names":["n"],"mappings":"AAAAA,EAAE;;AACA"}`)
+	f.Add(`{"version":3,"sourceRoot":"src/","sources":["a.js",null],"mappings":"A,AAAA,CCAC"}`)
+	f.Add(`{"version":3,"sections":[{"offset":{"line":0,"column":2},"map":{"version":3,"sources":["a"],"mappings":"AAAA;AACA"}},{"offset":{"line":1,"column":1},"map":{"version":3,"sources":["b"],"mappings":"AAAA"}}]}`)
+	f.Add(`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		m, err := decodeMap([]byte(data))
+		if err != nil {
+			return
+		}
+		again, err := decodeMap(m.marshal("out.js", ""))
+		if err != nil {
+			t.Fatalf("a map it read, written, does not read: %v", err)
+		}
+		// Lines with no segments at the end are not written.
+		trim := func(lines [][]segment) [][]segment {
+			for len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
+				lines = lines[:len(lines)-1]
+			}
+			return lines
+		}
+		if !slices.EqualFunc(trim(m.lines), trim(again.lines), func(a, b []segment) bool { return len(a) == 0 && len(b) == 0 || slices.Equal(a, b) }) {
+			t.Fatalf("round trip:\n got %v\nwant %v", again.lines, m.lines)
+		}
+		if len(m.sources) == 0 {
+			return
+		}
+		outer := lineMap("in.js", []byte("a\nbb\nccc\n"), nil)
+		for i := range outer.lines {
+			outer.lines[i] = append(outer.lines[i], seg(2, 0, i, 5))
+		}
+		outer.compose(m, false)
+	})
 }
