@@ -410,8 +410,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		var edits []edit
 		replace := func(start, end int, with string) {
 			if concat != nil {
-				pos := src.lines.pos("", start)
-				edits = append(edits, edit{line: pos.Line - 1, start: pos.Col - 1, end: pos.Col - 1 + end - start, newLen: len(with)})
+				edits = append(edits, src.lines.edit(data, start, end, with))
 			}
 			out.WriteString(with)
 		}

@@ -278,8 +278,7 @@ func (n *node) rewrite() ([]byte, []edit) {
 	last := 0
 	replace := func(start, end int, with string) {
 		if n.smap != nil {
-			pos := n.src.lines.pos("", start)
-			edits = append(edits, edit{line: pos.Line - 1, start: pos.Col - 1, end: pos.Col - 1 + end - start, newLen: len(with)})
+			edits = append(edits, n.src.lines.edit(data, start, end, with))
 		}
 		out.Write(data[last:start])
 		out.WriteString(with)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Source maps, version 3 (https://tc39.es/ecma426/). A build makes its
@@ -309,9 +311,36 @@ func lineMap(name string, content []byte, edits []edit) *sourceMap {
 }
 
 // An edit replaces a span of one line, columns [start, end) of the text
-// before any edit, with newLen bytes. The edits of a line are in order.
+// before any edit, with text newLen long. Columns and lengths are in
+// UTF-16 code units, as a map counts them. The edits of a line are in
+// order.
 type edit struct {
 	line, start, end, newLen int
+}
+
+// edit returns the edit that replaces data[start:end], on one line of
+// data (which idx indexes), with text.
+func (idx lineIndex) edit(data []byte, start, end int, text string) edit {
+	pos := idx.pos("", start)
+	col := utf16Len(data[start-(pos.Col-1) : start])
+	return edit{line: pos.Line - 1, start: col, end: col + utf16Len(data[start:end]), newLen: utf16Len([]byte(text))}
+}
+
+// utf16Len returns the length of UTF-8 text in UTF-16 code units: one
+// for each rune, two for one outside the Basic Multilingual Plane.
+func utf16Len(text []byte) int {
+	n := 0
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:]) // a bad byte is U+FFFD, one unit
+		n += utf16.RuneLen(r)
+		i += size
+	}
+	return n
 }
 
 // shift moves the segments of generated lines past edits of the

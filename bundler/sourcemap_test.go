@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf16"
 
 	"github.com/evanw/esbuild/pkg/api"
 )
@@ -72,6 +73,26 @@ func TestShift(t *testing.T) {
 	}
 }
 
+func TestEditColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, span, with string
+		want                   edit
+	}{
+		{"ASCII", "a {}\nb { background: url(x.png) }\n", "x.png", "x.0123.png", edit{line: 1, start: 20, end: 25, newLen: 10}},
+		// → is 3 bytes and one unit; 🙂 is 4 bytes and two units.
+		{"non-ASCII before", "b { content: '→🙂'; background: url(x.png) }", "x.png", "x.0123.png", edit{line: 0, start: 36, end: 41, newLen: 10}},
+		{"non-ASCII inside", "@import 'é.css';", "é.css", "é.0123.css", edit{line: 0, start: 9, end: 14, newLen: 10}},
+		{"a bad byte is one unit", "/*\xff*/ url(x)", "x", "y", edit{line: 0, start: 10, end: 11, newLen: 1}},
+	} {
+		data := []byte(tc.data)
+		start := strings.Index(tc.data, tc.span)
+		got := newLineIndex(data).edit(data, start, start+len(tc.span), tc.with)
+		if got != tc.want {
+			t.Errorf("%s: edit = %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestComposeAndAppend(t *testing.T) {
 	// Two sources joined, the second from line 3; then "minified" onto
 	// one line by a map over the concatenation.
@@ -92,6 +113,18 @@ func TestComposeAndAppend(t *testing.T) {
 	if s, ok := m.lookup(0, 7); !ok || m.sources[s.src] != "b.css" || s.line != 0 {
 		t.Errorf("lookup(0, 7) = %v, %v", s, ok)
 	}
+}
+
+// fromColumn returns line from a map's column, in UTF-16 code units.
+func fromColumn(line string, col int) string {
+	units := 0
+	for i, r := range line {
+		if units >= col {
+			return line[i:]
+		}
+		units += utf16.RuneLen(r)
+	}
+	return ""
 }
 
 // genPos returns the 0-based line and column where text first occurs in
@@ -137,7 +170,7 @@ sourcemap = true
 		// points at the logical name, not at where the inline one does.
 		"static/js/three.js": {Data: api.Transform("type N = number\n\nconst three: N = 3\nconsole.info('three', three)\n",
 			api.TransformOptions{Loader: api.LoaderTS, Sourcefile: "three.ts", Sourcemap: api.SourceMapInline}).Code},
-		"static/css/a.css":     {Data: []byte("@charset \"UTF-8\";\nbody {\n  background: url(../img/a.png) no-repeat; color: red;\n}\n")},
+		"static/css/a.css":     {Data: []byte("@charset \"UTF-8\";\nbody {\n  --é: 1; background: url(../img/a.png) no-repeat; color: red;\n}\n")},
 		"static/css/b.css":     {Data: []byte(".x {\n  margin: 0 auto;\n}\n\n.y { color: blue }\n")},
 		"static/img/a.png":     {Data: []byte("PNG")},
 		"static/app/main.ts":   {Data: []byte("import {greet} from './util'\nconst n: number = 1\nimport('./lazy').then(m => m.run(n))\ngreet(n)\n")},
@@ -168,7 +201,7 @@ sourcemap = true
 		{"js/all.js", "console.info", "js/three.js", 2, 1, "console.info"},
 		{"js/plain.js", "throw", "js/two.js", 4, 0, ""},
 		{"css/all.css", "body", "css/a.css", 2, 1, "body"},
-		{"css/all.css", "color:red", "css/a.css", 3, 44, "color: red"}, // after the rewritten url()
+		{"css/all.css", "color:red", "css/a.css", 3, 52, "color: red"}, // after non-ASCII text and the rewritten url()
 		{"css/all.css", ".y", "css/b.css", 5, 1, ".y"},
 		{"js/app.chunk.js", "console.warn", "app/util.ts", 2, 3, "console.warn"},
 		{"js/app.js", "then(", "app/main.ts", 3, 18, "then"}, // after the rewritten import()
@@ -200,9 +233,9 @@ sourcemap = true
 			t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", tc.output, tc.text, src, s.line+1, s.col+1, tc.source, tc.line, tc.col)
 		}
 		if tc.at != "" {
-			content := strings.Split(*m.contents[s.src], "\n")[s.line]
-			if !strings.HasPrefix(content[s.col:], tc.at) {
-				t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content[s.col:], tc.at)
+			content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col)
+			if !strings.HasPrefix(content, tc.at) {
+				t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content, tc.at)
 			}
 		}
 		comment := []byte("sourceMappingURL=" + path.Base(mo.Path))
@@ -274,7 +307,7 @@ minify = true
 		"static/js/remote.js":  {Data: []byte("function remote() {\n  return 'far away'\n}\n//# sourceMappingURL=https://cdn.example/remote.js.map\n")},
 		"static/js/mod.mjs":    {Data: []byte("import {x} from './dep.mjs'; export const doubled = x * 2; console.debug(doubled)\n")},
 		"static/js/dep.mjs":    {Data: []byte("import './mod.mjs' // a cycle: both share a hash\nexport const x = 21\n")},
-		"static/css/site.css":  {Data: []byte("body {\n  background: url(../img/a.png) no-repeat; color: red;\n}\n")},
+		"static/css/site.css":  {Data: []byte("body {\n  --arrow: \"→🙂\"; background: url(../img/a.png) no-repeat; color: red;\n}\n")},
 		"static/img/a.png":     {Data: []byte("PNG")},
 	}
 }
@@ -310,7 +343,7 @@ func TestCollectedMaps(t *testing.T) {
 				{"js/inline.js", "console.info", true, "ts/inline.ts", 3, 1, "console.info"},
 				{"js/remote.js", "far away", false, "js/remote.js", 2, 10, "'far away'"},
 				{"js/mod.mjs", "console.debug", false, "js/mod.mjs", 1, 60, "console.debug"}, // after the rewritten import
-				{"css/site.css", "color:red", false, "css/site.css", 2, 44, "color: red"},    // after the rewritten url()
+				{"css/site.css", "color:red", false, "css/site.css", 2, 60, "color: red"},    // after non-ASCII text and the rewritten url()
 			} {
 				o, ok := outputs[tc.output]
 				if !ok {
@@ -344,8 +377,8 @@ func TestCollectedMaps(t *testing.T) {
 				if src != tc.source || s.line+1 != tc.line || s.col+1 != tc.col {
 					t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", tc.output, tc.text, src, s.line+1, s.col+1, tc.source, tc.line, tc.col)
 				}
-				if content := strings.Split(*m.contents[s.src], "\n")[s.line]; !strings.HasPrefix(content[s.col:], tc.at) {
-					t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content[s.col:], tc.at)
+				if content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col); !strings.HasPrefix(content, tc.at) {
+					t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content, tc.at)
 				}
 			}
 			if sm == "" {
