@@ -611,9 +611,7 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 		// The target is set once every output is a source.
 		r := resolved{ref: ref{text: rel, url: url, at: start, start: start, end: end}}
 		refs = append(refs, r)
-		pos := lines.pos("", start)
-		col := pos.Col - 1
-		edits = append(edits, edit{line: pos.Line - 1, start: col, end: col + end - start, newLen: len(hashedURL(url, strings.Repeat("0", 12)))})
+		edits = append(edits, lines.edit(data, start, end, hashedURL(url, strings.Repeat("0", 12))))
 	}
 	return refs, edits
 }
