@@ -101,6 +101,10 @@ func TestBrowser(t *testing.T) {
 
 	b := startChromium(ctx, t)
 	res := b.load(ctx, t, page)
+	// Chromium first: a connection it opened ahead and never used would
+	// hold the app's graceful shutdown for 5s (http.Server.Shutdown waits
+	// that long for a new connection to send a request).
+	b.stop()
 	app.stop(t)
 
 	// The requests, as the app logged them and as the browser saw them.
@@ -430,6 +434,10 @@ type browser struct {
 	events  []devtoolsMessage
 	readErr error
 	closed  chan struct{} // closed when the pipe from Chromium is
+
+	// stop closes Chromium and waits for it; once is enough.
+	stop    func()
+	stopped bool
 }
 
 // devtoolsMessage is a DevTools protocol message: a command's response
@@ -489,7 +497,11 @@ func startChromium(ctx context.Context, t *testing.T) *browser {
 		t.Fatal(err)
 	}
 	go b.read()
-	t.Cleanup(func() {
+	b.stop = func() {
+		if b.stopped {
+			return
+		}
+		b.stopped = true
 		// Ask it to close, which ends its child processes too; kill it if
 		// it has not within 10s.
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -504,6 +516,9 @@ func startChromium(ctx context.Context, t *testing.T) *browser {
 		if err != nil && ctx.Err() == nil {
 			t.Logf("chromium: %v", err)
 		}
+	}
+	t.Cleanup(func() {
+		b.stop()
 		if t.Failed() {
 			t.Logf("chromium's output:\n%s", b.output.String())
 		}
