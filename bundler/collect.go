@@ -121,10 +121,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			}
 		}
 		sm := &nodeMap{link: link}
-		at := Position{File: n.src.display, Line: 1, Col: 1}
-		if link != nil {
-			at = n.src.lines.pos(n.src.display, link.at)
-		}
+		at := sm.pos(n)
 		switch {
 		case link != nil && link.target != nil:
 			m := link.target.node
@@ -136,8 +133,8 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			m.mapOf, sm.file = n, m
 			n.smap = sm
 			continue
-		case link != nil && strings.HasPrefix(strings.TrimSpace(link.url), "data:"):
-			data, err := dataURL(strings.TrimSpace(link.url))
+		case link != nil && strings.HasPrefix(link.url, "data:"):
+			data, err := dataURL(link.url)
 			if err == nil {
 				sm.inline, err = decodeMap(data)
 			}
@@ -178,6 +175,15 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			}
 		}
 	}
+}
+
+// pos is where to report a problem with the map of n: at its comment, or
+// at the file's start when it has none.
+func (sm *nodeMap) pos(n *node) Position {
+	if sm.link == nil {
+		return Position{File: n.src.display, Line: 1, Col: 1}
+	}
+	return n.src.lines.pos(n.src.display, sm.link.at)
 }
 
 // dataURL returns the bytes of a data: URL, base64 or percent-encoded.
@@ -259,10 +265,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 	if diags.Errors() > 0 {
 		return out, diags
 	}
-	at := Position{File: n.src.display, Line: 1, Col: 1}
-	if sm.link != nil {
-		at = n.src.lines.pos(n.src.display, sm.link.at)
-	}
+	at := sm.pos(n)
 	m, err := decodeMap(r.m)
 	if err != nil { // esbuild's own map: a bug to report
 		diags.errorf(at, "sourcemap", err, "esbuild's source map: %v", err)

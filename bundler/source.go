@@ -113,15 +113,17 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorL
 	}
 	withMap := s.p.scriptMaps && minify
 	if withMap {
-		// esbuild would follow an inline map itself, to sources that are
-		// not the logical names the bundle's map is made of. The comment
-		// is a line comment: no column after it moves.
 		if _, err := s.scanned(src); err != nil {
 			return nil, nil, nil, err
 		}
-		data = withoutSourceMaps(data, src.scan.refs)
 	}
 	src.jsOnce[i].Do(func() {
+		if withMap {
+			// esbuild would follow an inline map itself, to sources that
+			// are not the logical names the bundle's map is made of. The
+			// comment is a line comment: no column after it moves.
+			data = withoutSourceMaps(data, src.scan.refs)
+		}
 		type result struct {
 			out, m []byte
 			diags  ErrorList

@@ -115,6 +115,54 @@ func TestComposeAndAppend(t *testing.T) {
 	}
 }
 
+// checkOutputs checks the project of fsys and returns its outputs, by
+// name, and its warnings.
+func checkOutputs(t *testing.T, fsys fstest.MapFS) (map[string]Output, ErrorList) {
+	t.Helper()
+	p, err := Load(Options{FS: fsys, Config: "assets.toml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]Output{}
+	for _, o := range res.Outputs {
+		outputs[o.Name] = o
+	}
+	return outputs, res.Warnings
+}
+
+// wantMapped checks that the first occurrence of text in output o maps,
+// through its map mo, to source (a logical name), line and col (1-based;
+// col 0 for any), where the source's content reads at ("" for anything).
+func wantMapped(t *testing.T, o, mo Output, text, source string, line, col int, at string) {
+	t.Helper()
+	m, err := decodeMap(mo.Data)
+	if err != nil {
+		t.Errorf("%s: %v", mo.Name, err)
+		return
+	}
+	l, c := genPos(t, o.Data, text)
+	s, ok := m.lookup(l, c)
+	if !ok {
+		t.Errorf("%s: %q at %d:%d maps to nothing", o.Name, text, l+1, c)
+		return
+	}
+	// Sources are relative to the map, which is beside the output.
+	src := path.Join(path.Dir(o.Name), m.sources[s.src])
+	if src != source || s.line+1 != line || col > 0 && s.col+1 != col {
+		t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", o.Name, text, src, s.line+1, s.col+1, source, line, col)
+	}
+	if at == "" {
+		return
+	}
+	if content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col); !strings.HasPrefix(content, at) {
+		t.Errorf("%s: %q maps to %q, want %q", o.Name, text, content, at)
+	}
+}
+
 // fromColumn returns line from a map's column, in UTF-16 code units.
 func fromColumn(line string, col int) string {
 	units := 0
@@ -178,18 +226,7 @@ sourcemap = true
 		"static/app/lazy.ts":   {Data: []byte("import {greet} from './util'\nexport function run(n: number) { greet(n + 1) }\n")},
 		"static/app/style.css": {Data: []byte("p { color: red }\n")},
 	}
-	p, err := Load(Options{FS: fsys, Config: "assets.toml"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Check(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	outputs := map[string]Output{}
-	for _, o := range res.Outputs {
-		outputs[o.Name] = o
-	}
+	outputs, _ := checkOutputs(t, fsys)
 	for _, tc := range []struct {
 		output, text string // a text of the output
 		source       string
@@ -217,27 +254,7 @@ sourcemap = true
 			t.Errorf("no map of %q", tc.output)
 			continue
 		}
-		m, err := decodeMap(mo.Data)
-		if err != nil {
-			t.Errorf("%s: %v", mo.Name, err)
-			continue
-		}
-		line, col := genPos(t, o.Data, tc.text)
-		s, ok := m.lookup(line, col)
-		if !ok {
-			t.Errorf("%s: %q at %d:%d maps to nothing", tc.output, tc.text, line+1, col)
-			continue
-		}
-		src := path.Clean(strings.TrimPrefix(m.sources[s.src], "../"))
-		if src != tc.source || s.line+1 != tc.line || tc.col > 0 && s.col+1 != tc.col {
-			t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", tc.output, tc.text, src, s.line+1, s.col+1, tc.source, tc.line, tc.col)
-		}
-		if tc.at != "" {
-			content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col)
-			if !strings.HasPrefix(content, tc.at) {
-				t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content, tc.at)
-			}
-		}
+		wantMapped(t, o, mo, tc.text, tc.source, tc.line, tc.col, tc.at)
 		comment := []byte("sourceMappingURL=" + path.Base(mo.Path))
 		if hidden := tc.output == "js/plain.js"; bytes.Contains(o.Data, comment) == hidden {
 			t.Errorf("%s: comment %q present: %v, want %v", tc.output, comment, !hidden, hidden)
@@ -319,18 +336,7 @@ minify = true
 func TestCollectedMaps(t *testing.T) {
 	for _, sm := range []string{"", `sourcemap = true`, `sourcemap = "hidden"`} {
 		t.Run(sm, func(t *testing.T) {
-			p, err := Load(Options{FS: collectedMapsFS(t, sm), Config: "assets.toml"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := p.Check(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			outputs := map[string]Output{}
-			for _, o := range res.Outputs {
-				outputs[o.Name] = o
-			}
+			outputs, warnings := checkOutputs(t, collectedMapsFS(t, sm))
 			for _, tc := range []struct {
 				output, text string // a text of the output
 				mapped       bool   // whether it has a map without sourcemap set
@@ -363,31 +369,15 @@ func TestCollectedMaps(t *testing.T) {
 				if hidden := strings.Contains(sm, "hidden"); bytes.Contains(o.Data, comment) == hidden || bytes.Count(o.Data, []byte("sourceMappingURL")) > 1 {
 					t.Errorf("%s: comment %q present: %v, want %v:\n%s", tc.output, comment, !hidden, hidden, o.Data)
 				}
-				m, err := decodeMap(mo.Data)
-				if err != nil {
-					t.Fatalf("%s: %v", mo.Name, err)
-				}
-				line, col := genPos(t, o.Data, tc.text)
-				s, ok := m.lookup(line, col)
-				if !ok {
-					t.Errorf("%s: %q at %d:%d maps to nothing", tc.output, tc.text, line+1, col)
-					continue
-				}
-				src := path.Join(path.Dir(tc.output), m.sources[s.src])
-				if src != tc.source || s.line+1 != tc.line || s.col+1 != tc.col {
-					t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", tc.output, tc.text, src, s.line+1, s.col+1, tc.source, tc.line, tc.col)
-				}
-				if content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col); !strings.HasPrefix(content, tc.at) {
-					t.Errorf("%s: %q maps to %q, want %q", tc.output, tc.text, content, tc.at)
-				}
+				wantMapped(t, o, mo, tc.text, tc.source, tc.line, tc.col, tc.at)
 			}
 			if sm == "" {
 				want := "static/js/remote.js:4:1: //# sourceMappingURL=https://cdn.example/remote.js.map is dropped"
-				if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0].Error(), want) {
-					t.Errorf("warnings:\n%s\nwant one, %q", res.Warnings, want)
+				if len(warnings) != 1 || !strings.HasPrefix(warnings[0].Error(), want) {
+					t.Errorf("warnings:\n%s\nwant one, %q", warnings, want)
 				}
-			} else if len(res.Warnings) > 0 {
-				t.Errorf("warnings:\n%s", res.Warnings)
+			} else if len(warnings) > 0 {
+				t.Errorf("warnings:\n%s", warnings)
 			}
 		})
 	}
