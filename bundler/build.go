@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
-	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
 )
@@ -498,29 +497,6 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		}
 		p.linkMap(bb, outer.compose(concat, true))
 	}
-}
-
-// isFindError reports whether err says a name is not in the roots, as
-// opposed to a root that could not be read.
-func isFindError(err error) bool {
-	return errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) || errors.Is(err, finders.ErrInvalidName)
-}
-
-// findProblem says why a resolved name was not found, with a did-you-mean.
-func findProblem(err error) string {
-	var fe *finders.Error
-	errors.As(err, &fe)
-	switch {
-	case errors.Is(err, finders.ErrInvalidName) && strings.HasPrefix(fe.Name, "../"):
-		return "is outside every root"
-	case errors.Is(err, finders.ErrNotFound) && fe.Detail != "":
-		return "not found in any root: " + fe.Detail
-	case errors.Is(err, finders.ErrNotFound):
-		return "not found in any root" + didYouMean(fe.Suggestions)
-	case errors.Is(err, finders.ErrCaseMismatch):
-		return fmt.Sprintf("not found: names are case-sensitive, and the file is %q", fe.Suggestions[0])
-	}
-	return "is not a valid name: " + detail(err)
 }
 
 // result names the outputs and makes the manifest. No name is made

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2/unstable"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Config is a decoded assets.toml. Every value keeps the position it was
@@ -446,7 +447,7 @@ func (d decoder) table(t *ttable, where string, fields map[string]func(*tkey)) {
 			full = where + "." + k.name
 		}
 		known := slices.Sorted(maps.Keys(fields))
-		d.diags.errorf(k.pos, "unknown-key", nil, "unknown key %q%s", full, didYouMean(finders.Suggest(k.name, known)))
+		d.diags.errorf(k.pos, "unknown-key", nil, "unknown key %q%s", full, didYouMean(suggest.Nearest(k.name, known)))
 	}
 }
 

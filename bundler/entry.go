@@ -15,6 +15,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Entry bundles. esbuild bundles an entry with everything it imports, in
@@ -702,12 +703,12 @@ func parseTarget(s string) (api.Target, []api.Engine, error) {
 		i := strings.IndexAny(part, "0123456789")
 		if i <= 0 {
 			return 0, nil, fmt.Errorf("%q is neither a language version (es2015 … es2025, esnext) nor a browser and its version (chrome90, safari14.1)%s",
-				part, didYouMean(finders.Suggest(part, slices.Sorted(maps.Keys(esTargets)))))
+				part, didYouMean(suggest.Nearest(part, slices.Sorted(maps.Keys(esTargets)))))
 		}
 		name, version := part[:i], part[i:]
 		engine, ok := esEngines[name]
 		if !ok {
-			return 0, nil, fmt.Errorf("%q: no browser or runtime is called %q%s", part, name, didYouMean(finders.Suggest(name, slices.Sorted(maps.Keys(esEngines)))))
+			return 0, nil, fmt.Errorf("%q: no browser or runtime is called %q%s", part, name, didYouMean(suggest.Nearest(name, slices.Sorted(maps.Keys(esEngines)))))
 		}
 		if !engineVersionRE.MatchString(version) {
 			return 0, nil, fmt.Errorf("%q: %q is not a version such as 90 or 14.1", part, version)

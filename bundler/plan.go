@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -205,12 +206,58 @@ func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic 
 	return d
 }
 
-// findMessage says why a source name was not found, with a did-you-mean.
+// findMessage says why a source name was not found, with a did-you-mean,
+// or why its root could not be read.
 func (p *Project) findMessage(name string, err error) string {
-	if errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) {
-		return fmt.Sprintf("%q %s", name, findProblem(err))
+	if msg, ok := FindMessage(name, err); ok {
+		return msg
 	}
 	return fmt.Sprintf("%q: %s", name, detail(err))
+}
+
+// FindMessage returns what stapler says about a name that the roots do
+// not supply, given the error [finders.Finder.Find] returned for it, and
+// whether err is such a problem (the name not found, in the wrong case or
+// invalid) rather than one of reading a root. A bundle's sources, a
+// stylesheet's url(), an entry's imports and stapler find all use these
+// words, so that a name is explained alike wherever it was written:
+//
+//	"js/aplication.js" not found in any root; did you mean "js/application.js"?
+//	"js/App.js" not found: names are case-sensitive, and the file is "js/app.js"
+//	"bootstrap/css" not found in any root: is a directory
+//	"../js/app.js" is outside every root
+//	"/js/app.js" is not a valid name: starts with "/"
+func FindMessage(name string, err error) (string, bool) {
+	var fe *finders.Error
+	if !errors.As(err, &fe) || !isFindError(err) {
+		return "", false
+	}
+	return strconv.Quote(name) + " " + findProblem(err), true
+}
+
+// isFindError reports whether err says a name is not in the roots, as
+// opposed to a root that could not be read.
+func isFindError(err error) bool {
+	return errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) || errors.Is(err, finders.ErrInvalidName)
+}
+
+// findProblem says why a name was not found, with a did-you-mean: what
+// [FindMessage] says after the name, for messages that show the name
+// their own way (a reference, as url(…) → "name").
+func findProblem(err error) string {
+	var fe *finders.Error
+	errors.As(err, &fe)
+	switch {
+	case errors.Is(err, finders.ErrInvalidName) && strings.HasPrefix(fe.Name, "../"):
+		return "is outside every root"
+	case errors.Is(err, finders.ErrNotFound) && fe.Detail != "":
+		return "not found in any root: " + fe.Detail
+	case errors.Is(err, finders.ErrNotFound):
+		return "not found in any root" + didYouMean(fe.Suggestions)
+	case errors.Is(err, finders.ErrCaseMismatch):
+		return fmt.Sprintf("not found: names are case-sensitive, and the file is %q", fe.Suggestions[0])
+	}
+	return "is not a valid name: " + detail(err)
 }
 
 // searched lists the roots, for the notes of a name not found.

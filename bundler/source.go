@@ -260,12 +260,13 @@ func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
 		// Not the referring file itself, and for a source map only maps:
 		// a missing map's nearest names are the file that names it and
 		// its siblings.
-		suggest := slices.DeleteFunc(slices.Clone(fe.Suggestions), func(s string) bool {
+		near := *fe
+		near.Suggestions = slices.DeleteFunc(slices.Clone(fe.Suggestions), func(s string) bool {
 			return s == src.file.Name || r.kind == refSourceMap && path.Ext(s) != ".map"
 		})
-		problem(err, "not found in any root%s", didYouMean(suggest))
-		if len(suggest) > 0 {
-			res.diag.Suggestion = suggest[0]
+		problem(err, "%s", findProblem(&near))
+		if len(near.Suggestions) > 0 {
+			res.diag.Suggestion = near.Suggestions[0]
 		}
 		return res, nil
 	case err != nil:

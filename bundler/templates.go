@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // A templateRef is a static reference found in a template: a name that
@@ -340,13 +341,13 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 			case r.bundle:
 				checked[i]++
 				if !slices.Contains(bundles, r.name) {
-					d := found[i].errorf(at, "template-unknown-bundle", nil, "%s: no bundle %q%s", r.text, r.name, didYouMean(finders.Suggest(r.name, bundles)))
-					d.Suggestion = first(finders.Suggest(r.name, bundles))
+					d := found[i].errorf(at, "template-unknown-bundle", nil, "%s: no bundle %q%s", r.text, r.name, didYouMean(suggest.Nearest(r.name, bundles)))
+					d.Suggestion = first(suggest.Nearest(r.name, bundles))
 				}
 			default:
 				checked[i]++
 				if _, ok := res.Manifest.Files[r.name]; !ok {
-					s := finders.Suggest(r.name, names)
+					s := suggest.Nearest(r.name, names)
 					d := found[i].errorf(at, "template-unknown-name", finders.ErrNotFound, "%s: %q is not in the manifest%s", r.text, r.name, didYouMean(s))
 					d.Suggestion = first(s)
 				}

@@ -1,9 +1,7 @@
 package bundler
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"maps"
 	"os"
@@ -81,23 +79,19 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 	return res, diags.Err()
 }
 
-// entryLines returns the line of each entry in a stapler manifest, as
-// Marshal writes it; nil when the file cannot be read.
+// entryLines returns the line of each entry in a stapler manifest, from
+// the positions its decoder read the names at, so that any layout will
+// do; nil when the file cannot be read. Lines only: a column would change
+// what stapler verify prints.
 func entryLines(file string) map[string]int {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil
 	}
-	lines := map[string]int{}
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		rest, ok := bytes.CutPrefix(line, []byte(`    "`))
-		if !ok || !bytes.HasSuffix(rest, []byte(`": {`)) {
-			continue
-		}
-		var name string
-		if json.Unmarshal(append([]byte(`"`), rest[:len(rest)-3]...), &name) == nil {
-			lines[name] = i + 1
-		}
+	at, _ := manifest.EntryPositions(data)
+	lines := make(map[string]int, len(at))
+	for name, p := range at {
+		lines[name] = p.Line
 	}
 	return lines
 }

@@ -26,7 +26,8 @@
 // found when the file is "js/app.js". Instead Find reports [ErrCaseMismatch]
 // with the name as it exists. A name that no root holds in any case is
 // [ErrNotFound], with up to three suggestions of the nearest existing names
-// (did you mean "js/application.js"?).
+// (did you mean "js/application.js"?), ranked as the manifest package
+// ranks a web app's unknown names, so that both suggest the same files.
 //
 // [Finder.Glob] returns the winning files whose logical names match a
 // pattern, sorted by name; [Finder.Files] returns every winning file.

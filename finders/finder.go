@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Root is one directory of static files.
@@ -141,7 +142,11 @@ func (f *Finder) Find(name string) (File, []File, error) {
 			Detail:      "exists as " + quoteAll(names),
 		}
 	}
-	err := &Error{Op: "find", Name: name, Err: ErrNotFound, Suggestions: suggest(name, idx.winners)}
+	names := make([]string, len(idx.winners))
+	for i, f := range idx.winners {
+		names[i] = f.Name
+	}
+	err := &Error{Op: "find", Name: name, Err: ErrNotFound, Suggestions: suggest.Nearest(name, names)}
 	if lo, hi := idx.under(name); lo < hi {
 		err.Detail = "is a directory"
 	}

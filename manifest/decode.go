@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -19,6 +20,10 @@ type decoder struct {
 	data []byte
 	dec  *json.Decoder
 	errs ErrorList
+
+	at      int64            // where the token next returned last begins
+	lines   []int64          // where each line of data begins, once needed
+	entries map[string]int64 // when not nil, where each entry's key begins
 }
 
 // errStop ends decoding after a syntax error, which is already in errs.
@@ -88,21 +93,51 @@ func hexEscape(data []byte, i int) (rune, bool) {
 	return rune(n), err == nil
 }
 
-// syntax records a syntax error at byte offset off.
-func (d *decoder) syntax(off int64, err error) {
-	line, col := 1, 1
-	for _, c := range d.data[:min(off, int64(len(d.data)))] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
+// position returns the line and column of byte offset off, both from 1,
+// the column in bytes.
+func (d *decoder) position(off int64) Position {
+	if d.lines == nil {
+		d.lines = []int64{0}
+		for i, c := range d.data {
+			if c == '\n' {
+				d.lines = append(d.lines, int64(i+1))
+			}
 		}
 	}
-	d.errs.add("", fmt.Errorf("%w: line %d, column %d: %v", ErrSyntax, line, col, err))
+	off = min(off, int64(len(d.data)))
+	i, found := slices.BinarySearch(d.lines, off)
+	if !found {
+		i--
+	}
+	return Position{Line: i + 1, Col: int(off-d.lines[i]) + 1}
+}
+
+// syntax records a syntax error at byte offset off.
+func (d *decoder) syntax(off int64, err error) {
+	p := d.position(off)
+	d.errs = append(d.errs, &Error{Line: p.Line, Col: p.Col,
+		Err: fmt.Errorf("%w: line %d, column %d: %v", ErrSyntax, p.Line, p.Col, err)})
+}
+
+// fail records a problem of shape at the token next returned last.
+func (d *decoder) fail(field string, err error) {
+	p := d.position(d.at)
+	d.errs = append(d.errs, &Error{Field: field, Line: p.Line, Col: p.Col, Err: err})
+}
+
+// between reports whether c may stand between two tokens.
+func between(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ':'
 }
 
 // next reads the next token; a syntax error stops decoding.
 func (d *decoder) next() (json.Token, error) {
+	// The decoder's offset is the end of the last token: the next begins
+	// after any white space and the comma or colon between them.
+	d.at = d.dec.InputOffset()
+	for d.at < int64(len(d.data)) && between(d.data[d.at]) {
+		d.at++
+	}
 	tok, err := d.dec.Token()
 	if err == nil {
 		return tok, nil
@@ -162,7 +197,7 @@ func (d *decoder) skip(tok json.Token) error {
 // wrongType records that the value tok begins is not of kind want, and
 // skips it.
 func (d *decoder) wrongType(field, want string, tok json.Token) error {
-	d.errs.add(field, fmt.Errorf("%w: %s, want %s", ErrSchema, kind(tok), want))
+	d.fail(field, fmt.Errorf("%w: %s, want %s", ErrSchema, kind(tok), want))
 	return d.skip(tok)
 }
 
@@ -202,7 +237,7 @@ func (d *decoder) object(field string, each func(key string) error) (ok bool, er
 		}
 		key := tok.(string) // the decoder guarantees object keys are strings
 		if seen[key] {
-			d.errs.add(field, fmt.Errorf("%w: duplicate key %q", ErrSchema, key))
+			d.fail(field, fmt.Errorf("%w: duplicate key %q", ErrSchema, key))
 			if err := d.skipValue(); err != nil {
 				return false, err
 			}
@@ -220,7 +255,7 @@ func (d *decoder) object(field string, each func(key string) error) (ok bool, er
 // unknown records an unknown field of the object at field and skips its
 // value.
 func (d *decoder) unknown(field, key string) error {
-	d.errs.add(field, fmt.Errorf("%w: unknown field %q", ErrSchema, key))
+	d.fail(field, fmt.Errorf("%w: unknown field %q", ErrSchema, key))
 	return d.skipValue()
 }
 
@@ -256,7 +291,7 @@ func (d *decoder) int(field string) (n int64, ok bool, err error) {
 	}
 	n, perr := strconv.ParseInt(string(num), 10, 64)
 	if perr != nil {
-		d.errs.add(field, fmt.Errorf("%w: %s is not a 64-bit integer", ErrSchema, num))
+		d.fail(field, fmt.Errorf("%w: %s is not a 64-bit integer", ErrSchema, num))
 		return 0, false, nil
 	}
 	return n, true, nil

@@ -103,7 +103,7 @@ func ParseDjango(data []byte) (paths map[string]string, version string, err erro
 		case "version":
 			version, haveVersion, err = d.str(key)
 			if haveVersion && !slices.Contains(djangoVersions, version) {
-				d.errs.add(key, fmt.Errorf("%w %q, want %q or %q", ErrVersion, version, "1.0", "1.1"))
+				d.fail(key, fmt.Errorf("%w %q, want %q or %q", ErrVersion, version, "1.0", "1.1"))
 			}
 		case "hash":
 			hash, haveHash, err = d.str(key)

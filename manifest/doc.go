@@ -213,7 +213,10 @@
 //	files["css/app.css"].path: bad path "../app.css": contains ".."
 //
 // A syntax error stops reading; its message gives the line and byte
-// column. Each Error wraps one of [ErrSyntax], [ErrSchema], [ErrVersion],
+// column, which are also the Error's Line and Col, as they are for a
+// value or key that has the wrong type, is unknown or is repeated.
+// [EntryPositions] says where each entry is written, for a tool that
+// reports a problem with an entry at its line. Each Error wraps one of [ErrSyntax], [ErrSchema], [ErrVersion],
 // [ErrBadPath] and [ErrHashMismatch]; test for them with [errors.Is].
 // [Load] puts the file's name before the list.
 //

@@ -34,8 +34,22 @@ type Error struct {
 	// "version", `files["css/app.css"].path`, `paths["js/app.js"]`.
 	// It is empty for the document as a whole.
 	Field string
+	// Line and Col say where in the text the problem is, both counting
+	// from 1, Col in bytes, for an editor or a CI annotation: the place
+	// of a syntax error (which its message says too), or the value or
+	// key that has the wrong type, is unknown or is repeated. They are 0
+	// for a problem with no one place in the text: a missing field, a
+	// rule about the entries (a bad path, an unknown import), a file
+	// [Verify] finds wrong.
+	Line, Col int
 	// Err wraps one of the sentinel causes above.
 	Err error
+}
+
+// Position is a place in a manifest's text: Line and Col count from 1,
+// Col in bytes, as in [Error].
+type Position struct {
+	Line, Col int
 }
 
 func (e *Error) Error() string {

@@ -7,8 +7,9 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
-	"slices"
 	"strings"
+
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // djangoURL is the URL prefix [Load] gives a manifest read from a
@@ -102,7 +103,7 @@ func (m *Manifest) lookup(name string) (Entry, error) {
 	for n := range m.Files {
 		names = append(names, n)
 	}
-	return Entry{}, &LookupError{Name: name, Err: ErrUnknownName, Suggestions: suggest(name, names)}
+	return Entry{}, &LookupError{Name: name, Err: ErrUnknownName, Suggestions: suggest.Nearest(name, names)}
 }
 
 // FuncMap returns the functions a template needs to name stapler's files,
@@ -260,80 +261,4 @@ func (m *Manifest) moduleTags(name string) (template.HTML, error) {
 		tag(`<script type="module"`, "src", t.Script, "", "></script>")
 	}
 	return template.HTML(strings.Join(lines, "\n")), nil
-}
-
-// maxSuggestions is how many names a lookup error suggests at most.
-const maxSuggestions = 3
-
-// suggest returns the candidates nearest to name, best first, at most
-// three: one that differs only in case, those within a few edits of it (a
-// typo), then those with the same last path element elsewhere (a file
-// that moved). Ties go by name. It ranks as the finders package does when a build looks a name up, so the
-// build and the running app suggest the same names; it is repeated here
-// because this package imports nothing of stapler's.
-func suggest(name string, candidates []string) []string {
-	type candidate struct {
-		name string
-		dist int
-	}
-	// The limit scales with the last element only: a long directory
-	// shared by every candidate must not make unrelated names "close".
-	base := path.Base(name)
-	limit := max(2, len([]rune(base))/3)
-	target := []rune(name)
-	var best []candidate
-	for _, c := range candidates {
-		d := distance(target, []rune(c), limit)
-		if strings.EqualFold(c, name) {
-			d = 0 // a case mismatch, which only works on some file systems
-		} else if d > limit {
-			if path.Base(c) != base {
-				continue
-			}
-			// Moved files rank after every typo, nearest directory first.
-			d = limit + 1 + distance([]rune(path.Dir(name)), []rune(path.Dir(c)), len(c)+len(name))
-		}
-		best = append(best, candidate{c, d})
-	}
-	slices.SortFunc(best, func(a, b candidate) int {
-		if a.dist != b.dist {
-			return a.dist - b.dist
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	var names []string
-	for _, c := range best[:min(len(best), maxSuggestions)] {
-		names = append(names, c.name)
-	}
-	return names
-}
-
-// distance returns the Levenshtein distance between a and b, or some
-// number above limit as soon as it is sure to exceed limit.
-func distance(a, b []rune, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

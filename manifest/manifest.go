@@ -126,6 +126,32 @@ func Parse(data []byte) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.manifest()
+}
+
+// EntryPositions returns where each entry of the stapler manifest in data
+// is written: the position of its logical name, the key in "files". It
+// reads data as [Parse] does, so the positions are right however the text
+// is laid out (on one line, indented by hand or by another tool). For a
+// manifest Parse refuses it returns Parse's error, with the positions of
+// the entries read before the problem. stapler verify reports a stale
+// entry at its line with it.
+func EntryPositions(data []byte) (map[string]Position, error) {
+	d, err := newDecoder(data)
+	if err != nil {
+		return nil, err
+	}
+	d.entries = map[string]int64{}
+	_, err = d.manifest()
+	at := make(map[string]Position, len(d.entries))
+	for name, off := range d.entries {
+		at[name] = d.position(off)
+	}
+	return at, err
+}
+
+// manifest reads a manifest in stapler's format, for Parse.
+func (d *decoder) manifest() (*Manifest, error) {
 	m := new(Manifest)
 	broken := map[string]bool{} // files whose entries have errors of shape
 	var haveVersion, haveURL, haveFiles bool
@@ -137,7 +163,7 @@ func Parse(data []byte) (*Manifest, error) {
 			v, haveVersion, err = d.int(key)
 			if haveVersion {
 				if v != Version {
-					d.errs.add(key, fmt.Errorf("%w %d, want %d", ErrVersion, v, Version))
+					d.fail(key, fmt.Errorf("%w %d, want %d", ErrVersion, v, Version))
 				}
 				m.Version = int(v)
 			}
@@ -146,6 +172,9 @@ func Parse(data []byte) (*Manifest, error) {
 		case "files":
 			m.Files = make(map[string]Entry)
 			haveFiles, err = d.object(key, func(name string) error {
+				if d.entries != nil {
+					d.entries[name] = d.at // the key, just read
+				}
 				e, ok, err := d.entry(member(key, name))
 				if ok {
 					m.Files[name] = e

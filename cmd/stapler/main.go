@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
-	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
 )
 
@@ -184,22 +183,12 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, name := range fl.Args() {
 		f, hidden, err := p.Finder().Find(name)
-		var fe *finders.Error
-		switch {
-		case errors.As(err, &fe) && isLookupError(fe.Err):
-			msg := fmt.Sprintf("%q %s", name, fe.Err)
-			switch {
-			case errors.Is(fe.Err, finders.ErrCaseMismatch):
-				msg = fmt.Sprintf("%q not found: names are case-sensitive, and the file is %q", name, fe.Suggestions[0])
-			case fe.Detail != "":
-				msg += ": " + fe.Detail
-			case len(fe.Suggestions) > 0:
-				msg += "; did you mean " + quoteAll(fe.Suggestions) + "?"
-			}
+		if msg, ok := bundler.FindMessage(name, err); ok {
 			fmt.Fprintf(stderr, "stapler find: %s\n", msg)
 			status = exitProblems
 			continue
-		case err != nil:
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "stapler find: %v\n", err)
 			return exitFailed
 		}
@@ -357,18 +346,6 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "stapler verify: %s matches %s\n", dir, against)
 	return exitOK
-}
-
-func isLookupError(err error) bool {
-	return errors.Is(err, finders.ErrNotFound) || errors.Is(err, finders.ErrCaseMismatch) || errors.Is(err, finders.ErrInvalidName)
-}
-
-func quoteAll(s []string) string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return strings.Join(q, " or ")
 }
 
 // printer prints diagnostics in the format asked for.

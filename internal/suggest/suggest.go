@@ -1,4 +1,4 @@
-package finders
+package suggest
 
 import (
 	"path"
@@ -6,45 +6,39 @@ import (
 	"strings"
 )
 
-// maxSuggestions is how many names a not-found error suggests at most.
-const maxSuggestions = 3
+// most is how many names Nearest returns at most: enough to hold the
+// likely one when two are equally near, few enough to read in one line.
+const most = 3
 
-// suggest returns the logical names of files nearest to name, best first:
-// those within a few edits of it (a typo), then those with the same base
-// name in another directory (a file that moved). Ties go by name, so the
-// answer is the same on every run.
-func suggest(name string, files []File) []string {
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.Name
-	}
-	return Suggest(name, names)
-}
-
-// Suggest returns the candidates nearest to name, best first, at most
-// three: those within a few edits of it (a typo), then those with the same
-// last path element elsewhere (a file that moved). Ties go by name. It is
-// the did-you-mean of not-found errors, for callers with other names to
-// check (a config's keys).
-func Suggest(name string, candidates []string) []string {
+// Nearest returns the candidates nearest to name, best first, at most
+// three, ranked as the package documentation says. It is the did-you-mean
+// of every not-found error stapler reports, from the command and from the
+// manifest package alike.
+func Nearest(name string, candidates []string) []string {
 	type candidate struct {
 		name string
 		dist int
 	}
 	// The limit scales with the last element only: a long directory
 	// shared by every candidate must not make unrelated names "close".
-	limit := max(2, len([]rune(path.Base(name)))/3)
 	base := path.Base(name)
+	limit := max(2, len([]rune(base))/3)
 	target := []rune(name)
 	var best []candidate
 	for _, c := range candidates {
-		d := distance(target, []rune(c), limit)
-		if d > limit {
-			if path.Base(c) != base {
-				continue
+		var d int
+		switch {
+		case strings.EqualFold(c, name):
+			d = 0 // the wrong case: ahead of every typo, which is 1 or more
+		default:
+			d = distance(target, []rune(c), limit)
+			if d > limit {
+				if path.Base(c) != base {
+					continue
+				}
+				// Moved files rank after every typo, nearest directory first.
+				d = limit + 1 + distance([]rune(path.Dir(name)), []rune(path.Dir(c)), len(c)+len(name))
 			}
-			// Moved files rank after every typo, nearest directory first.
-			d = limit + 1 + distance([]rune(path.Dir(name)), []rune(path.Dir(c)), len(c)+len(name))
 		}
 		best = append(best, candidate{c, d})
 	}
@@ -55,7 +49,7 @@ func Suggest(name string, candidates []string) []string {
 		return strings.Compare(a.name, b.name)
 	})
 	var names []string
-	for _, c := range best[:min(len(best), maxSuggestions)] {
+	for _, c := range best[:min(len(best), most)] {
 		names = append(names, c.name)
 	}
 	return names
