@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
 )
@@ -253,7 +254,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 			if _, err := srcs.scanned(src); err != nil {
 				return err
 			}
-			out = withoutSourceMaps(out, src.scan.refs)
+			out = withoutSourceMaps(out, src.scan.Refs)
 			if bp.cfg.SourceMap != SourceMapNone {
 				m = lineMap(src.file.Name, src.data, nil)
 			}
@@ -326,13 +327,13 @@ func appendMapComment(data []byte, css bool, url string) ([]byte, int) {
 }
 
 // withoutSourceMaps returns data without its source map comments.
-func withoutSourceMaps(data []byte, refs []ref) []byte {
+func withoutSourceMaps(data []byte, refs []scan.Ref) []byte {
 	var out []byte
 	last := 0
 	for _, r := range refs {
-		if r.kind == refSourceMap {
-			out = append(out, data[last:r.at]...)
-			last = r.at + len(r.text)
+		if r.Kind == scan.SourceMap {
+			out = append(out, data[last:r.At]...)
+			last = r.At + len(r.Text)
 		}
 	}
 	if last == 0 {
@@ -362,13 +363,13 @@ func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
 			return err
 		}
 		for _, r := range refs {
-			if r.kind == refSourceMap {
+			if r.Kind == scan.SourceMap {
 				continue // dropped: the source's map is not the bundle's
 			}
-			if r.isImport && r.leading && ruleFrom != "" && ruleFrom != src.display {
-				bb.diags.errorf(src.lines.pos(src.display, r.at), "import-order", nil,
+			if r.Import && r.Leading && ruleFrom != "" && ruleFrom != src.display {
+				bb.diags.errorf(src.lines.pos(src.display, r.At), "import-order", nil,
 					"%s comes after the rules of %s once bundle %q is joined, and browsers ignore an @import after rules: move it to the bundle's first source",
-					r.text, ruleFrom, bp.cfg.Name)
+					r.Text, ruleFrom, bp.cfg.Name)
 			}
 			if r.diag != nil {
 				bb.diags.add(r.diag)
@@ -377,7 +378,7 @@ func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
 				bb.targets = append(bb.targets, r.target)
 			}
 		}
-		if src.scan.firstRule >= 0 && ruleFrom == "" {
+		if src.scan.FirstRule >= 0 && ruleFrom == "" {
 			ruleFrom = src.display
 		}
 	}
@@ -413,20 +414,20 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 			}
 			out.WriteString(with)
 		}
-		last := src.scan.charsetEnd
+		last := src.scan.CharsetEnd
 		if last > 0 && charset == nil {
 			charset = data[:last]
 		}
 		for _, r := range src.resolved {
 			switch {
-			case r.kind == refSourceMap:
-				out.Write(data[last:r.at])
-				replace(r.at, r.at+len(r.text), "")
-				last = r.at + len(r.text)
+			case r.Kind == scan.SourceMap:
+				out.Write(data[last:r.At])
+				replace(r.At, r.At+len(r.Text), "")
+				last = r.At + len(r.Text)
 			case r.target != nil:
-				out.Write(data[last:r.start])
-				replace(r.start, r.end, bundleURL(r, outDir, r.target.node))
-				last = r.end
+				out.Write(data[last:r.Start])
+				replace(r.Start, r.End, bundleURL(r, outDir, r.target.node))
+				last = r.End
 			}
 		}
 		out.Write(data[last:])
@@ -435,7 +436,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		if concat != nil {
 			// The @charset, when a source starts with one, is cut: its
 			// columns go with it.
-			if n := src.scan.charsetEnd; n > 0 {
+			if n := src.scan.CharsetEnd; n > 0 {
 				edits = append([]edit{{line: 0, start: 0, end: n, newLen: 0}}, edits...)
 			}
 			concat.appendMap(lineMap(src.file.Name, data, edits), line-1)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/json"
 	"github.com/tdewolff/minify/v2/svg"
@@ -116,7 +117,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 		}
 		var link *resolved
 		for i := range n.refs {
-			if n.refs[i].kind == refSourceMap {
+			if n.refs[i].Kind == scan.SourceMap {
 				link = &n.refs[i] // the last one is the one browsers read
 			}
 		}
@@ -127,14 +128,14 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			m := link.target.node
 			if m.mapOf != nil {
 				diags.errorf(at, "sourcemap-shared", nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
-					link.text, m.src.file.Name, m.mapOf.src.display)
+					link.Text, m.src.file.Name, m.mapOf.src.display)
 				continue
 			}
 			m.mapOf, sm.file = n, m
 			n.smap = sm
 			continue
-		case link != nil && strings.HasPrefix(link.url, "data:"):
-			data, err := dataURL(link.url)
+		case link != nil && strings.HasPrefix(link.URL, "data:"):
+			data, err := dataURL(link.URL)
 			if err == nil {
 				sm.inline, err = decodeMap(data)
 			}
@@ -151,7 +152,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 		case !global:
 			if link != nil {
 				diags.add(&Diagnostic{Pos: at, Severity: SeverityWarning, Code: "sourcemap-dropped",
-					Message: fmt.Sprintf("%s is dropped: [collect] minify changes the file, so the map it names no longer fits; set sourcemap to make a map of the minified file", link.text)})
+					Message: fmt.Sprintf("%s is dropped: [collect] minify changes the file, so the map it names no longer fits; set sourcemap to make a map of the minified file", link.Text)})
 			}
 			continue
 		}
@@ -166,12 +167,12 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 	}
 	for _, n := range g.nodes {
 		for _, r := range n.refs {
-			if r.target == nil || r.target.node == nil || r.kind == refSourceMap && p.minifies(n) {
+			if r.target == nil || r.target.node == nil || r.Kind == scan.SourceMap && p.minifies(n) {
 				continue // a minified file's map comment is dropped, or seen to above
 			}
 			if owner := r.target.node.mapOf; owner != nil && owner != n {
-				diags.errorf(n.src.lines.pos(n.src.display, r.at), "sourcemap-shared", nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
-					r.text, r.target.file.Name, owner.src.display)
+				diags.errorf(n.src.lines.pos(n.src.display, r.At), "sourcemap-shared", nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
+					r.Text, r.target.file.Name, owner.src.display)
 			}
 		}
 	}
@@ -183,7 +184,7 @@ func (sm *nodeMap) pos(n *node) Position {
 	if sm.link == nil {
 		return Position{File: n.src.display, Line: 1, Col: 1}
 	}
-	return n.src.lines.pos(n.src.display, sm.link.at)
+	return n.src.lines.pos(n.src.display, sm.link.At)
 }
 
 // dataURL returns the bytes of a data: URL, base64 or percent-encoded.
@@ -275,7 +276,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 	inner := sm.inline
 	if mf != nil {
 		if inner, err = decodeMap(mf.src.data); err != nil {
-			diags.errorf(at, "sourcemap", err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.text, mf.src.file.Name, err)
+			diags.errorf(at, "sourcemap", err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.src.file.Name, err)
 			return out, diags
 		}
 	}
@@ -286,7 +287,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 		mf.data = m.compose(inner, false).marshal(file, "")
 		mf.hash = contentHash(mf.data)
 		mf.path = hashedName(mf.src.file.Name, mf.hash)
-		written := strings.TrimSpace(sm.link.url)
+		written := strings.TrimSpace(sm.link.URL)
 		mapURL = hashedURL(written[:len(written)-len(sm.link.suffix)], mf.hash) + sm.link.suffix
 	default:
 		// An inline map's sources are relative to the file, and so to

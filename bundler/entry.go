@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/internal/suggest"
 )
@@ -508,7 +509,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			}
 		}
 		for _, r := range refs {
-			if n := byRel[r.text].name; entryType(n) == "" && !slices.Contains(info.assets, n) {
+			if n := byRel[r.Text].name; entryType(n) == "" && !slices.Contains(info.assets, n) {
 				info.assets = append(info.assets, n)
 			}
 		}
@@ -547,7 +548,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		for i := range o.src.resolved {
 			r := &o.src.resolved[i]
 			if r.target == nil {
-				r.target = byRel[r.text].src
+				r.target = byRel[r.Text].src
 			}
 		}
 	}
@@ -610,7 +611,7 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 			url = relDir(dir, path.Dir(t.name)) + escapeSegment(path.Base(t.name))
 		}
 		// The target is set once every output is a source.
-		r := resolved{ref: ref{text: rel, url: url, at: start, start: start, end: end}}
+		r := resolved{Ref: scan.Ref{Text: rel, URL: url, At: start, Start: start, End: end}}
 		refs = append(refs, r)
 		edits = append(edits, lines.edit(data, start, end, hashedURL(url, strings.Repeat("0", 12))))
 	}
@@ -635,7 +636,7 @@ func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourceMap, used 
 func withMapComment(data []byte, ext string, mapSrc *source) ([]byte, resolved) {
 	url := escapeSegment(path.Base(mapSrc.file.Name))
 	data, start := appendMapComment(bytes.Clone(data), ext == ".css", url)
-	return data, resolved{ref: ref{kind: refSourceMap, text: url, url: url, at: start, start: start, end: start + len(url)}, target: mapSrc}
+	return data, resolved{Ref: scan.Ref{Kind: scan.SourceMap, Text: url, URL: url, At: start, Start: start, End: start + len(url)}, target: mapSrc}
 }
 
 // madeSource returns a source the build made rather than read: an output
@@ -643,7 +644,7 @@ func withMapComment(data []byte, ext string, mapSrc *source) ([]byte, resolved) 
 func madeSource(name string, data []byte, refs []resolved, info *outputInfo) *source {
 	s := &source{file: finders.File{Name: name}, display: name, made: true, info: info}
 	s.readOnce.Do(func() { s.data = data })
-	s.scanOnce.Do(func() { s.scan.firstRule = -1 })
+	s.scanOnce.Do(func() { s.scan.FirstRule = -1 })
 	s.refsOnce.Do(func() { s.resolved = refs })
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -285,8 +286,8 @@ func (n *node) rewrite() ([]byte, []edit) {
 		last = end
 	}
 	for _, r := range n.refs {
-		if n.smap != nil && r.kind == refSourceMap {
-			replace(r.at, r.at+len(r.text), "")
+		if n.smap != nil && r.Kind == scan.SourceMap {
+			replace(r.At, r.At+len(r.Text), "")
 			continue
 		}
 		if r.target == nil {
@@ -296,9 +297,9 @@ func (n *node) rewrite() ([]byte, []edit) {
 		if t == nil || t.mapOf != nil && t.mapOf != n || t.hash == "" {
 			continue // a mistake planMaps reported; or in the same cycle, not named yet
 		}
-		written := strings.TrimSpace(r.url)
+		written := strings.TrimSpace(r.URL)
 		written = written[:len(written)-len(r.suffix)]
-		replace(r.start, r.end, hashedURL(written, t.hash)+r.suffix)
+		replace(r.Start, r.End, hashedURL(written, t.hash)+r.suffix)
 	}
 	if last == 0 {
 		return data, nil
@@ -337,7 +338,7 @@ func relDir(dir, to string) string {
 // made anew from the output's directory, with the target's last segment
 // as written; an absolute one is rewritten in place.
 func bundleURL(r resolved, outDir string, t *node) string {
-	written := strings.TrimSpace(r.url)
+	written := strings.TrimSpace(r.URL)
 	written = written[:len(written)-len(r.suffix)]
 	if strings.HasPrefix(written, "/") || schemeRE.MatchString(written) {
 		return hashedURL(written, t.hash) + r.suffix

@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/tdewolff/minify/v2"
 	mincss "github.com/tdewolff/minify/v2/css"
 	minjs "github.com/tdewolff/minify/v2/js"
@@ -187,26 +188,26 @@ func TestRealWorldBundles(t *testing.T) {
 			}
 			if loaderOf(name) == api.LoaderCSS {
 				// What stapler does to each stylesheet: scan it, check it.
-				sc := scanCSS(src)
+				sc := scan.CSS(src)
 				var urls, imports, local, missing int
-				for _, r := range sc.refs {
-					if r.isImport {
+				for _, r := range sc.Refs {
+					if r.Import {
 						imports++
 						continue
 					}
 					urls++
-					target, _, ok := localTarget(r.url, path.Dir(name), "/static/")
+					target, _, ok := localTarget(r.URL, path.Dir(name), "/static/")
 					if !ok {
 						continue
 					}
 					local++
 					if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(target))); err != nil {
 						missing++
-						t.Errorf("%s: url() target missing: %s → %s", newLineIndex(src).pos(name, r.at), r.text, target)
+						t.Errorf("%s: url() target missing: %s → %s", newLineIndex(src).pos(name, r.At), r.Text, target)
 					}
 				}
-				t.Logf("%s: scanCSS: %d url() (%d local, %d missing), %d @import, @charset end %d, first rule at %d",
-					name, urls, local, missing, imports, sc.charsetEnd, sc.firstRule)
+				t.Logf("%s: scan.CSS: %d url() (%d local, %d missing), %d @import, @charset end %d, first rule at %d",
+					name, urls, local, missing, imports, sc.CharsetEnd, sc.FirstRule)
 				_, diags := transform(src, name, api.LoaderCSS, false)
 				logDiags("check", diags)
 				// A bundle is minified whole; a file alone may warn more.
@@ -233,7 +234,7 @@ func TestRealWorldBundles(t *testing.T) {
 				src := readRealWorld(t, dir, name)
 				if loaderOf(name) == api.LoaderCSS {
 					// As joinStylesheets does: @charset only on top.
-					src = src[scanCSS(src).charsetEnd:]
+					src = src[scan.CSS(src).CharsetEnd:]
 				}
 				srcs = append(srcs, src)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/finders"
 )
 
@@ -33,7 +34,7 @@ type source struct {
 	jsDiag [2]ErrorList
 
 	scanOnce sync.Once
-	scan     cssScan // a stylesheet's; for a script, only refs
+	scan     scan.Stylesheet // a stylesheet's; for a script, only refs
 	lines    lineIndex
 
 	checkOnce sync.Once
@@ -53,7 +54,7 @@ type source struct {
 
 // resolved is a reference and what it names.
 type resolved struct {
-	ref
+	scan.Ref
 	target *source     // nil when the reference is left as written
 	suffix string      // the query and fragment, kept after the hashed name
 	diag   *Diagnostic // the problem with it: an error, or a warning by [references] warn
@@ -122,7 +123,7 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorL
 			// esbuild would follow an inline map itself, to sources that
 			// are not the logical names the bundle's map is made of. The
 			// comment is a line comment: no column after it moves.
-			data = withoutSourceMaps(data, src.scan.refs)
+			data = withoutSourceMaps(data, src.scan.Refs)
 		}
 		type result struct {
 			out, m []byte
@@ -162,11 +163,11 @@ func (s *sourceSet) scanned(src *source) (*source, error) {
 	src.scanOnce.Do(func() {
 		switch path.Ext(src.file.Name) {
 		case ".css":
-			src.scan = scanCSS(data)
+			src.scan = scan.CSS(data)
 		case ".js", ".mjs":
-			src.scan = cssScan{refs: scanJS(data), firstRule: -1}
+			src.scan = scan.Stylesheet{Refs: scan.JS(data), FirstRule: -1}
 		}
-		if len(src.scan.refs) > 0 {
+		if len(src.scan.Refs) > 0 {
 			src.lines = newLineIndex(data)
 		}
 	})
@@ -196,7 +197,7 @@ func (s *sourceSet) references(src *source) ([]resolved, error) {
 		return nil, err
 	}
 	src.refsOnce.Do(func() {
-		for _, r := range src.scan.refs {
+		for _, r := range src.scan.Refs {
 			res, err := s.resolve(src, r)
 			if err != nil {
 				src.refsErr = err
@@ -212,22 +213,22 @@ func (s *sourceSet) references(src *source) ([]resolved, error) {
 // data: URIs and the like are left as written, and so are those that
 // [references] ignore covers; a missing target is an error, or a warning
 // where [references] warn covers it.
-func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
+func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 	p := s.p
-	res := resolved{ref: r}
-	if r.kind == refModule {
+	res := resolved{Ref: r}
+	if r.Kind == scan.Module {
 		switch {
-		case r.dynamic:
+		case r.Dynamic:
 			if !s.covers(p.Config.References.Ignore, src.file.Name, "") {
-				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.at), Severity: SeverityWarning, Code: "dynamic-import",
-					Message: fmt.Sprintf("%s…) is not a string: the module it loads cannot be given its hashed name, so it is loaded by its plain name", r.text)}
+				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.At), Severity: SeverityWarning, Code: "dynamic-import",
+					Message: fmt.Sprintf("%s…) is not a string: the module it loads cannot be given its hashed name, so it is loaded by its plain name", r.Text)}
 			}
 			return res, nil
-		case !strings.HasPrefix(r.url, "./") && !strings.HasPrefix(r.url, "../") && !strings.HasPrefix(r.url, "/"):
+		case !strings.HasPrefix(r.URL, "./") && !strings.HasPrefix(r.URL, "../") && !strings.HasPrefix(r.URL, "/"):
 			return res, nil // a bare specifier names a package, for an import map
 		}
 	}
-	name, suffix, local := localTarget(r.url, path.Dir(src.file.Name), p.Config.URL)
+	name, suffix, local := localTarget(r.URL, path.Dir(src.file.Name), p.Config.URL)
 	if !local {
 		return res, nil
 	}
@@ -239,12 +240,12 @@ func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
 		return res, nil
 	}
 	code := "url-not-found"
-	if r.kind == refSourceMap {
+	if r.Kind == scan.SourceMap {
 		code = "sourcemap-not-found"
 	}
 	problem := func(cause error, format string, args ...any) {
-		d := &Diagnostic{Pos: src.lines.pos(src.display, r.at), Code: code, Err: cause,
-			Message: fmt.Sprintf("%s → %q ", r.text, name) + fmt.Sprintf(format, args...)}
+		d := &Diagnostic{Pos: src.lines.pos(src.display, r.At), Code: code, Err: cause,
+			Message: fmt.Sprintf("%s → %q ", r.Text, name) + fmt.Sprintf(format, args...)}
 		if warn {
 			d.Severity = SeverityWarning
 		}
@@ -262,7 +263,7 @@ func (s *sourceSet) resolve(src *source, r ref) (resolved, error) {
 		// its siblings.
 		near := *fe
 		near.Suggestions = slices.DeleteFunc(slices.Clone(fe.Suggestions), func(s string) bool {
-			return s == src.file.Name || r.kind == refSourceMap && path.Ext(s) != ".map"
+			return s == src.file.Name || r.Kind == scan.SourceMap && path.Ext(s) != ".map"
 		})
 		problem(err, "%s", findProblem(&near))
 		if len(near.Suggestions) > 0 {

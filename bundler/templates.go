@@ -1,299 +1,16 @@
 package bundler
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"maps"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/internal/suggest"
 )
-
-// A templateRef is a static reference found in a template: a name that
-// must be in the manifest, or a bundle's name for django-pipeline's tags.
-type templateRef struct {
-	at      int    // the name's opening quote, or the expression when dynamic
-	name    string // without query or fragment
-	bundle  bool   // {% stylesheet %} / {% javascript %}: a bundle's name
-	text    string // the tag or call as written, for messages
-	dynamic bool   // built from a variable: not checkable
-}
-
-// scanTemplate finds the static references of a template: Django's
-// {% static "x" %} (and "as v"), django-pipeline's {% stylesheet "name" %}
-// and {% javascript "name" %}, Jinja2's static('x') and Go templates'
-// {{ asset "x" }} (funcs names the functions; both call and space forms),
-// and the matches of the custom patterns' "name" group. Comments are
-// skipped: {# #}, {% comment %}…{% endcomment %}, {{/* */}}.
-func scanTemplate(src []byte, funcs []string, patterns []*regexp.Regexp) []templateRef {
-	var refs []templateRef
-	for i := 0; i+1 < len(src); {
-		if src[i] != '{' {
-			j := bytes.IndexByte(src[i+1:], '{')
-			if j < 0 {
-				break
-			}
-			i += 1 + j
-			continue
-		}
-		var closer string
-		switch src[i+1] {
-		case '#':
-			closer = "#}"
-		case '%':
-			closer = "%}"
-		case '{':
-			closer = "}}"
-		default:
-			i++
-			continue
-		}
-		end := bytes.Index(src[i+2:], []byte(closer))
-		if end < 0 {
-			break
-		}
-		inner := src[i+2 : i+2+end]
-		next := i + 2 + end + 2
-		switch closer {
-		case "%}":
-			fields := tagFields(inner, i+2)
-			if len(fields) > 0 && string(fields[0].text) == "comment" {
-				// Skip to {% endcomment %}.
-				if k := indexEndComment(src[next:]); k >= 0 {
-					next += k
-				} else {
-					next = len(src)
-				}
-				break
-			}
-			refs = append(refs, djangoTag(src, i, next, fields)...)
-		case "}}":
-			if t := bytes.TrimLeft(inner, " \t-"); bytes.HasPrefix(t, []byte("/*")) {
-				break // a Go template comment
-			}
-			refs = append(refs, calls(src, i, next, inner, i+2, funcs)...)
-		}
-		i = next
-	}
-	for _, re := range patterns {
-		idx := re.SubexpIndex("name")
-		for _, m := range re.FindAllSubmatchIndex(src, -1) {
-			if idx < 0 || m[2*idx] < 0 {
-				continue
-			}
-			name := string(src[m[2*idx]:m[2*idx+1]])
-			refs = append(refs, templateRef{at: m[2*idx], name: stripQuery(name), text: string(src[m[0]:m[1]])})
-		}
-	}
-	return refs
-}
-
-// field is a word of a template tag, and where it starts in the template.
-type field struct {
-	text []byte
-	at   int
-}
-
-// tagFields splits a tag's contents at white space, keeping quoted
-// strings whole.
-func tagFields(inner []byte, at int) []field {
-	var out []field
-	i := 0
-	for i < len(inner) {
-		for i < len(inner) && isSpace(inner[i]) {
-			i++
-		}
-		if i == len(inner) {
-			break
-		}
-		start := i
-		if q := inner[i]; q == '"' || q == '\'' {
-			i++
-			for i < len(inner) && inner[i] != q {
-				if inner[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			i = min(i+1, len(inner))
-		}
-		// The rest of the word: a filter after a string ("a"|lower)
-		// makes it no literal.
-		for i < len(inner) && !isSpace(inner[i]) {
-			i++
-		}
-		out = append(out, field{inner[start:i], at + start})
-	}
-	return out
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-
-func indexEndComment(src []byte) int {
-	for i := 0; ; {
-		j := bytes.Index(src[i:], []byte("{%"))
-		if j < 0 {
-			return -1
-		}
-		i += j + 2
-		end := bytes.Index(src[i:], []byte("%}"))
-		if end < 0 {
-			return -1
-		}
-		if fs := tagFields(src[i:i+end], 0); len(fs) > 0 && string(fs[0].text) == "endcomment" {
-			return i + end + 2
-		}
-		i += end + 2
-	}
-}
-
-// djangoTag reads {% static "x" %}, {% stylesheet "x" %} and
-// {% javascript "x" %}.
-func djangoTag(src []byte, start, end int, fields []field) []templateRef {
-	if len(fields) < 2 {
-		return nil
-	}
-	tag := string(fields[0].text)
-	if tag != "static" && tag != "stylesheet" && tag != "javascript" {
-		return nil
-	}
-	r := templateRef{at: fields[1].at, bundle: tag != "static", text: string(src[start:end])}
-	if name, ok := literal(fields[1].text); ok {
-		r.name = stripQuery(name)
-	} else {
-		r.dynamic = true
-	}
-	return []templateRef{r}
-}
-
-// calls reads the function calls of a {{ }} block: Jinja2's static('x')
-// and Go templates' asset "x", asset("x"), "x" | asset.
-func calls(src []byte, start, end int, inner []byte, at int, funcs []string) []templateRef {
-	var refs []templateRef
-	isFunc := func(name string) bool { return name == "static" || slices.Contains(funcs, name) }
-	for i := 0; i < len(inner); {
-		c := inner[i]
-		switch {
-		case c == '"' || c == '\'' || c == '`':
-			// A string: perhaps piped into a function, "x" | asset.
-			j := skipString(inner, i)
-			k := skipSpaces(inner, j)
-			if k < len(inner) && inner[k] == '|' {
-				k = skipSpaces(inner, k+1)
-				id := ident(inner[k:])
-				if isFunc(id) {
-					if name, ok := literal(inner[i:j]); ok {
-						refs = append(refs, templateRef{at: at + i, name: stripQuery(name), text: string(src[start:end])})
-					}
-				}
-			}
-			i = j
-		case isIdentStart(c) && (i == 0 || !isIdentPart(inner[i-1]) && inner[i-1] != '.'):
-			id := ident(inner[i:])
-			j := i + len(id)
-			if !isFunc(id) {
-				i = j
-				continue
-			}
-			k := skipSpaces(inner, j)
-			if k < len(inner) && inner[k] == '(' {
-				k = skipSpaces(inner, k+1)
-			} else if k == j { // "asset" must be followed by a space or "("
-				i = j
-				continue
-			}
-			if k >= len(inner) {
-				i = k
-				continue
-			}
-			switch arg := inner[k]; {
-			case arg == '"' || arg == '\'' || arg == '`':
-				e := skipString(inner, k)
-				if name, ok := literal(inner[k:e]); ok {
-					refs = append(refs, templateRef{at: at + k, name: stripQuery(name), text: string(src[start:end])})
-				}
-				i = e
-			case arg == '.' || arg == '$' || isIdentStart(arg):
-				refs = append(refs, templateRef{at: at + k, dynamic: true, text: string(src[start:end])})
-				i = k
-			default:
-				i = k
-			}
-		default:
-			i++
-		}
-	}
-	return refs
-}
-
-func skipSpaces(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string literal starting at i.
-func skipString(b []byte, i int) int {
-	q := b[i]
-	i++
-	for i < len(b) && b[i] != q {
-		if b[i] == '\\' && q != '`' {
-			i++
-		}
-		i++
-	}
-	return min(i+1, len(b))
-}
-
-func isIdentStart(c byte) bool { return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isIdentPart(c byte) bool  { return isIdentStart(c) || '0' <= c && c <= '9' }
-
-func ident(b []byte) string {
-	i := 0
-	for i < len(b) && isIdentPart(b[i]) {
-		i++
-	}
-	return string(b[:i])
-}
-
-// literal returns the value of a quoted string as a template writes it:
-// "x" or 'x' (with backslash escapes) or `x`. A string that ends before
-// its quote, or holds a filter ("x"|lower), is not a literal.
-func literal(b []byte) (string, bool) {
-	if len(b) < 2 || b[0] != b[len(b)-1] {
-		return "", false
-	}
-	switch b[0] {
-	case '`':
-		return string(b[1 : len(b)-1]), true
-	case '"':
-		s, err := strconv.Unquote(string(b))
-		return s, err == nil
-	case '\'':
-		s := string(b[1 : len(b)-1])
-		if !strings.Contains(s, `\`) {
-			return s, true
-		}
-		u, err := strconv.Unquote(`"` + strings.ReplaceAll(strings.ReplaceAll(s, `"`, `\"`), `\'`, `'`) + `"`)
-		return u, err == nil
-	}
-	return "", false
-}
-
-// stripQuery drops a query or fragment: {% static "font.eot?#iefix" %}.
-func stripQuery(name string) string {
-	if i := strings.IndexAny(name, "?#"); i >= 0 {
-		return name[:i]
-	}
-	return name
-}
 
 // checkTemplates finds the static references of the templates [templates]
 // names and reports each that names nothing the build made, at the
@@ -333,22 +50,22 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 		}
 		display := p.dirPath(name)
 		lines := newLineIndex(src)
-		for _, r := range scanTemplate(src, t.Functions, t.Patterns) {
-			at := lines.pos(display, r.at)
+		for _, r := range scan.Template(src, t.Functions, t.Patterns) {
+			at := lines.pos(display, r.At)
 			switch {
-			case r.dynamic:
+			case r.Dynamic:
 				skipped[i]++
-			case r.bundle:
+			case r.Bundle:
 				checked[i]++
-				if !slices.Contains(bundles, r.name) {
-					d := found[i].errorf(at, "template-unknown-bundle", nil, "%s: no bundle %q%s", r.text, r.name, didYouMean(suggest.Nearest(r.name, bundles)))
-					d.Suggestion = first(suggest.Nearest(r.name, bundles))
+				if !slices.Contains(bundles, r.Name) {
+					d := found[i].errorf(at, "template-unknown-bundle", nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(suggest.Nearest(r.Name, bundles)))
+					d.Suggestion = first(suggest.Nearest(r.Name, bundles))
 				}
 			default:
 				checked[i]++
-				if _, ok := res.Manifest.Files[r.name]; !ok {
-					s := suggest.Nearest(r.name, names)
-					d := found[i].errorf(at, "template-unknown-name", finders.ErrNotFound, "%s: %q is not in the manifest%s", r.text, r.name, didYouMean(s))
+				if _, ok := res.Manifest.Files[r.Name]; !ok {
+					s := suggest.Nearest(r.Name, names)
+					d := found[i].errorf(at, "template-unknown-name", finders.ErrNotFound, "%s: %q is not in the manifest%s", r.Text, r.Name, didYouMean(s))
 					d.Suggestion = first(s)
 				}
 			}

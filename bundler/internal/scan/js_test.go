@@ -1,4 +1,4 @@
-package bundler
+package scan
 
 import (
 	"fmt"
@@ -9,19 +9,19 @@ import (
 // checkRef checks what every reference found in src must satisfy: its
 // ranges lie inside src, in order; src[start:end] is its URL; its text
 // is what src holds at at.
-func checkRef(t *testing.T, src string, r ref) {
+func checkRef(t *testing.T, src string, r Ref) {
 	t.Helper()
-	if r.at < 0 || r.at > r.start || r.start > r.end || r.end > len(src) {
-		t.Fatalf("%q: at %d, start %d, end %d out of order or outside 0..%d", r.text, r.at, r.start, r.end, len(src))
+	if r.At < 0 || r.At > r.Start || r.Start > r.End || r.End > len(src) {
+		t.Fatalf("%q: at %d, start %d, end %d out of order or outside 0..%d", r.Text, r.At, r.Start, r.End, len(src))
 	}
-	if got := src[r.start:r.end]; got != r.url {
-		t.Errorf("src[start:end] = %q, url %q", got, r.url)
+	if got := src[r.Start:r.End]; got != r.URL {
+		t.Errorf("src[start:end] = %q, url %q", got, r.URL)
 	}
-	if !strings.HasPrefix(src[r.at:], r.text) {
-		t.Errorf("text %q is not at %d: %q", r.text, r.at, src[r.at:min(len(src), r.at+len(r.text))])
+	if !strings.HasPrefix(src[r.At:], r.Text) {
+		t.Errorf("text %q is not at %d: %q", r.Text, r.At, src[r.At:min(len(src), r.At+len(r.Text))])
 	}
-	if r.kind != refSourceMap && r.kind != refModule {
-		t.Errorf("%q: kind %d, want refSourceMap or refModule", r.text, r.kind)
+	if r.Kind != SourceMap && r.Kind != Module {
+		t.Errorf("%q: kind %d, want SourceMap or Module", r.Text, r.Kind)
 	}
 }
 
@@ -87,9 +87,9 @@ func TestScanJS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, r := range scanJS([]byte(tt.js)) {
+			for _, r := range JS([]byte(tt.js)) {
 				checkRef(t, tt.js, r)
-				got = append(got, r.text+" | "+r.url)
+				got = append(got, r.Text+" | "+r.URL)
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("%q:\ngot\n%s\nwant\n%s", tt.js, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
@@ -139,27 +139,27 @@ func TestSourceMapComment(t *testing.T) {
 		case !ok:
 			t.Errorf("%q: no link; want %q", tt.comment, tt.url)
 		case tt.url == "":
-			t.Errorf("%q: link %q; want none", tt.comment, r.url)
-		case r.url != tt.url:
-			t.Errorf("%q: link %q; want %q", tt.comment, r.url, tt.url)
+			t.Errorf("%q: link %q; want none", tt.comment, r.URL)
+		case r.URL != tt.url:
+			t.Errorf("%q: link %q; want %q", tt.comment, r.URL, tt.url)
 		default:
 			checkRef(t, src, r)
-			if r.at != len(before) {
-				t.Errorf("%q: at %d, want %d", tt.comment, r.at, len(before))
+			if r.At != len(before) {
+				t.Errorf("%q: at %d, want %d", tt.comment, r.At, len(before))
 			}
 		}
 	}
 
-	// In a whole stylesheet, through scanCSS: the URL is replaced in place,
+	// In a whole stylesheet, through CSS: the URL is replaced in place,
 	// the tabs kept.
 	css := "* {outline: 1px solid red;}\n/*#\tsourceMappingURL=source_map.css.map\t*/\n"
-	s := scanCSS([]byte(css))
-	if len(s.refs) != 1 {
-		t.Fatalf("scanCSS(%q): %d references, want 1", css, len(s.refs))
+	s := CSS([]byte(css))
+	if len(s.Refs) != 1 {
+		t.Fatalf("CSS(%q): %d references, want 1", css, len(s.Refs))
 	}
-	r := s.refs[0]
+	r := s.Refs[0]
 	checkRef(t, css, r)
-	if got := css[:r.start] + "source_map.css.0123456789ab.map" + css[r.end:]; got != "* {outline: 1px solid red;}\n/*#\tsourceMappingURL=source_map.css.0123456789ab.map\t*/\n" {
+	if got := css[:r.Start] + "source_map.css.0123456789ab.map" + css[r.End:]; got != "* {outline: 1px solid red;}\n/*#\tsourceMappingURL=source_map.css.0123456789ab.map\t*/\n" {
 		t.Errorf("replaced in place: %q", got)
 	}
 }
@@ -187,29 +187,29 @@ func FuzzScanJS(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		refs := scanJS([]byte(src))
+		refs := JS([]byte(src))
 		last := -1
 		for _, r := range refs {
 			checkRef(t, src, r)
-			if r.at <= last {
-				t.Errorf("references out of order: %d after %d", r.at, last)
+			if r.At <= last {
+				t.Errorf("references out of order: %d after %d", r.At, last)
 			}
-			last = r.at
+			last = r.At
 			switch {
-			case r.kind == refModule && r.dynamic:
-				if !strings.HasPrefix(r.text, "import") || r.url != "" {
-					t.Errorf("dynamic import %q, url %q", r.text, r.url)
+			case r.Kind == Module && r.Dynamic:
+				if !strings.HasPrefix(r.Text, "import") || r.URL != "" {
+					t.Errorf("dynamic import %q, url %q", r.Text, r.URL)
 				}
-			case r.kind == refModule:
-				if q := r.text[0]; len(r.text) < 2 || q != '"' && q != '\'' || r.text[len(r.text)-1] != q {
-					t.Errorf("module specifier %q is no string literal", r.text)
+			case r.Kind == Module:
+				if q := r.Text[0]; len(r.Text) < 2 || q != '"' && q != '\'' || r.Text[len(r.Text)-1] != q {
+					t.Errorf("module specifier %q is no string literal", r.Text)
 				}
 			default:
-				if !strings.HasPrefix(r.text, "//") || !strings.Contains(r.text, "sourceMappingURL=") {
-					t.Errorf("text %q is no source map comment", r.text)
+				if !strings.HasPrefix(r.Text, "//") || !strings.Contains(r.Text, "sourceMappingURL=") {
+					t.Errorf("text %q is no source map comment", r.Text)
 				}
-				if r.url == "" || strings.ContainsAny(r.url, " \t\r\n\f") {
-					t.Errorf("url %q is empty or holds white space", r.url)
+				if r.URL == "" || strings.ContainsAny(r.URL, " \t\r\n\f") {
+					t.Errorf("url %q is empty or holds white space", r.URL)
 				}
 			}
 		}
@@ -242,21 +242,21 @@ func TestScanJSModules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, r := range scanJS([]byte(tt.src)) {
-			if r.kind != refModule {
+		for _, r := range JS([]byte(tt.src)) {
+			if r.Kind != Module {
 				continue
 			}
-			if r.dynamic {
-				got = append(got, fmt.Sprintf("dynamic:%s@%d", r.text, r.at))
+			if r.Dynamic {
+				got = append(got, fmt.Sprintf("dynamic:%s@%d", r.Text, r.At))
 				continue
 			}
-			if tt.src[r.start:r.end] != r.url {
-				t.Errorf("%q: src[start:end] = %q, url %q", tt.src, tt.src[r.start:r.end], r.url)
+			if tt.src[r.Start:r.End] != r.URL {
+				t.Errorf("%q: src[start:end] = %q, url %q", tt.src, tt.src[r.Start:r.End], r.URL)
 			}
-			got = append(got, fmt.Sprintf("%s@%d", r.url, r.at))
+			got = append(got, fmt.Sprintf("%s@%d", r.URL, r.At))
 		}
 		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
-			t.Errorf("scanJS(%q):\ngot  %q\nwant %q", tt.src, got, tt.want)
+			t.Errorf("JS(%q):\ngot  %q\nwant %q", tt.src, got, tt.want)
 		}
 	}
 }

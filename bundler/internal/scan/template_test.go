@@ -1,4 +1,4 @@
-package bundler
+package scan
 
 import (
 	"fmt"
@@ -46,18 +46,18 @@ func TestScanTemplate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, r := range scanTemplate([]byte(tt.src), funcs, custom) {
+			for _, r := range Template([]byte(tt.src), funcs, custom) {
 				switch {
-				case r.dynamic:
-					got = append(got, fmt.Sprintf("dynamic@%d", r.at))
-				case r.bundle:
-					got = append(got, fmt.Sprintf("bundle:%s@%d", r.name, r.at))
+				case r.Dynamic:
+					got = append(got, fmt.Sprintf("dynamic@%d", r.At))
+				case r.Bundle:
+					got = append(got, fmt.Sprintf("bundle:%s@%d", r.Name, r.At))
 				default:
-					got = append(got, fmt.Sprintf("%s@%d", r.name, r.at))
+					got = append(got, fmt.Sprintf("%s@%d", r.Name, r.At))
 				}
 			}
 			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
-				t.Errorf("scanTemplate(%q)\ngot  %q\nwant %q", tt.src, got, tt.want)
+				t.Errorf("Template(%q)\ngot  %q\nwant %q", tt.src, got, tt.want)
 			}
 		})
 	}
@@ -77,12 +77,12 @@ func FuzzScanTemplate(f *testing.F) {
 	}
 	funcs := []string{"asset"}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		for _, r := range scanTemplate(src, funcs, nil) {
-			if r.at < 0 || r.at >= len(src) {
-				t.Fatalf("offset %d outside %d bytes", r.at, len(src))
+		for _, r := range Template(src, funcs, nil) {
+			if r.At < 0 || r.At >= len(src) {
+				t.Fatalf("offset %d outside %d bytes", r.At, len(src))
 			}
-			if !r.dynamic && !strings.ContainsRune("\"'`", rune(src[r.at])) {
-				t.Fatalf("name %q at %d does not start at a quote: %q", r.name, r.at, src[r.at:])
+			if !r.Dynamic && !strings.ContainsRune("\"'`", rune(src[r.At])) {
+				t.Fatalf("name %q at %d does not start at a quote: %q", r.Name, r.At, src[r.At:])
 			}
 		}
 	})

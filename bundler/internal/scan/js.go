@@ -1,4 +1,4 @@
-package bundler
+package scan
 
 import (
 	"slices"
@@ -7,15 +7,15 @@ import (
 	"github.com/tdewolff/parse/v2/js"
 )
 
-// scanJS finds a script's references: its "//# sourceMappingURL="
+// JS finds a script's references: its "//# sourceMappingURL="
 // comment, and the module specifiers of its import and export
 // declarations and of import() calls with a string. It reads the script
 // with tdewolff/parse's JS tokenizer, so that such text inside a comment,
 // a string, a template or a regular expression is not taken for one. An
 // import() of anything but a string literal cannot be rewritten: it comes
-// back as a ref with dynamic set.
-func scanJS(src []byte) []ref {
-	var refs []ref
+// back as a Ref with Dynamic set. The references are in order.
+func JS(src []byte) []Ref {
+	var refs []Ref
 	var toks []jsToken // the tokens that are not white space or comments
 	lx := js.NewLexer(parse.NewInputBytes(src))
 	offset := 0
@@ -46,7 +46,7 @@ func scanJS(src []byte) []ref {
 		}
 	}
 	refs = append(refs, moduleRefs(src, toks)...)
-	slices.SortFunc(refs, func(a, b ref) int { return a.at - b.at }) // rewriting goes in order
+	slices.SortFunc(refs, func(a, b Ref) int { return a.At - b.At }) // rewriting goes in order
 	return refs
 }
 
@@ -58,11 +58,11 @@ type jsToken struct {
 
 // moduleRefs finds the specifiers of import "x", import … from "x",
 // export … from "x" and import("x").
-func moduleRefs(src []byte, toks []jsToken) []ref {
-	var refs []ref
-	str := func(t jsToken) ref {
-		r := ref{kind: refModule, at: t.at, start: t.at + 1, end: t.at + len(t.text) - 1, text: string(t.text)}
-		r.url = string(t.text[1 : len(t.text)-1])
+func moduleRefs(src []byte, toks []jsToken) []Ref {
+	var refs []Ref
+	str := func(t jsToken) Ref {
+		r := Ref{Kind: Module, At: t.at, Start: t.at + 1, End: t.at + len(t.text) - 1, Text: string(t.text)}
+		r.URL = string(t.text[1 : len(t.text)-1])
 		return r
 	}
 	is := func(i int, tt js.TokenType) bool { return i < len(toks) && toks[i].tt == tt }
@@ -80,8 +80,8 @@ func moduleRefs(src []byte, toks []jsToken) []ref {
 					refs = append(refs, str(toks[i+2]))
 				} else if i+2 < len(toks) {
 					arg := toks[i+2]
-					refs = append(refs, ref{kind: refModule, dynamic: true, at: toks[i].at, start: toks[i].at, end: toks[i].at,
-						text: string(src[toks[i].at : arg.at+len(arg.text)])})
+					refs = append(refs, Ref{Kind: Module, Dynamic: true, At: toks[i].at, Start: toks[i].at, End: toks[i].at,
+						Text: string(src[toks[i].at : arg.at+len(arg.text)])})
 				}
 			case is(i+1, js.DotToken): // import.meta
 			default: // import bindings from "x"
