@@ -74,8 +74,8 @@ func utf16Len(text []byte) int {
 	return n
 }
 
-// Verbatim returns the map of a text that is the source name, whose
-// content it is, as it is but for edits: one segment at the start of each
+// Verbatim returns the map of a text that is content, the text of the
+// source name, unchanged but for edits: one segment at the start of each
 // line and one after each edit, so that a column outside an edit maps
 // back exactly. It is the inner map that [Map.Compose] reads as verbatim.
 func Verbatim(name string, content []byte, edits []Edit) *Map {
