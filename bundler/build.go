@@ -15,6 +15,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
 )
@@ -243,7 +244,7 @@ func (p *Project) checkEmpty(bb *builtBundle) {
 func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *sourceSet) error {
 	bp := bb.plan
 	parts := make([][]byte, len(bp.sources))
-	partMaps := make([]*sourceMap, len(bp.sources))
+	partMaps := make([]*sourcemap.Map, len(bp.sources))
 	partDiags := make([]ErrorList, len(bp.sources))
 	if err := inParallel(ctx, bp.sources, func(i int, src *source) error {
 		out, m, diags, err := srcs.script(src, bp.cfg.Minify)
@@ -256,7 +257,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 			}
 			out = withoutSourceMaps(out, src.scan.Refs)
 			if bp.cfg.SourceMap != SourceMapNone {
-				m = lineMap(src.file.Name, src.data, nil)
+				m = sourcemap.Verbatim(src.file.Name, src.data, nil)
 			}
 		}
 		parts[i], partMaps[i], partDiags[i] = out, m, diags
@@ -265,9 +266,9 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 		return err
 	}
 	var out bytes.Buffer
-	var m *sourceMap
+	var m *sourcemap.Map
 	if bp.cfg.SourceMap != SourceMapNone {
-		m = &sourceMap{}
+		m = &sourcemap.Map{}
 	}
 	line := 0
 	for i, part := range parts {
@@ -281,7 +282,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 			line += 2
 		}
 		if m != nil && partMaps[i] != nil {
-			m.appendMap(partMaps[i], line)
+			m.Append(partMaps[i], line)
 		}
 		out.Write(part)
 		line += bytes.Count(part, []byte{'\n'})
@@ -298,11 +299,11 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 
 // linkMap makes a bundle's source map an output, named for its hash, and
 // names it in a comment at the end of the bundle, unless it is hidden.
-func (p *Project) linkMap(bb *builtBundle, m *sourceMap) {
+func (p *Project) linkMap(bb *builtBundle, m *sourcemap.Map) {
 	cfg := bb.plan.cfg
 	name := cfg.Output.S + ".map"
 	bb.mapName = name
-	bb.mapData = m.marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
+	bb.mapData = m.Marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
 	bb.mapPath = hashedName(name, contentHash(bb.mapData))
 	if cfg.SourceMap == SourceMapLinked {
 		bb.data, _ = appendMapComment(bb.data, bb.plan.typ == "css", escapeSegment(path.Base(bb.mapPath)))
@@ -399,18 +400,18 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 		firstLine int // the concatenation's line where this source starts
 	}
 	var spans []span
-	var concat *sourceMap // the concatenation's map, when the bundle has one
+	var concat *sourcemap.Map // the concatenation's map, when the bundle has one
 	if bp.cfg.SourceMap != SourceMapNone {
-		concat = &sourceMap{}
+		concat = &sourcemap.Map{}
 	}
 	line := 1
 	for _, src := range bp.sources {
 		data := src.data
 		var out bytes.Buffer
-		var edits []edit
+		var edits []sourcemap.Edit
 		replace := func(start, end int, with string) {
 			if concat != nil {
-				edits = append(edits, src.lines.edit(data, start, end, with))
+				edits = append(edits, src.lines.Edit(data, start, end, with))
 			}
 			out.WriteString(with)
 		}
@@ -437,9 +438,9 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 			// The @charset, when a source starts with one, is cut: its
 			// columns go with it.
 			if n := src.scan.CharsetEnd; n > 0 {
-				edits = append([]edit{{line: 0, start: 0, end: n, newLen: 0}}, edits...)
+				edits = append([]sourcemap.Edit{{Line: 0, Start: 0, End: n, NewLen: 0}}, edits...)
 			}
-			concat.appendMap(lineMap(src.file.Name, data, edits), line-1)
+			concat.Append(sourcemap.Verbatim(src.file.Name, data, edits), line-1)
 		}
 		joined.Write(b)
 		joined.WriteByte('\n')
@@ -449,7 +450,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 	if charset != nil {
 		head = append(slices.Clone(charset), '\n')
 		if concat != nil {
-			concat.lines = append([][]segment{nil}, concat.lines...)
+			concat.Lines = append([][]sourcemap.Segment{nil}, concat.Lines...)
 		}
 	}
 	if !bp.cfg.Minify || bp.bad || len(bb.diags) > 0 {
@@ -491,12 +492,12 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 	}
 	bb.data = min
 	if concat != nil && len(bb.diags) == 0 {
-		outer, err := decodeMap(minMap)
+		outer, err := sourcemap.Decode(minMap)
 		if err != nil {
 			bb.diags.errorf(bp.cfg.Output.Pos, "sourcemap", err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
 			return
 		}
-		p.linkMap(bb, outer.compose(concat, true))
+		p.linkMap(bb, outer.Compose(concat, true))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/json"
 	"github.com/tdewolff/minify/v2/svg"
@@ -137,7 +138,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 		case link != nil && strings.HasPrefix(link.URL, "data:"):
 			data, err := dataURL(link.URL)
 			if err == nil {
-				sm.inline, err = decodeMap(data)
+				sm.inline, err = sourcemap.Decode(data)
 			}
 			if err != nil {
 				diags.errorf(at, "sourcemap", err, "the inline source map cannot be read: %v", err)
@@ -207,7 +208,7 @@ func dataURL(u string) ([]byte, error) {
 // minifyNode minifies a file when [collect] minify asks for it: CSS and
 // JS with esbuild, with the map planMaps asked for; SVG and JSON with
 // tdewolff/minify. A parse error is reported at the file's line.
-func (p *Project) minifyNode(n *node, data []byte, edits []edit) ([]byte, ErrorList) {
+func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]byte, ErrorList) {
 	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
 		return data, nil
 	}
@@ -243,7 +244,7 @@ func (p *Project) minifyNode(n *node, data []byte, edits []edit) ([]byte, ErrorL
 // has a map (planMaps), makes it: esbuild's map of the minified bytes,
 // composed with the rewriting's edits and then with the file's own map,
 // if it had one; and links it with a comment unless maps are hidden.
-func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Loader) ([]byte, ErrorList) {
+func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loader api.Loader) ([]byte, ErrorList) {
 	sm := n.smap
 	type result struct {
 		out, m []byte
@@ -267,15 +268,15 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 		return out, diags
 	}
 	at := sm.pos(n)
-	m, err := decodeMap(r.m)
+	m, err := sourcemap.Decode(r.m)
 	if err != nil { // esbuild's own map: a bug to report
 		diags.errorf(at, "sourcemap", err, "esbuild's source map: %v", err)
 		return out, diags
 	}
-	m = m.compose(lineMap(n.src.file.Name, n.src.data, edits), true)
+	m = m.Compose(sourcemap.Verbatim(n.src.file.Name, n.src.data, edits), true)
 	inner := sm.inline
 	if mf != nil {
-		if inner, err = decodeMap(mf.src.data); err != nil {
+		if inner, err = sourcemap.Decode(mf.src.data); err != nil {
 			diags.errorf(at, "sourcemap", err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.src.file.Name, err)
 			return out, diags
 		}
@@ -284,7 +285,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 	var mapURL string
 	switch {
 	case mf != nil:
-		mf.data = m.compose(inner, false).marshal(file, "")
+		mf.data = m.Compose(inner, false).Marshal(file, "")
 		mf.hash = contentHash(mf.data)
 		mf.path = hashedName(mf.src.file.Name, mf.hash)
 		written := strings.TrimSpace(sm.link.URL)
@@ -294,9 +295,9 @@ func (p *Project) minifyCode(n *node, data []byte, edits []edit, loader api.Load
 		// the map beside it; the file's own name is from the top.
 		var mapData []byte
 		if inner != nil {
-			mapData = m.compose(inner, false).marshal(file, "")
+			mapData = m.Compose(inner, false).Marshal(file, "")
 		} else {
-			mapData = m.marshal(file, relDir(path.Dir(n.src.file.Name), ""))
+			mapData = m.Marshal(file, relDir(path.Dir(n.src.file.Name), ""))
 		}
 		sm.out.Data = mapData
 		sm.out.Path = hashedName(sm.out.Name, contentHash(mapData))

@@ -61,29 +61,3 @@ func escapeSegment(s string) string {
 	}
 	return b.String()
 }
-
-// lineIndex turns byte offsets of a file into 1-based lines and columns.
-type lineIndex []int
-
-func newLineIndex(src []byte) lineIndex {
-	idx := lineIndex{0}
-	for i, c := range src {
-		if c == '\n' {
-			idx = append(idx, i+1)
-		}
-	}
-	return idx
-}
-
-func (idx lineIndex) pos(file string, offset int) Position {
-	lo, hi := 0, len(idx)
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if idx[mid] <= offset {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return Position{File: file, Line: lo + 1, Col: offset - idx[lo] + 1}
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 )
 
 // Position is a place in a file: the config, a source, a template.
@@ -24,6 +26,19 @@ func (p Position) String() string {
 		return fmt.Sprintf("%s:%d", p.File, p.Line)
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// lineIndex turns byte offsets of a file into Positions: sourcemap counts
+// the lines, and the file name is the bundler's to add.
+type lineIndex struct{ sourcemap.LineIndex }
+
+func newLineIndex(src []byte) lineIndex {
+	return lineIndex{sourcemap.NewLineIndex(src)}
+}
+
+func (idx lineIndex) pos(file string, offset int) Position {
+	line, col := idx.Pos(offset)
+	return Position{File: file, Line: line, Col: col}
 }
 
 // Severity says whether a [Diagnostic] fails the build.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/internal/suggest"
 )
@@ -516,17 +517,17 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		data := o.data
 		var mapSrc *source
 		if cfg.SourceMap != SourceMapNone {
-			m, err := decodeMap(mapFiles[o.rel])
+			m, err := sourcemap.Decode(mapFiles[o.rel])
 			if err != nil {
 				return fmt.Errorf("bundle %q: esbuild's map of %s: %w", cfg.Name, o.name, err)
 			}
-			for i, s := range m.sources {
+			for i, s := range m.Sources {
 				if !strings.HasPrefix(s, esbuildNamespace+":") {
 					s = path.Join(esbuildOutDir, s) // relative to the output directory
 				}
-				m.sources[i] = inputName(s)
+				m.Sources[i] = inputName(s)
 			}
-			m.shift(edits)
+			m.Shift(edits)
 			mapSrc = e.mapSource(bb, o.name, m, used)
 			if cfg.SourceMap == SourceMapLinked {
 				var r resolved
@@ -572,9 +573,9 @@ func inputName(in string) string {
 // references finds the marked references of one of esbuild's outputs to
 // the others, and the edit each will make once rewritten (for its source
 // map). Each names its target by esbuild's name, in text.
-func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]resolved, []edit) {
+func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]resolved, []sourcemap.Edit) {
 	var refs []resolved
-	var edits []edit
+	var edits []sourcemap.Edit
 	data := o.data
 	ext := path.Ext(o.rel)
 	dir := path.Dir(o.name)
@@ -613,7 +614,7 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 		// The target is set once every output is a source.
 		r := resolved{Ref: scan.Ref{Text: rel, URL: url, At: start, Start: start, End: end}}
 		refs = append(refs, r)
-		edits = append(edits, lines.edit(data, start, end, hashedURL(url, strings.Repeat("0", 12))))
+		edits = append(edits, lines.Edit(data, start, end, hashedURL(url, strings.Repeat("0", 12))))
 	}
 	return refs, edits
 }
@@ -621,13 +622,13 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 // mapSource makes the source map of an output a made source of its own.
 // Its sources are logical names, relative to a source root that is the
 // top of the output directory, where a collected source is served.
-func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourceMap, used map[string]bool) *source {
+func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourcemap.Map, used map[string]bool) *source {
 	cfg := e.bp.cfg
 	mapName := unused(name+".map", used)
 	if f, _, err := e.p.finder.Find(mapName); err == nil {
 		bb.diags.errorf(cfg.Output.Pos, "output-shadows-source", nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", cfg.Name, mapName, e.p.FilePath(f))
 	}
-	data := m.marshal(path.Base(name), relDir(path.Dir(mapName), ""))
+	data := m.Marshal(path.Base(name), relDir(path.Dir(mapName), ""))
 	return madeSource(mapName, data, nil, nil)
 }
 

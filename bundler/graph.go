@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -44,10 +45,10 @@ type node struct {
 
 // nodeMap is the source map of a file that [collect] minify changes.
 type nodeMap struct {
-	link   *resolved  // the file's sourceMappingURL comment, if any
-	file   *node      // the map file of the roots that link names
-	inline *sourceMap // the map that link holds as a data: URL
-	out    *Output    // when not file: the map made, named the file's name plus ".map"
+	link   *resolved      // the file's sourceMappingURL comment, if any
+	file   *node          // the map file of the roots that link names
+	inline *sourcemap.Map // the map that link holds as a data: URL
+	out    *Output        // when not file: the map made, named the file's name plus ".map"
 }
 
 // A component is a set of nodes that refer to each other, in a cycle, or
@@ -215,7 +216,7 @@ func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node))
 
 // minifyFunc minifies a node's rewritten bytes, where edits say how
 // rewriting moved its columns, and makes its source map if it has one.
-type minifyFunc func(n *node, data []byte, edits []edit) ([]byte, ErrorList)
+type minifyFunc func(n *node, data []byte, edits []sourcemap.Edit) ([]byte, ErrorList)
 
 // make names and rewrites the nodes of one component. A node outside a
 // cycle is rewritten, minified when asked, and named for the hash of the
@@ -272,14 +273,14 @@ func (c *component) make(minify minifyFunc) ErrorList {
 // A node that gets a map of its minified self (planMaps) loses its source
 // map comments instead, which esbuild would otherwise follow itself when
 // one holds an inline map; for it, rewrite also returns its edits.
-func (n *node) rewrite() ([]byte, []edit) {
+func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
 	data := n.src.data
 	var out bytes.Buffer
-	var edits []edit
+	var edits []sourcemap.Edit
 	last := 0
 	replace := func(start, end int, with string) {
 		if n.smap != nil {
-			edits = append(edits, n.src.lines.edit(data, start, end, with))
+			edits = append(edits, n.src.lines.Edit(data, start, end, with))
 		}
 		out.Write(data[last:start])
 		out.WriteString(with)

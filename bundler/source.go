@@ -13,6 +13,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/finders"
 )
 
@@ -30,7 +31,7 @@ type source struct {
 
 	jsOnce [2]sync.Once // [0] checked, [1] minified
 	js     [2][]byte
-	jsMap  [2]*sourceMap // when the project makes source maps
+	jsMap  [2]*sourcemap.Map // when the project makes source maps
 	jsDiag [2]ErrorList
 
 	scanOnce sync.Once
@@ -103,7 +104,7 @@ func (s *sourceSet) read(src *source) ([]byte, error) {
 // script returns a JS source checked, and minified if asked, with its
 // source map when the project makes maps: esbuild's of the minified
 // source, or one line for line.
-func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorList, error) {
+func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, ErrorList, error) {
 	data, err := s.read(src)
 	if err != nil {
 		return nil, nil, nil, err
@@ -140,12 +141,12 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourceMap, ErrorL
 		}
 		src.js[i], src.jsDiag[i] = out, diags
 		if withMap && len(diags) == 0 {
-			sm, err := decodeMap(m)
+			sm, err := sourcemap.Decode(m)
 			if err != nil { // esbuild's own map: a bug to report
 				src.jsDiag[i].errorf(Position{File: src.display, Line: 1, Col: 1}, "sourcemap", err, "esbuild's source map: %v", err)
 				return
 			}
-			sm.sources[0] = src.file.Name
+			sm.Sources[0] = src.file.Name
 			src.jsMap[i] = sm
 		}
 	})

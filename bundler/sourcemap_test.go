@@ -5,115 +5,14 @@ import (
 	"context"
 	"errors"
 	"path"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"unicode/utf16"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 )
-
-func TestVLQ(t *testing.T) {
-	for _, v := range []int{0, 1, -1, 15, 16, -16, 31, 32, 1000, -1000, 1 << 20, -(1 << 29)} {
-		enc := string(appendVLQ(nil, v))
-		got, rest, err := decodeVLQ(enc + "X")
-		if err != nil || got != v || rest != "X" {
-			t.Errorf("decodeVLQ(%q) = %d, %q, %v; want %d", enc, got, rest, err, v)
-		}
-	}
-	for _, bad := range []string{"g", "!", "gggggggggggggA"} {
-		if _, _, err := decodeVLQ(bad); !errors.Is(err, errBadMappings) {
-			t.Errorf("decodeVLQ(%q): err = %v, want errBadMappings", bad, err)
-		}
-	}
-}
-
-func TestMappingsRoundTrip(t *testing.T) {
-	// esbuild's map of a minified two-line file, and lines with no
-	// segments, a segment with no source, one with a name.
-	for _, s := range []string{
-		"AAAA,IAAI,MAAQ,EACZ,SAAS,MAAMA,EAAM,CACnB,QAAQ,IAAI,SAAWA,CAAI,CAC7B;;ACFA,SAAS,KAAM",
-		";;AAAA;A,CAAC;;",
-		"",
-	} {
-		lines, err := decodeMappings(s, 2, 1)
-		if err != nil {
-			t.Fatalf("decodeMappings(%q): %v", s, err)
-		}
-		m := &sourceMap{lines: lines}
-		if got := m.mappings(); got != s {
-			t.Errorf("round trip of %q = %q", s, got)
-		}
-	}
-	for _, bad := range []string{"AAAA,ACAA" /* a second source */, "AA", "AAAAAA", "AAAAC" /* a name */, "D"} {
-		if _, err := decodeMappings(bad, 1, 0); !errors.Is(err, errBadMappings) {
-			t.Errorf("decodeMappings(%q): err = %v, want errBadMappings", bad, err)
-		}
-	}
-}
-
-func seg(genCol, src, line, col int) segment {
-	return segment{genCol: genCol, src: src, line: line, col: col, name: -1}
-}
-
-func TestShift(t *testing.T) {
-	m := &sourceMap{sources: []string{"a"}, lines: [][]segment{
-		{seg(0, 0, 0, 0), seg(10, 0, 0, 4), seg(12, 0, 0, 6), seg(20, 0, 0, 9), seg(30, 0, 0, 12)},
-		{seg(5, 0, 1, 0)},
-	}}
-	// Columns 10–20 of line 0 become 4 bytes longer; 25–30 become empty.
-	m.shift([]edit{{line: 0, start: 10, end: 20, newLen: 14}, {line: 0, start: 25, end: 30, newLen: 0}})
-	want := [][]segment{
-		{seg(0, 0, 0, 0), seg(10, 0, 0, 4), seg(10, 0, 0, 6), seg(24, 0, 0, 9), seg(29, 0, 0, 12)},
-		{seg(5, 0, 1, 0)},
-	}
-	if !slices.EqualFunc(m.lines, want, slices.Equal) {
-		t.Errorf("shifted:\n got %v\nwant %v", m.lines, want)
-	}
-}
-
-func TestEditColumns(t *testing.T) {
-	for _, tc := range []struct {
-		name, data, span, with string
-		want                   edit
-	}{
-		{"ASCII", "a {}\nb { background: url(x.png) }\n", "x.png", "x.0123.png", edit{line: 1, start: 20, end: 25, newLen: 10}},
-		// → is 3 bytes and one unit; 🙂 is 4 bytes and two units.
-		{"non-ASCII before", "b { content: '→🙂'; background: url(x.png) }", "x.png", "x.0123.png", edit{line: 0, start: 36, end: 41, newLen: 10}},
-		{"non-ASCII inside", "@import 'é.css';", "é.css", "é.0123.css", edit{line: 0, start: 9, end: 14, newLen: 10}},
-		{"a bad byte is one unit", "/*\xff*/ url(x)", "x", "y", edit{line: 0, start: 10, end: 11, newLen: 1}},
-	} {
-		data := []byte(tc.data)
-		start := strings.Index(tc.data, tc.span)
-		got := newLineIndex(data).edit(data, start, start+len(tc.span), tc.with)
-		if got != tc.want {
-			t.Errorf("%s: edit = %+v, want %+v", tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestComposeAndAppend(t *testing.T) {
-	// Two sources joined, the second from line 3; then "minified" onto
-	// one line by a map over the concatenation.
-	a := lineMap("a.css", []byte("x{}\ny{}\n"), nil)
-	b := lineMap("b.css", []byte("zz url(q)\n"), []edit{{line: 0, start: 7, end: 8, newLen: 5}})
-	concat := &sourceMap{}
-	concat.appendMap(a, 0)
-	concat.appendMap(b, 3)
-	if got, want := concat.sources, []string{"a.css", "b.css"}; !slices.Equal(got, want) {
-		t.Fatalf("sources = %q, want %q", got, want)
-	}
-	outer := &sourceMap{sources: []string{"joined"}, lines: [][]segment{{seg(0, 0, 0, 0), seg(3, 0, 1, 0), seg(6, 0, 3, 3), seg(9, 0, 3, 12)}}}
-	m := outer.compose(concat, true)
-	want := [][]segment{{seg(0, 0, 0, 0), seg(3, 0, 1, 0), seg(6, 1, 0, 3), seg(9, 1, 0, 8)}}
-	if !slices.EqualFunc(m.lines, want, slices.Equal) {
-		t.Errorf("composed:\n got %v\nwant %v", m.lines, want)
-	}
-	if s, ok := m.lookup(0, 7); !ok || m.sources[s.src] != "b.css" || s.line != 0 {
-		t.Errorf("lookup(0, 7) = %v, %v", s, ok)
-	}
-}
 
 // checkOutputs checks the project of fsys and returns its outputs, by
 // name, and its warnings.
@@ -139,26 +38,26 @@ func checkOutputs(t *testing.T, fsys fstest.MapFS) (map[string]Output, ErrorList
 // col 0 for any), where the source's content reads at ("" for anything).
 func wantMapped(t *testing.T, o, mo Output, text, source string, line, col int, at string) {
 	t.Helper()
-	m, err := decodeMap(mo.Data)
+	m, err := sourcemap.Decode(mo.Data)
 	if err != nil {
 		t.Errorf("%s: %v", mo.Name, err)
 		return
 	}
 	l, c := genPos(t, o.Data, text)
-	s, ok := m.lookup(l, c)
+	s, ok := m.Lookup(l, c)
 	if !ok {
 		t.Errorf("%s: %q at %d:%d maps to nothing", o.Name, text, l+1, c)
 		return
 	}
 	// Sources are relative to the map, which is beside the output.
-	src := path.Join(path.Dir(o.Name), m.sources[s.src])
-	if src != source || s.line+1 != line || col > 0 && s.col+1 != col {
-		t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", o.Name, text, src, s.line+1, s.col+1, source, line, col)
+	src := path.Join(path.Dir(o.Name), m.Sources[s.Source])
+	if src != source || s.Line+1 != line || col > 0 && s.Col+1 != col {
+		t.Errorf("%s: %q maps to %s:%d:%d, want %s:%d:%d", o.Name, text, src, s.Line+1, s.Col+1, source, line, col)
 	}
 	if at == "" {
 		return
 	}
-	if content := fromColumn(strings.Split(*m.contents[s.src], "\n")[s.line], s.col); !strings.HasPrefix(content, at) {
+	if content := fromColumn(strings.Split(*m.Contents[s.Source], "\n")[s.Line], s.Col); !strings.HasPrefix(content, at) {
 		t.Errorf("%s: %q maps to %q, want %q", o.Name, text, content, at)
 	}
 }
@@ -258,39 +157,6 @@ sourcemap = true
 		comment := []byte("sourceMappingURL=" + path.Base(mo.Path))
 		if hidden := tc.output == "js/plain.js"; bytes.Contains(o.Data, comment) == hidden {
 			t.Errorf("%s: comment %q present: %v, want %v", tc.output, comment, !hidden, hidden)
-		}
-	}
-}
-
-func TestDecodeIndexMap(t *testing.T) {
-	// Two sections: the second starts at column 4 of line 1, and cuts
-	// the first's segments from there on.
-	index := `{"version":3,"sections":[
-{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["a.js"],"names":["x"],"mappings":"AAAAA;AACA,QAAQ;AACA"}},
-{"offset":{"line":1,"column":4},"map":{"version":3,"sourceRoot":"src/","sources":["b.js"],"names":[],"mappings":"AAAA,EAAE;AACA"}}]}`
-	m, err := decodeMap([]byte(index))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := m.sources, []string{"a.js", "src/b.js"}; !slices.Equal(got, want) {
-		t.Errorf("sources = %q, want %q", got, want)
-	}
-	want := [][]segment{
-		{{genCol: 0, src: 0, line: 0, col: 0, name: 0}},
-		{seg(0, 0, 1, 0), seg(4, 1, 0, 0), seg(6, 1, 0, 2)},
-		{seg(0, 1, 1, 2)},
-	}
-	if !slices.EqualFunc(m.lines, want, slices.Equal) {
-		t.Errorf("lines:\n got %v\nwant %v", m.lines, want)
-	}
-	for _, bad := range []string{
-		`{"version":3,"sections":[{"offset":{"line":2,"column":0},"map":{"version":3,"sources":[],"mappings":""}},{"offset":{"line":1,"column":0},"map":{"version":3,"sources":[],"mappings":""}}]}`,
-		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}`,
-		`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":[],"mappings":"AAAA"}}]}`,
-		`{"version":3,"sections":[{"offset":{"line":2000000000,"column":0},"map":{"version":3,"sources":[],"mappings":""}}]}`,
-	} {
-		if _, err := decodeMap([]byte(bad)); err == nil {
-			t.Errorf("decodeMap(%s): no error", bad)
 		}
 	}
 }
@@ -447,42 +313,4 @@ minify = true
 			t.Errorf("diagnostic %d:\n got %s\nwant %s", i, g, w)
 		}
 	}
-}
-
-// FuzzDecodeMap feeds decodeMap what a root may hold as a map: it must
-// not panic, and a map it reads must survive writing and reading again,
-// and composing, as [collect] minify composes a file's own map.
-func FuzzDecodeMap(f *testing.F) {
-	f.Add(`{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"names":["n"],"mappings":"AAAAA,EAAE;;AACA"}`)
-	f.Add(`{"version":3,"sourceRoot":"src/","sources":["a.js",null],"mappings":"A,AAAA,CCAC"}`)
-	f.Add(`{"version":3,"sections":[{"offset":{"line":0,"column":2},"map":{"version":3,"sources":["a"],"mappings":"AAAA;AACA"}},{"offset":{"line":1,"column":1},"map":{"version":3,"sources":["b"],"mappings":"AAAA"}}]}`)
-	f.Add(`{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sections":[]}}]}`)
-	f.Fuzz(func(t *testing.T, data string) {
-		m, err := decodeMap([]byte(data))
-		if err != nil {
-			return
-		}
-		again, err := decodeMap(m.marshal("out.js", ""))
-		if err != nil {
-			t.Fatalf("a map it read, written, does not read: %v", err)
-		}
-		// Lines with no segments at the end are not written.
-		trim := func(lines [][]segment) [][]segment {
-			for len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
-				lines = lines[:len(lines)-1]
-			}
-			return lines
-		}
-		if !slices.EqualFunc(trim(m.lines), trim(again.lines), func(a, b []segment) bool { return len(a) == 0 && len(b) == 0 || slices.Equal(a, b) }) {
-			t.Fatalf("round trip:\n got %v\nwant %v", again.lines, m.lines)
-		}
-		if len(m.sources) == 0 {
-			return
-		}
-		outer := lineMap("in.js", []byte("a\nbb\nccc\n"), nil)
-		for i := range outer.lines {
-			outer.lines[i] = append(outer.lines[i], seg(2, 0, i, 5))
-		}
-		outer.compose(m, false)
-	})
 }
