@@ -4,44 +4,111 @@
 // reports every mistake in the project at the line that holds it, all in
 // one run, and writes nothing until there are none.
 //
-// # Commands
+// # Synopsis
 //
-//	stapler build  [-c assets.toml] [-v] [-q] [--format=text|json|github]
-//	stapler check  [-c assets.toml] [-v] [-q] [--format=…] [--against DIR]
-//	stapler watch  [-c assets.toml] [-v] [--format=…]
-//	stapler find   [-c assets.toml] NAME...
-//	stapler verify [-c assets.toml] [--format=…] DIR
-//	stapler prune  [-c assets.toml] [--keep N] [--min-age D] [-n] [-v] [DIR]
+//	stapler build  [-c file] [-q] [-v] [--format text|json|github]
+//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github]
+//	stapler find   [-c file] NAME...
+//	stapler watch  [-c file] [-v] [--format text|json|github]
+//	stapler verify [-c file] [--format text|json|github] DIR
+//	stapler prune  [-c file] [-n] [-v] [--keep N] [--min-age D] [DIR]
 //	stapler version
 //
+// stapler help prints the same synopsis, made from the commands' flag
+// sets; a test holds this copy to them. A flag of one letter takes one
+// dash and a longer one two, as written here; Go's flag package accepts
+// either, and --format=json as well as --format json.
+//
+// # Commands
+//
 // build checks the project, then writes its outputs and manifests, each
-// file atomically, the manifests last. check does the same in memory and
-// writes nothing; with --against it also verifies a deployed directory.
-// watch builds, then builds again after every change, until interrupted.
-// find shows which root supplies each name and which files it hides.
-// verify checks a deployed output directory against its manifests and,
-// when the config is there, against what the current sources make. prune
-// deletes the hashed files no manifest of the last N builds names.
+// file under a temporary name renamed into place, the manifests last, and
+// prints one line:
+//
+//	stapler build: 4 bundles, 19 collected, 23 files read, 5.1 kB → 9.6 kB in 453ms (142 written, 0 unchanged, 40 compressed); 21 template references checked in 4 files, 3 skipped (built from variables)
+//
+// check does everything build does but compressing (which cannot find a
+// problem), minification included, in memory, and writes nothing: the CI
+// step that fails a pull request with a typo in it. With --against DIR it
+// also verifies the deployed directory DIR, as verify does.
+//
+// watch builds, then builds again after every change to the config, a
+// file of a root or anything else under the config's directory (the
+// templates), until interrupted. fsnotify watches each directory, and each
+// new one as it appears; a burst of events is one rebuild. A failed build
+// prints its positioned errors and the watch goes on: the output and the
+// manifest are only ever replaced by a complete, successful build. Each
+// rebuild reads every file again, minifies only what changed since the
+// last build, and writes only what changed; an entry bundle is bundled by
+// esbuild anew each time. Files in node_modules are not watched.
+//
+// find shows which root supplies each NAME and which files of later roots
+// it hides, as Django's findstatic does; a name in no root exits 1 with a
+// did-you-mean.
+//
+// verify checks an output directory as it was deployed, copied or synced:
+// its manifests parse and agree; every file they name is there with its
+// recorded size, integrity and name hash; each plain copy holds its hashed
+// file's bytes; each precompressed sibling has its recorded size, and a
+// gzip one decompresses to its file. Given the config (-c, or assets.toml
+// when it exists), it also checks that the deployed manifest is what a
+// build of the current sources makes, each stale, undeployed or
+// no-longer-made entry listed at its line of stapler-manifest.json.
+//
+// prune deletes the hashed files that no manifest of the last N builds
+// names (--keep, default 3, the current build included) and that are
+// older than D (--min-age, default 1h), so that browsers holding pages of
+// a previous deploy still get their files: Phoenix's and Propshaft's
+// policy. It also deletes temporary files
+// a failed build left. It never deletes a file the current manifest names,
+// a plain copy or a manifest. Builds keep the manifests they replace in
+// <output>/.stapler/history/ for it, newest first in
+// .stapler/history.json, at most 10. DIR defaults to the config's output.
+//
+// version prints stapler's module version, or (devel) for a build from a
+// work tree.
+//
+// Paths in assets.toml are relative to its own directory, wherever
+// stapler runs.
 //
 // # Flags
 //
-//	-c FILE        the config; default assets.toml in the current directory
-//	-v             list each output; show the roots searched for a name not found
-//	-q             print nothing on success
-//	--format F     how problems are printed: text (file:line:col: error: message,
-//	               on stderr), json (an array on stdout) or github (Actions
-//	               annotations on stdout)
-//	--against DIR  check: also verify the deployed directory DIR
-//	--keep N       prune: keep the files of the last N builds (default 3)
-//	--min-age D    prune: keep files younger than D (default 1h)
-//	-n             prune: list what would be deleted, delete nothing
+//	-c file         the config; default assets.toml in the current directory
+//	-q              build, check: print nothing on success
+//	-v              build, check: list each output ("js/stats.js → js/stats.5029da091577.js (804 B)");
+//	                build, check, watch: show the roots searched, in order, for a name not found;
+//	                prune: list each file deleted
+//	-n              prune: list what would be deleted, delete nothing
+//	--against DIR   check: also verify the deployed output directory DIR
+//	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
+//	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
+//	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
 //
-// On a terminal, build and check show their progress on one line; in a CI
-// log there is none.
+// On a terminal, build and check show their progress on one line
+// rewritten in place (files made of the total, bytes); in a CI log, where
+// stderr is not a terminal, there is none.
+//
+// # Diagnostics
+//
+// Problems go to stderr as file:line:col: error: message, paths relative
+// to the current directory, then a count:
+//
+//	assets.toml:14:3: error: bundle "stats": "js/aplication.js" not found in any root; did you mean "js/application.js"?
+//	1 error
+//
+// Lines and columns are 1-based; a column counts bytes and points at the
+// value as written (a string's opening quote). A warning reads "warning:"
+// and does not fail the command. --format=json prints a JSON array of
+// {"file", "line", "col", "severity", "code", "message", "suggestion"} on
+// stdout instead; --format=github prints GitHub Actions annotations
+// (::error file=…,line=…,col=…,title=stapler CODE::message) on stdout, so
+// that the problems show on the pull request's diff. The count still goes
+// to stderr. Every code, with an example and its fix, is in docs/errors.md.
 //
 // # Exit status
 //
 // 0 on success; 1 when the project has problems, every one of them
-// printed; 2 when stapler could not run: bad flags, a config file missing
-// or unreadable, an I/O error while writing.
+// printed; 2 when stapler could not run: bad flags or arguments, an
+// unknown command or format, a config file missing or unreadable, an I/O
+// error while writing.
 package main

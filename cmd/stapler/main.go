@@ -28,20 +28,6 @@ const (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: stapler <command> [flags]
-
-commands:
-  build    check the project, then write its outputs and manifest
-  check    everything build does, in memory: writes nothing
-  find     show which root supplies each NAME, and what it hides
-  watch    build, then build again on every change, until interrupted
-  verify   check a deployed output directory against its manifests and the sources
-  prune    delete hashed files that no recent build names
-  version  print stapler's version
-
-Run 'stapler <command> -h' for a command's flags.
-`
-
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -78,16 +64,8 @@ func version() string {
 }
 
 func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("stapler "+cmd, flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	config := fl.String("c", "assets.toml", "the config `file`")
-	verbose := fl.Bool("v", false, "list each output; show the roots searched for a name not found")
-	quiet := fl.Bool("q", false, "print nothing on success")
-	format := fl.String("format", "text", "how to print problems: text, json or github")
-	var against *string
-	if cmd == "check" {
-		against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
-	}
+	fl, f := newFlagSet(cmd, stderr)
+	config, verbose, quiet, format, against := f.config, f.verbose, f.quiet, f.format, f.against
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
@@ -165,14 +143,13 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 }
 
 func runFind(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("stapler find", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	config := fl.String("c", "assets.toml", "the config `file`")
+	fl, f := newFlagSet("find", stderr)
+	config := f.config
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
 	if fl.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: stapler find [-c assets.toml] NAME...")
+		fmt.Fprintln(stderr, "usage:", synopsis("find"))
 		return exitFailed
 	}
 	p, err := bundler.Load(bundler.Options{Config: *config})
@@ -201,18 +178,13 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 }
 
 func runPrune(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("stapler prune", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	config := fl.String("c", "assets.toml", "the config `file`, whose output is pruned when no DIR is given")
-	keep := fl.Int("keep", 3, "keep the files of the last `N` builds, the current one included")
-	minAge := fl.Duration("min-age", time.Hour, "keep files younger than `D`")
-	dryRun := fl.Bool("n", false, "list what would be deleted; delete nothing")
-	verbose := fl.Bool("v", false, "list each file deleted")
+	fl, f := newFlagSet("prune", stderr)
+	config, keep, minAge, dryRun, verbose := f.config, f.keep, f.minAge, f.dryRun, f.verbose
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
 	if *keep < 1 || *minAge < 0 || fl.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: stapler prune [-c assets.toml] [--keep N>=1] [--min-age D>=0] [-n] [DIR]")
+		fmt.Fprintln(stderr, "usage:", synopsis("prune"), "(N ≥ 1, D ≥ 0)")
 		return exitFailed
 	}
 	dir := fl.Arg(0)
@@ -251,11 +223,8 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 }
 
 func runWatch(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("stapler watch", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	config := fl.String("c", "assets.toml", "the config `file`")
-	verbose := fl.Bool("v", false, "show the roots searched for a name not found")
-	format := fl.String("format", "text", "how to print problems: text, json or github")
+	fl, f := newFlagSet("watch", stderr)
+	config, verbose, format := f.config, f.verbose, f.format
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
@@ -299,15 +268,13 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("stapler verify", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	config := fl.String("c", "assets.toml", "the config `file` whose sources the output must match; skipped when the default is absent")
-	format := fl.String("format", "text", "how to print problems: text, json or github")
+	fl, f := newFlagSet("verify", stderr)
+	config, format := f.config, f.format
 	if err := fl.Parse(args); err != nil {
 		return exitFailed
 	}
 	if fl.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: stapler verify [-c assets.toml] [--format=text|json|github] DIR")
+		fmt.Fprintln(stderr, "usage:", synopsis("verify"))
 		return exitFailed
 	}
 	pr, err := newPrinter(*format, stdout, stderr, false)
