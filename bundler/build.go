@@ -163,7 +163,8 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	res.Warnings = diags.Sort()
+	diags.Sort()
+	res.Warnings = diags
 	return res, nil
 }
 
@@ -232,7 +233,7 @@ func (p *Project) prepareBundle(ctx context.Context, bp *bundlePlan, srcs *sourc
 func (p *Project) checkEmpty(bb *builtBundle) {
 	bp := bb.plan
 	if !bp.bad && len(bb.diags) == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
-		bb.diags.errorf(bp.cfg.Output.Pos, "empty-output", nil, "bundle %q: output %q would be empty (its sources hold no code)", bp.cfg.Name, bp.cfg.Output.S)
+		bb.diags.errorf(bp.cfg.Output.Pos, CodeEmptyOutput, nil, "bundle %q: output %q would be empty (its sources hold no code)", bp.cfg.Name, bp.cfg.Output.S)
 	}
 }
 
@@ -368,7 +369,7 @@ func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
 				continue // dropped: the source's map is not the bundle's
 			}
 			if r.Import && r.Leading && ruleFrom != "" && ruleFrom != src.display {
-				bb.diags.errorf(src.lines.pos(src.display, r.At), "import-order", nil,
+				bb.diags.errorf(src.lines.pos(src.display, r.At), CodeImportOrder, nil,
 					"%s comes after the rules of %s once bundle %q is joined, and browsers ignore an @import after rules: move it to the bundle's first source",
 					r.Text, ruleFrom, bp.cfg.Name)
 			}
@@ -494,7 +495,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 	if concat != nil && len(bb.diags) == 0 {
 		outer, err := sourcemap.Decode(minMap)
 		if err != nil {
-			bb.diags.errorf(bp.cfg.Output.Pos, "sourcemap", err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
+			bb.diags.errorf(bp.cfg.Output.Pos, CodeSourceMap, err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
 			return
 		}
 		p.linkMap(bb, outer.Compose(concat, true))

@@ -128,7 +128,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 		case link != nil && link.target != nil:
 			m := link.target.node
 			if m.mapOf != nil {
-				diags.errorf(at, "sourcemap-shared", nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
+				diags.errorf(at, CodeSourceMapShared, nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
 					link.Text, m.src.file.Name, m.mapOf.src.display)
 				continue
 			}
@@ -141,7 +141,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 				sm.inline, err = sourcemap.Decode(data)
 			}
 			if err != nil {
-				diags.errorf(at, "sourcemap", err, "the inline source map cannot be read: %v", err)
+				diags.errorf(at, CodeSourceMap, err, "the inline source map cannot be read: %v", err)
 				continue
 			}
 		case link != nil && link.diag != nil:
@@ -152,14 +152,14 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			}
 		case !global:
 			if link != nil {
-				diags.add(&Diagnostic{Pos: at, Severity: SeverityWarning, Code: "sourcemap-dropped",
+				diags.add(&Diagnostic{Pos: at, Severity: SeverityWarning, Code: CodeSourceMapDropped,
 					Message: fmt.Sprintf("%s is dropped: [collect] minify changes the file, so the map it names no longer fits; set sourcemap to make a map of the minified file", link.Text)})
 			}
 			continue
 		}
 		name := n.src.file.Name + ".map"
 		if _, _, err := p.finder.Find(name); err == nil {
-			diags.errorf(at, "output-shadows-source", nil, "[collect] minify makes the source map of %s as %q, but a root has a file of that name, which %s does not link: link it with a sourceMappingURL comment, or exclude it",
+			diags.errorf(at, CodeOutputShadowsSrc, nil, "[collect] minify makes the source map of %s as %q, but a root has a file of that name, which %s does not link: link it with a sourceMappingURL comment, or exclude it",
 				n.src.display, name, n.src.display)
 			continue
 		}
@@ -172,7 +172,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 				continue // a minified file's map comment is dropped, or seen to above
 			}
 			if owner := r.target.node.mapOf; owner != nil && owner != n {
-				diags.errorf(n.src.lines.pos(n.src.display, r.At), "sourcemap-shared", nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
+				diags.errorf(n.src.lines.pos(n.src.display, r.At), CodeSourceMapShared, nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
 					r.Text, r.target.file.Name, owner.src.display)
 			}
 		}
@@ -228,7 +228,7 @@ func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]by
 		// m.Bytes rewrites its input in place: hand it a copy.
 		out, err := m.Bytes(mediatype, bytes.Clone(data))
 		if err != nil {
-			d := &Diagnostic{Pos: Position{File: n.src.display, Line: 1, Col: 1}, Code: "minify", Err: err, Message: err.Error()}
+			d := &Diagnostic{Pos: Position{File: n.src.display, Line: 1, Col: 1}, Code: CodeMinify, Err: err, Message: err.Error()}
 			var pe *parse.Error
 			if errors.As(err, &pe) {
 				d.Pos.Line, d.Pos.Col, d.Message = pe.Line, pe.Column, pe.Message
@@ -270,14 +270,14 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 	at := sm.pos(n)
 	m, err := sourcemap.Decode(r.m)
 	if err != nil { // esbuild's own map: a bug to report
-		diags.errorf(at, "sourcemap", err, "esbuild's source map: %v", err)
+		diags.errorf(at, CodeSourceMap, err, "esbuild's source map: %v", err)
 		return out, diags
 	}
 	m = m.Compose(sourcemap.Verbatim(n.src.file.Name, n.src.data, edits), true)
 	inner := sm.inline
 	if mf != nil {
 		if inner, err = sourcemap.Decode(mf.src.data); err != nil {
-			diags.errorf(at, "sourcemap", err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.src.file.Name, err)
+			diags.errorf(at, CodeSourceMap, err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.src.file.Name, err)
 			return out, diags
 		}
 	}

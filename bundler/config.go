@@ -157,7 +157,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			c.Output, ok = d.str(k)
 			haveOutput = true // a value of the wrong type is not also missing
 			if ok && c.Output.S == "" {
-				diags.errorf(c.Output.Pos, "bad-value", nil, "output must not be empty")
+				diags.errorf(c.Output.Pos, CodeBadValue, nil, "output must not be empty")
 			}
 		},
 		"url": func(k *tkey) {
@@ -167,7 +167,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			}
 			c.URL, c.urlPos = v.S, v.Pos
 			if !strings.HasSuffix(v.S, "/") {
-				diags.errorf(v.Pos, "bad-value", nil, "url %q must end with a slash", v.S)
+				diags.errorf(v.Pos, CodeBadValue, nil, "url %q must end with a slash", v.S)
 			}
 		},
 		"keep_unhashed": func(k *tkey) { c.KeepUnhashed, _ = d.boolean(k) },
@@ -183,11 +183,11 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 					"prefix": func(k *tkey) { r.Prefix, _ = d.str(k) },
 				})
 				if !havePath {
-					diags.errorf(t.pos, "missing", nil, "root: missing path")
+					diags.errorf(t.pos, CodeMissing, nil, "root: missing path")
 					continue
 				}
 				if r.Path.S == "" {
-					diags.errorf(r.Path.Pos, "bad-value", nil, "root path must not be empty")
+					diags.errorf(r.Path.Pos, CodeBadValue, nil, "root path must not be empty")
 					continue
 				}
 				c.Roots = append(c.Roots, r)
@@ -241,7 +241,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 					}
 					n, err := strconv.Atoi(k.val.str)
 					if err != nil || n < lo || n > hi {
-						diags.errorf(k.val.pos, "bad-value", nil, "%s must be from %d to %d, not %s", k.name, lo, hi, k.val.str)
+						diags.errorf(k.val.pos, CodeBadValue, nil, "%s must be from %d to %d, not %s", k.name, lo, hi, k.val.str)
 						return
 					}
 					*dst = n
@@ -262,7 +262,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 					cc.Types = nil
 					for _, v := range vs {
 						if !strings.HasPrefix(v.S, ".") || strings.Contains(v.S, "/") {
-							diags.errorf(v.Pos, "bad-value", nil, "types: %q is not an extension such as \".css\"", v.S)
+							diags.errorf(v.Pos, CodeBadValue, nil, "types: %q is not an extension such as \".css\"", v.S)
 							continue
 						}
 						cc.Types = append(cc.Types, v.S)
@@ -287,7 +287,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 					c.Templates.Functions = nil
 					for _, v := range vs {
 						if !templateFuncRE.MatchString(v.S) {
-							diags.errorf(v.Pos, "bad-value", nil, "functions: %q is not a template function name", v.S)
+							diags.errorf(v.Pos, CodeBadValue, nil, "functions: %q is not a template function name", v.S)
 							continue
 						}
 						c.Templates.Functions = append(c.Templates.Functions, v.S)
@@ -304,9 +304,9 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 								re, err := regexp.Compile(v.S)
 								switch {
 								case err != nil:
-									diags.errorf(v.Pos, "bad-value", err, "regex: %v", err)
+									diags.errorf(v.Pos, CodeBadValue, err, "regex: %v", err)
 								case re.SubexpIndex("name") < 0:
-									diags.errorf(v.Pos, "bad-value", nil, "regex %q has no (?P<name>...) group for the static name", v.S)
+									diags.errorf(v.Pos, CodeBadValue, nil, "regex %q has no (?P<name>...) group for the static name", v.S)
 								default:
 									c.Templates.Patterns = append(c.Templates.Patterns, re)
 								}
@@ -316,7 +316,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 				},
 			})
 			if !havePaths {
-				diags.errorf(k.pos, "missing", nil, "templates: missing paths, the globs of the template files to check")
+				diags.errorf(k.pos, CodeMissing, nil, "templates: missing paths, the globs of the template files to check")
 			}
 		},
 		"manifest": func(k *tkey) {
@@ -332,7 +332,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 						return
 					}
 					if v.S != "1.0" && v.S != "1.1" {
-						diags.errorf(v.Pos, "bad-value", nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
+						diags.errorf(v.Pos, CodeBadValue, nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
 						return
 					}
 					c.DjangoVersion = v.S
@@ -341,7 +341,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 		},
 	})
 	if !haveOutput {
-		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `missing output: the directory results go to, e.g. output = "build/static"`)
+		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `missing output: the directory results go to, e.g. output = "build/static"`)
 	}
 	for _, b := range c.Bundles {
 		if !b.sourceMapSet {
@@ -352,7 +352,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 		}
 	}
 	if len(c.Roots) == 0 && top.get("root") == nil {
-		diags.errorf(Position{File: file, Line: 1, Col: 1}, "missing", nil, `no [[root]]: name at least one directory of static files`)
+		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `no [[root]]: name at least one directory of static files`)
 	}
 	return c
 }
@@ -365,7 +365,7 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 	problems := len(*d.diags)
 	defer func() { b.broken = len(*d.diags) > problems }()
 	if !bundleNameRE.MatchString(b.Name) {
-		d.diags.errorf(bk.pos, "bad-value", nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
+		d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
 	}
 	t := d.tableValue(bk)
 	if t == nil {
@@ -380,7 +380,7 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 		"entry": func(k *tkey) {
 			b.Entry, haveEntry = d.str(k)
 			if haveEntry && b.Entry.S == "" {
-				d.diags.errorf(b.Entry.Pos, "bad-value", nil, "bundle %q: entry must not be empty", b.Name)
+				d.diags.errorf(b.Entry.Pos, CodeBadValue, nil, "bundle %q: entry must not be empty", b.Name)
 			}
 			haveEntry = true
 		},
@@ -388,7 +388,7 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 		"format": func(k *tkey) {
 			v, ok := d.str(k)
 			if ok && v.S != "esm" && v.S != "iife" {
-				d.diags.errorf(v.Pos, "bad-value", nil, `bundle %q: format must be "esm" or "iife", not %q`, b.Name, v.S)
+				d.diags.errorf(v.Pos, CodeBadValue, nil, `bundle %q: format must be "esm" or "iife", not %q`, b.Name, v.S)
 				return
 			}
 			b.Format = v.S
@@ -397,7 +397,7 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 	})
 	switch {
 	case haveEntry && haveSources:
-		d.diags.errorf(bk.pos, "bad-value", nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
+		d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
 	case haveEntry:
 		if !haveOutput && b.Entry.S != "" {
 			// The entry's name with the extension of what it makes.
@@ -413,17 +413,17 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 		}
 	default:
 		if !haveSources {
-			d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing sources (or an entry)", b.Name)
+			d.diags.errorf(bk.pos, CodeMissing, nil, "bundle %q: missing sources (or an entry)", b.Name)
 		}
 		if b.Target.S != "" {
-			d.diags.errorf(b.Target.Pos, "bad-value", nil, "bundle %q: target applies to entry bundles only: esbuild lowers what it bundles", b.Name)
+			d.diags.errorf(b.Target.Pos, CodeBadValue, nil, "bundle %q: target applies to entry bundles only: esbuild lowers what it bundles", b.Name)
 		}
 		if b.Format != "" {
-			d.diags.errorf(bk.pos, "bad-value", nil, "bundle %q: format applies to entry bundles only", b.Name)
+			d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle %q: format applies to entry bundles only", b.Name)
 		}
 	}
 	if !haveOutput {
-		d.diags.errorf(bk.pos, "missing", nil, "bundle %q: missing output", b.Name)
+		d.diags.errorf(bk.pos, CodeMissing, nil, "bundle %q: missing output", b.Name)
 	}
 	return b
 }
@@ -447,12 +447,12 @@ func (d decoder) table(t *ttable, where string, fields map[string]func(*tkey)) {
 			full = where + "." + k.name
 		}
 		known := slices.Sorted(maps.Keys(fields))
-		d.diags.errorf(k.pos, "unknown-key", nil, "unknown key %q%s", full, didYouMean(suggest.Nearest(k.name, known)))
+		d.diags.errorf(k.pos, CodeUnknownKey, nil, "unknown key %q%s", full, didYouMean(suggest.Nearest(k.name, known)))
 	}
 }
 
 func (d decoder) wrongType(k *tkey, want string) {
-	d.diags.errorf(k.val.pos, "type", nil, "%s must be %s, not %s", k.name, want, kindName(k.val.kind))
+	d.diags.errorf(k.val.pos, CodeType, nil, "%s must be %s, not %s", k.name, want, kindName(k.val.kind))
 }
 
 func (d decoder) str(k *tkey) (Value, bool) {
@@ -473,7 +473,7 @@ func (d decoder) sourceMap(k *tkey) (SourceMapMode, bool) {
 	case k.val.kind == unstable.String && k.val.str == "hidden":
 		return SourceMapHidden, true
 	}
-	d.diags.errorf(k.val.pos, "bad-value", nil, `sourcemap must be true, false or "hidden"`)
+	d.diags.errorf(k.val.pos, CodeBadValue, nil, `sourcemap must be true, false or "hidden"`)
 	return SourceMapNone, false
 }
 
@@ -484,7 +484,7 @@ func (d decoder) target(k *tkey) Value {
 		return Value{}
 	}
 	if _, _, err := parseTarget(v.S); err != nil {
-		d.diags.errorf(v.Pos, "bad-value", err, "target %q: %v", v.S, err)
+		d.diags.errorf(v.Pos, CodeBadValue, err, "target %q: %v", v.S, err)
 		return Value{}
 	}
 	return v
@@ -508,7 +508,7 @@ func (d decoder) strings(k *tkey) ([]Value, bool) {
 	var out []Value
 	for _, e := range k.val.arr {
 		if e.kind != unstable.String {
-			d.diags.errorf(e.pos, "type", nil, "%s: elements must be strings, not %s", k.name, kindName(e.kind))
+			d.diags.errorf(e.pos, CodeType, nil, "%s: elements must be strings, not %s", k.name, kindName(e.kind))
 			continue
 		}
 		out = append(out, Value{S: e.str, Pos: e.pos})
@@ -522,7 +522,7 @@ func (d decoder) patterns(k *tkey) ([]Value, bool) {
 	var out []Value
 	for _, v := range vs {
 		if err := finders.ValidPattern(v.S); err != nil {
-			d.diags.errorf(v.Pos, "bad-pattern", err, "%s: %q: %s", k.name, v.S, detail(err))
+			d.diags.errorf(v.Pos, CodeBadPattern, err, "%s: %q: %s", k.name, v.S, detail(err))
 			continue
 		}
 		out = append(out, v)
@@ -547,7 +547,7 @@ func (d decoder) tables(k *tkey) []*tvalue {
 	var out []*tvalue
 	for _, e := range k.val.arr {
 		if e.kind != unstable.Table {
-			d.diags.errorf(e.pos, "type", nil, "%s: elements must be tables, not %s", k.name, kindName(e.kind))
+			d.diags.errorf(e.pos, CodeType, nil, "%s: elements must be tables, not %s", k.name, kindName(e.kind))
 			continue
 		}
 		out = append(out, e)

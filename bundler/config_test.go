@@ -165,7 +165,8 @@ func TestDecodeConfig(t *testing.T) {
 			var diags ErrorList
 			decodeConfig("a.toml", top, &diags)
 			var got []string
-			for _, d := range diags.Sort() {
+			diags.Sort()
+			for _, d := range diags {
 				got = append(got, strings.TrimPrefix(d.Error(), "a.toml:"))
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {

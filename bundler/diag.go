@@ -60,7 +60,7 @@ func (s Severity) String() string {
 type Diagnostic struct {
 	Pos        Position
 	Severity   Severity
-	Code       string   // short and stable, e.g. "not-found"; see the README's list
+	Code       string   // short and stable: one of the Code constants, or an ID of esbuild's; see docs/errors.md
 	Message    string   // one line, without the position
 	Suggestion string   // a did-you-mean, when there is one; Message already says it
 	Notes      []string // detail shown on request (the command's -v), e.g. the roots searched
@@ -92,9 +92,11 @@ func (l *ErrorList) errorf(pos Position, code string, cause error, format string
 }
 
 // Sort orders the list by file, line, column, then message, and drops
-// exact repeats (the same problem found through two bundles).
-func (l ErrorList) Sort() ErrorList {
-	slices.SortStableFunc(l, func(a, b *Diagnostic) int {
+// exact repeats (the same problem found through two bundles). It works in
+// place, as go/scanner's does, so that calling it as a statement leaves
+// the list sorted and whole.
+func (l *ErrorList) Sort() {
+	slices.SortStableFunc(*l, func(a, b *Diagnostic) int {
 		return cmp.Or(
 			cmp.Compare(a.Pos.File, b.Pos.File),
 			cmp.Compare(a.Pos.Line, b.Pos.Line),
@@ -102,7 +104,7 @@ func (l ErrorList) Sort() ErrorList {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
-	return slices.CompactFunc(l, func(a, b *Diagnostic) bool {
+	*l = slices.CompactFunc(*l, func(a, b *Diagnostic) bool {
 		return a.Pos == b.Pos && a.Message == b.Message && a.Severity == b.Severity
 	})
 }
@@ -138,12 +140,15 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
-// Err returns nil when the list holds no error, else the sorted list.
+// Err returns nil when the list holds no error, else a sorted copy of the
+// list: l itself is left as it is.
 func (l ErrorList) Err() error {
 	if l.Errors() == 0 {
 		return nil
 	}
-	return l.Sort()
+	sorted := slices.Clone(l)
+	sorted.Sort()
+	return sorted
 }
 
 // didYouMean returns "; did you mean "s"?" for a non-empty s.

@@ -88,12 +88,12 @@ func (p *Project) resolveEntry(bp *bundlePlan, srcs *sourceSet, diags *ErrorList
 	e := b.Entry
 	typ := entryType(e.S)
 	if typ == "" {
-		diags.errorf(e.Pos, "bad-entry", nil, "bundle %q: entry %q must be a script (.js, .mjs, .jsx, .ts, .mts, .tsx) or a stylesheet (.css)", b.Name, e.S)
+		diags.errorf(e.Pos, CodeBadEntry, nil, "bundle %q: entry %q must be a script (.js, .mjs, .jsx, .ts, .mts, .tsx) or a stylesheet (.css)", b.Name, e.S)
 		return
 	}
 	if bp.typ != "" && bp.typ != typ {
 		what := map[string]string{"js": "a script", "css": "a stylesheet"}[typ]
-		diags.errorf(b.Output.Pos, "bad-output", nil, "bundle %q: entry %q makes %s, so its output %q must end in .%s", b.Name, e.S, what, b.Output.S, typ)
+		diags.errorf(b.Output.Pos, CodeBadOutput, nil, "bundle %q: entry %q makes %s, so its output %q must end in .%s", b.Name, e.S, what, b.Output.S, typ)
 		return
 	}
 	f, _, err := p.finder.Find(e.S)
@@ -235,14 +235,14 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 	case schemeRE.MatchString(spec) || strings.HasPrefix(spec, "//"):
 		return api.OnResolveResult{Path: spec, External: true}, nil // loaded from another site at run time
 	case strings.HasPrefix(spec, "/"):
-		return problem("absolute-import", "", "%q is an absolute path: import a file of a root by a relative path, which the build gives its hashed name", spec), nil
+		return problem(CodeAbsoluteImport, "", "%q is an absolute path: import a file of a root by a relative path, which the build gives its hashed name", spec), nil
 	}
 	// A bare import: a package.
 	if len(e.p.Config.NodeModules) == 0 {
-		return problem("bare-import", "", `%q is a package, and no node_modules directories are configured to find it in: add node_modules = ["node_modules"] to the config`, spec), nil
+		return problem(CodeBareImport, "", `%q is a package, and no node_modules directories are configured to find it in: add node_modules = ["node_modules"] to the config`, spec), nil
 	}
 	if !e.p.disk {
-		return problem("bare-import", "", "%q is a package, and packages are only found in node_modules on disk", spec), nil
+		return problem(CodeBareImport, "", "%q is a package, and packages are only found in node_modules on disk", spec), nil
 	}
 	// From the top of the file system, where no node_modules is, so that
 	// esbuild finds the package in NodePaths, the configured directories,
@@ -254,7 +254,7 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 		for _, v := range e.p.Config.NodeModules {
 			dirs = append(dirs, v.S)
 		}
-		return problem("bare-import", "", "package %q not found in node_modules (%s)", spec, strings.Join(dirs, ", ")), nil
+		return problem(CodeBareImport, "", "package %q not found in node_modules (%s)", spec, strings.Join(dirs, ", ")), nil
 	}
 	effects := api.SideEffectsTrue
 	if !res.SideEffects {
@@ -306,7 +306,7 @@ func (e *entryBuild) file(names []string, spec, suffix string) api.OnResolveResu
 			return api.OnResolveResult{Path: f.Name, Namespace: esbuildNamespace, Suffix: suffix}
 		}
 		if errors.Is(err, finders.ErrCaseMismatch) {
-			return problem("case-mismatch", "", "%q → %q %s", spec, name, findProblem(err))
+			return problem(CodeCaseMismatch, "", "%q → %q %s", spec, name, findProblem(err))
 		}
 		if first == nil {
 			first = err
@@ -317,7 +317,7 @@ func (e *entryBuild) file(names []string, spec, suffix string) api.OnResolveResu
 		}
 	}
 	if !isFindError(first) {
-		return problem("root", "", "%q: %v", spec, first)
+		return problem(CodeRoot, "", "%q: %v", spec, first)
 	}
 	what := fmt.Sprintf("%q", names[0])
 	if len(names) > 1 && path.Ext(spec) == "" {
@@ -327,7 +327,7 @@ func (e *entryBuild) file(names []string, spec, suffix string) api.OnResolveResu
 	if suggestion != "" {
 		msg += didYouMean([]string{suggestion})
 	}
-	return problem("import-not-found", suggestion, "%s", msg)
+	return problem(CodeImportNotFound, suggestion, "%s", msg)
 }
 
 // problem returns the plugin's result for an import it cannot resolve.
@@ -378,7 +378,7 @@ func (e *entryBuild) diagnostic(m api.Message, warning bool) *Diagnostic {
 			file = e.p.dirPath(logical)
 		}
 	}
-	d := esbuildDiagnostic(m, file, "bundle")
+	d := esbuildDiagnostic(m, file, CodeBundle)
 	if m.Location == nil {
 		d.Pos = cfg.Entry.Pos
 	}
@@ -471,7 +471,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		}
 		name = unused(name, used)
 		if f, _, err := p.finder.Find(name); err == nil {
-			bb.diags.errorf(cfg.Output.Pos, "output-shadows-source", nil, "bundle %q: its output %q is also a source file (%s): one would hide the other; give the bundle another output", cfg.Name, name, p.FilePath(f))
+			bb.diags.errorf(cfg.Output.Pos, CodeOutputShadowsSrc, nil, "bundle %q: its output %q is also a source file (%s): one would hide the other; give the bundle another output", cfg.Name, name, p.FilePath(f))
 		}
 		o.name = name
 		code = append(code, o)
@@ -626,7 +626,7 @@ func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourcemap.Map, u
 	cfg := e.bp.cfg
 	mapName := unused(name+".map", used)
 	if f, _, err := e.p.finder.Find(mapName); err == nil {
-		bb.diags.errorf(cfg.Output.Pos, "output-shadows-source", nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", cfg.Name, mapName, e.p.FilePath(f))
+		bb.diags.errorf(cfg.Output.Pos, CodeOutputShadowsSrc, nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", cfg.Name, mapName, e.p.FilePath(f))
 	}
 	data := m.Marshal(path.Base(name), relDir(path.Dir(mapName), ""))
 	return madeSource(mapName, data, nil, nil)

@@ -39,10 +39,10 @@ func transformMap(src []byte, file string, loader api.Loader, minify, withMap bo
 	})
 	var diags ErrorList
 	for _, m := range r.Errors {
-		diags.add(esbuildDiagnostic(m, file, "syntax"))
+		diags.add(esbuildDiagnostic(m, file, CodeSyntax))
 	}
 	for _, m := range r.Warnings {
-		diags.add(esbuildDiagnostic(m, file, "minify-warning"))
+		diags.add(esbuildDiagnostic(m, file, CodeMinifyWarning))
 	}
 	return []byte(r.Code), r.Map, diags
 }

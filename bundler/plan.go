@@ -56,7 +56,7 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 		case len(bp.sources) > 0 && bp.typ != "":
 			pl.bundles = append(pl.bundles, bp)
 		case !bp.bad:
-			diags.errorf(b.Output.Pos, "empty-bundle", nil, "bundle %q resolves to no files", b.Name)
+			diags.errorf(b.Output.Pos, CodeEmptyBundle, nil, "bundle %q resolves to no files", b.Name)
 		}
 	}
 	return pl
@@ -67,30 +67,30 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig, diags *ErrorList) {
 	out := b.Output
 	if err := finders.ValidName(out.S); err != nil {
-		diags.errorf(out.Pos, "bad-output", err, "bundle %q: output %q must be a relative name inside the output directory: %s", b.Name, out.S, detail(err))
+		diags.errorf(out.Pos, CodeBadOutput, err, "bundle %q: output %q must be a relative name inside the output directory: %s", b.Name, out.S, detail(err))
 		return
 	}
 	if b.Type() == "" {
-		diags.errorf(out.Pos, "bad-output", nil, "bundle %q: output %q must end in .js or .css", b.Name, out.S)
+		diags.errorf(out.Pos, CodeBadOutput, nil, "bundle %q: output %q must end in .js or .css", b.Name, out.S)
 	}
 	if first, ok := outputs[out.S]; ok {
-		diags.errorf(out.Pos, "duplicate-output", nil, "bundle %q: output %q is also the output of bundle %q at line %d", b.Name, out.S, first.Name, first.Output.Pos.Line)
+		diags.errorf(out.Pos, CodeDuplicateOutput, nil, "bundle %q: output %q is also the output of bundle %q at line %d", b.Name, out.S, first.Name, first.Output.Pos.Line)
 		return
 	}
 	outputs[out.S] = b
 	if f, _, err := p.finder.Find(out.S); err == nil {
-		diags.errorf(out.Pos, "output-shadows-source", nil, "bundle %q: output %q is also a source file (%s): one would hide the other", b.Name, out.S, p.FilePath(f))
+		diags.errorf(out.Pos, CodeOutputShadowsSrc, nil, "bundle %q: output %q is also a source file (%s): one would hide the other", b.Name, out.S, p.FilePath(f))
 	}
 	if b.SourceMap == SourceMapNone || b.Entry.S != "" { // an entry bundle's maps are checked as it is built
 		return
 	}
 	mapName := out.S + ".map"
 	if first, ok := outputs[mapName]; ok {
-		diags.errorf(out.Pos, "duplicate-output", nil, "bundle %q: its source map %q is also the output of bundle %q at line %d", b.Name, mapName, first.Name, first.Output.Pos.Line)
+		diags.errorf(out.Pos, CodeDuplicateOutput, nil, "bundle %q: its source map %q is also the output of bundle %q at line %d", b.Name, mapName, first.Name, first.Output.Pos.Line)
 	}
 	outputs[mapName] = b
 	if f, _, err := p.finder.Find(mapName); err == nil {
-		diags.errorf(out.Pos, "output-shadows-source", nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", b.Name, mapName, p.FilePath(f))
+		diags.errorf(out.Pos, CodeOutputShadowsSrc, nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", b.Name, mapName, p.FilePath(f))
 	}
 }
 
@@ -107,7 +107,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 	for _, e := range b.AllowEmpty {
 		allowEmpty[e.S] = true
 		if !inSources[e.S] {
-			diags.errorf(e.Pos, "allow-empty-unused", nil, "bundle %q: allow_empty %q is not one of the bundle's sources", b.Name, e.S)
+			diags.errorf(e.Pos, CodeAllowEmptyUnused, nil, "bundle %q: allow_empty %q is not one of the bundle's sources", b.Name, e.S)
 		}
 	}
 	var files []finders.File
@@ -122,9 +122,9 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 				what = "a file with no extension"
 			}
 			if e.S == f.Name {
-				diags.errorf(e.Pos, "wrong-type", nil, "bundle %q: %q is %s; the bundle makes %s", b.Name, f.Name, what, b.Output.S)
+				diags.errorf(e.Pos, CodeWrongType, nil, "bundle %q: %q is %s; the bundle makes %s", b.Name, f.Name, what, b.Output.S)
 			} else {
-				diags.errorf(e.Pos, "wrong-type", nil, "bundle %q: %q matches %q, %s; the bundle makes %s", b.Name, e.S, f.Name, what, b.Output.S)
+				diags.errorf(e.Pos, CodeWrongType, nil, "bundle %q: %q matches %q, %s; the bundle makes %s", b.Name, e.S, f.Name, what, b.Output.S)
 			}
 			return
 		}
@@ -136,7 +136,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 		case strings.HasPrefix(e.S, "!"):
 			pattern := e.S[1:]
 			if err := finders.ValidPattern(pattern); err != nil {
-				diags.errorf(e.Pos, "bad-pattern", err, "bundle %q: exclusion %q: %s", b.Name, e.S, detail(err))
+				diags.errorf(e.Pos, CodeBadPattern, err, "bundle %q: exclusion %q: %s", b.Name, e.S, detail(err))
 				continue
 			}
 			kept := files[:0]
@@ -148,7 +148,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 				}
 			}
 			if len(kept) == len(files) {
-				diags.errorf(e.Pos, "exclude-unused", finders.ErrNoMatch, "bundle %q: exclusion %q excludes nothing", b.Name, e.S)
+				diags.errorf(e.Pos, CodeExcludeUnused, finders.ErrNoMatch, "bundle %q: exclusion %q excludes nothing", b.Name, e.S)
 			}
 			files = kept
 		case isGlob(e.S):
@@ -156,7 +156,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 			switch {
 			case errors.Is(err, finders.ErrNoMatch) && allowEmpty[e.S]:
 			case errors.Is(err, finders.ErrNoMatch):
-				diags.errorf(e.Pos, "no-match", err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.searched()
+				diags.errorf(e.Pos, CodeNoMatch, err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.searched()
 			case err != nil:
 				p.finderError(e, err, diags).Message = fmt.Sprintf("bundle %q: %q: %s", b.Name, e.S, detail(err))
 			}
@@ -165,7 +165,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 			}
 		default:
 			if first, ok := listed[e.S]; ok {
-				diags.errorf(e.Pos, "duplicate-source", nil, "bundle %q: %q is listed twice (first at line %d)", b.Name, e.S, first.Pos.Line)
+				diags.errorf(e.Pos, CodeDuplicateSource, nil, "bundle %q: %q is listed twice (first at line %d)", b.Name, e.S, first.Pos.Line)
 				continue
 			}
 			listed[e.S] = e
@@ -184,7 +184,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 
 // finderError adds a diagnostic for a failed Find or Glob.
 func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic {
-	d := diags.errorf(e.Pos, "not-found", err, "%q: %s", e.S, detail(err))
+	d := diags.errorf(e.Pos, CodeNotFound, err, "%q: %s", e.S, detail(err))
 	var fe *finders.Error
 	if errors.As(err, &fe) && len(fe.Suggestions) > 0 {
 		d.Suggestion = fe.Suggestions[0]
@@ -193,15 +193,15 @@ func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic 
 	case errors.Is(err, finders.ErrNotFound):
 		d.Notes = p.searched()
 	case errors.Is(err, finders.ErrCaseMismatch):
-		d.Code = "case-mismatch"
+		d.Code = CodeCaseMismatch
 	case errors.Is(err, finders.ErrInvalidName):
-		d.Code = "bad-name"
+		d.Code = CodeBadName
 	case errors.Is(err, finders.ErrBadPattern):
-		d.Code = "bad-pattern"
+		d.Code = CodeBadPattern
 	case errors.Is(err, finders.ErrNoMatch):
-		d.Code = "no-match"
+		d.Code = CodeNoMatch
 	default:
-		d.Code = "root"
+		d.Code = CodeRoot
 	}
 	return d
 }

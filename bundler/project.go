@@ -128,13 +128,13 @@ func (p *Project) openRoots(opts Options, configName string) {
 		prefix := rc.Prefix.S
 		if prefix != "" {
 			if err := finders.ValidName(prefix); err != nil {
-				p.problems.errorf(rc.Prefix.Pos, "bad-value", err, "root prefix %q is not a valid name: %v", prefix, detail(err))
+				p.problems.errorf(rc.Prefix.Pos, CodeBadValue, err, "root prefix %q is not a valid name: %v", prefix, detail(err))
 				continue
 			}
 		}
 		dirs, err := rootDirs(opts.FS, base, rc.Path.S)
 		if err != nil {
-			p.problems.errorf(rc.Path.Pos, "root", err, "root %q: %v", rc.Path.S, err)
+			p.problems.errorf(rc.Path.Pos, CodeRoot, err, "root %q: %v", rc.Path.S, err)
 			continue
 		}
 		for _, dir := range dirs {
@@ -173,7 +173,7 @@ func (p *Project) openRoots(opts Options, configName string) {
 	}
 	for i, a := range abs {
 		if within(out, a) || within(a, out) {
-			p.problems.errorf(c.Output.Pos, "output-overlaps-root", nil,
+			p.problems.errorf(c.Output.Pos, CodeOutputOverlapsRoot, nil,
 				"output %q overlaps root %q: a build would read its own outputs", c.Output.S, p.roots[i].Dir)
 			break
 		}

@@ -143,7 +143,7 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 		if withMap && len(diags) == 0 {
 			sm, err := sourcemap.Decode(m)
 			if err != nil { // esbuild's own map: a bug to report
-				src.jsDiag[i].errorf(Position{File: src.display, Line: 1, Col: 1}, "sourcemap", err, "esbuild's source map: %v", err)
+				src.jsDiag[i].errorf(Position{File: src.display, Line: 1, Col: 1}, CodeSourceMap, err, "esbuild's source map: %v", err)
 				return
 			}
 			sm.Sources[0] = src.file.Name
@@ -221,7 +221,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 		switch {
 		case r.Dynamic:
 			if !s.covers(p.Config.References.Ignore, src.file.Name, "") {
-				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.At), Severity: SeverityWarning, Code: "dynamic-import",
+				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.At), Severity: SeverityWarning, Code: CodeDynamicImport,
 					Message: fmt.Sprintf("%s…) is not a string: the module it loads cannot be given its hashed name, so it is loaded by its plain name", r.Text)}
 			}
 			return res, nil
@@ -240,9 +240,9 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 	if ignore {
 		return res, nil
 	}
-	code := "url-not-found"
+	code := CodeURLNotFound
 	if r.Kind == scan.SourceMap {
-		code = "sourcemap-not-found"
+		code = CodeSourceMapNotFound
 	}
 	problem := func(cause error, format string, args ...any) {
 		d := &Diagnostic{Pos: src.lines.pos(src.display, r.At), Code: code, Err: cause,
@@ -279,7 +279,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 		// What [collect] leaves out is not published: a reference to it
 		// would break where the site is served.
 		if pat := excludedBy(name, c.patterns()); pat != "" {
-			code = "reference-excluded"
+			code = CodeReferenceExcluded
 			problem(nil, "is excluded by [collect] %q, so it would not be served", pat)
 			return res, nil
 		}
@@ -315,7 +315,7 @@ func (s *sourceSet) unusedPatterns(diags *ErrorList) {
 	check := func(list []Value, format string) {
 		for i := range list {
 			if !s.used[&list[i]] {
-				diags.errorf(list[i].Pos, "pattern-unused", finders.ErrNoMatch, format, list[i].S)
+				diags.errorf(list[i].Pos, CodePatternUnused, finders.ErrNoMatch, format, list[i].S)
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 			return err
 		}
 		if len(matches) == 0 {
-			diags.errorf(pat.Pos, "no-match", finders.ErrNoMatch, "templates: %q matches no file", pat.S)
+			diags.errorf(pat.Pos, CodeNoMatch, finders.ErrNoMatch, "templates: %q matches no file", pat.S)
 		}
 		files = append(files, matches...)
 	}
@@ -58,14 +58,14 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 			case r.Bundle:
 				checked[i]++
 				if !slices.Contains(bundles, r.Name) {
-					d := found[i].errorf(at, "template-unknown-bundle", nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(suggest.Nearest(r.Name, bundles)))
+					d := found[i].errorf(at, CodeTemplateUnknownBundle, nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(suggest.Nearest(r.Name, bundles)))
 					d.Suggestion = first(suggest.Nearest(r.Name, bundles))
 				}
 			default:
 				checked[i]++
 				if _, ok := res.Manifest.Files[r.Name]; !ok {
 					s := suggest.Nearest(r.Name, names)
-					d := found[i].errorf(at, "template-unknown-name", finders.ErrNotFound, "%s: %q is not in the manifest%s", r.Text, r.Name, didYouMean(s))
+					d := found[i].errorf(at, CodeTemplateUnknownName, finders.ErrNotFound, "%s: %q is not in the manifest%s", r.Text, r.Name, didYouMean(s))
 					d.Suggestion = first(s)
 				}
 			}

@@ -71,7 +71,7 @@ func kindName(k unstable.Kind) string {
 func parseTOML(file string, data []byte) (*ttable, *Diagnostic) {
 	var check map[string]any
 	if err := toml.Unmarshal(data, &check); err != nil {
-		d := &Diagnostic{Pos: Position{File: file, Line: 1, Col: 1}, Code: "syntax", Err: err}
+		d := &Diagnostic{Pos: Position{File: file, Line: 1, Col: 1}, Code: CodeSyntax, Err: err}
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			d.Pos.Line, d.Pos.Col = de.Position()
@@ -88,7 +88,7 @@ func parseTOML(file string, data []byte) (*ttable, *Diagnostic) {
 	}
 	if err := b.p.Error(); err != nil {
 		// The decoder accepted what the parser rejects: a go-toml bug.
-		return nil, &Diagnostic{Pos: Position{File: file, Line: 1, Col: 1}, Code: "syntax", Err: err,
+		return nil, &Diagnostic{Pos: Position{File: file, Line: 1, Col: 1}, Code: CodeSyntax, Err: err,
 			Message: "invalid TOML: " + err.Error()}
 	}
 	return b.root, nil

@@ -28,18 +28,18 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 	case deployed == nil && err != nil:
 		// No manifest, or one that does not parse: say so, once.
 		if errors.As(err, &list) || errors.Is(err, os.ErrNotExist) {
-			diags.errorf(Position{File: manifestPath}, "manifest", err, "%v", err)
+			diags.errorf(Position{File: manifestPath}, CodeManifest, err, "%v", err)
 		} else {
 			return nil, err
 		}
 	case errors.As(err, &list):
 		for _, e := range list {
-			code := "file-mismatch"
+			code := CodeFileMismatch
 			switch {
 			case errors.Is(e, manifest.ErrMissingFile):
-				code = "missing-file"
+				code = CodeMissingFile
 			case errors.Is(e, manifest.ErrManifestsDisagree):
-				code = "manifests-disagree"
+				code = CodeManifestsDisagree
 			}
 			diags.errorf(Position{File: filepath.Join(dir, filepath.FromSlash(e.Field))}, code, e, "%s", e.Err)
 		}
@@ -65,14 +65,14 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 			d, ok := deployed.Files[name]
 			switch {
 			case !ok:
-				diags.errorf(Position{File: manifestPath}, "not-deployed", nil, "%q: the current sources make %s, which is not deployed", name, built[name].Path)
+				diags.errorf(Position{File: manifestPath}, CodeNotDeployed, nil, "%q: the current sources make %s, which is not deployed", name, built[name].Path)
 			case d.Path != built[name].Path:
-				diags.errorf(at(name), "stale", nil, "%q: deployed %s, but the current sources make %s", name, d.Path, built[name].Path)
+				diags.errorf(at(name), CodeStale, nil, "%q: deployed %s, but the current sources make %s", name, d.Path, built[name].Path)
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(deployed.Files)) {
 			if _, ok := built[name]; !ok {
-				diags.errorf(at(name), "not-made", nil, "%q is deployed, but the current sources no longer make it", name)
+				diags.errorf(at(name), CodeNotMade, nil, "%q is deployed, but the current sources no longer make it", name)
 			}
 		}
 	}
