@@ -76,7 +76,7 @@ func (p *Project) Check(ctx context.Context) (*Result, error) {
 // outputs and then its manifest, each file atomically. A build that fails
 // changes nothing the previous manifest names.
 func (p *Project) Build(ctx context.Context) (*Result, error) {
-	if p.outputDir == "" && p.Config.Output.S != "" {
+	if p.outputDir == "" && p.cfg.Output.S != "" {
 		return nil, errors.New("bundler: no output directory: set Options.OutputDir to build a project loaded from an fs.FS")
 	}
 	res, err := p.make(ctx)
@@ -257,7 +257,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 				return err
 			}
 			out = withoutSourceMaps(out, src.scan.Refs)
-			if bp.cfg.SourceMap != SourceMapNone {
+			if bp.cfg.SourceMap != sourceMapNone {
 				m = sourcemap.Verbatim(src.file.Name, src.data, nil)
 			}
 		}
@@ -268,7 +268,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 	}
 	var out bytes.Buffer
 	var m *sourcemap.Map
-	if bp.cfg.SourceMap != SourceMapNone {
+	if bp.cfg.SourceMap != sourceMapNone {
 		m = &sourcemap.Map{}
 	}
 	line := 0
@@ -306,7 +306,7 @@ func (p *Project) linkMap(bb *builtBundle, m *sourcemap.Map) {
 	bb.mapName = name
 	bb.mapData = m.Marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
 	bb.mapPath = hashedName(name, contentHash(bb.mapData))
-	if cfg.SourceMap == SourceMapLinked {
+	if cfg.SourceMap == sourceMapLinked {
 		bb.data, _ = appendMapComment(bb.data, bb.plan.typ == "css", escapeSegment(path.Base(bb.mapPath)))
 	}
 }
@@ -402,7 +402,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 	}
 	var spans []span
 	var concat *sourcemap.Map // the concatenation's map, when the bundle has one
-	if bp.cfg.SourceMap != SourceMapNone {
+	if bp.cfg.SourceMap != sourceMapNone {
 		concat = &sourcemap.Map{}
 	}
 	line := 1
@@ -553,7 +553,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	for i, o := range res.Outputs {
 		files[o.Name] = entries[i]
 	}
-	res.Manifest = &manifest.Manifest{Version: manifest.Version, Prefix: p.Config.URL, Files: files}
+	res.Manifest = &manifest.Manifest{Version: manifest.Version, Prefix: p.cfg.URL, Files: files}
 
 	res.Stats.Bundles = len(built)
 	res.Stats.Collected = collected

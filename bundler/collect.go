@@ -26,7 +26,7 @@ var djangoExcludes = []string{".*", "*~", "CVS"}
 // collectSet returns the files [collect] writes: every winning file of
 // every root, less the excluded ones, sorted by name.
 func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
-	c := p.Config.Collect
+	c := p.cfg.Collect
 	if c == nil {
 		return nil, nil
 	}
@@ -51,7 +51,7 @@ func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
 }
 
 // patterns returns the exclude patterns, with Django's defaults if on.
-func (c *CollectConfig) patterns() []string {
+func (c *collectConfig) patterns() []string {
 	var patterns []string
 	for _, v := range c.Exclude {
 		patterns = append(patterns, v.S)
@@ -86,7 +86,7 @@ func excludedBy(name string, patterns []string) string {
 // minifies reports whether [collect] minify hands a node to esbuild: a
 // stylesheet or script of a root.
 func (p *Project) minifies(n *node) bool {
-	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
+	if n.src.made || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
 		return false
 	}
 	switch path.Ext(n.src.file.Name) {
@@ -111,7 +111,7 @@ func (p *Project) minifies(n *node) bool {
 // A remade map file belongs to the one file that links it: another
 // reference to it, which would name a map of nothing, is an error.
 func (p *Project) planMaps(g *graph, diags *ErrorList) {
-	global := p.Config.SourceMap != SourceMapNone
+	global := p.cfg.SourceMap != sourceMapNone
 	for _, n := range g.nodes {
 		if !p.minifies(n) {
 			continue
@@ -209,7 +209,7 @@ func dataURL(u string) ([]byte, error) {
 // JS with esbuild, with the map planMaps asked for; SVG and JSON with
 // tdewolff/minify. A parse error is reported at the file's line.
 func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]byte, ErrorList) {
-	if n.src.made || p.Config.Collect == nil || !p.Config.Collect.Minify {
+	if n.src.made || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
 		return data, nil
 	}
 	switch ext := path.Ext(n.src.file.Name); ext {
@@ -303,7 +303,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 		sm.out.Path = hashedName(sm.out.Name, contentHash(mapData))
 		mapURL = escapeSegment(path.Base(sm.out.Path))
 	}
-	if p.Config.SourceMap != SourceMapHidden {
+	if p.cfg.SourceMap != sourceMapHidden {
 		// out may be the memo's, shared with later builds: a copy.
 		out, _ = appendMapComment(bytes.Clone(out), loader == api.LoaderCSS, mapURL)
 	}

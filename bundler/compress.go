@@ -23,7 +23,7 @@ import (
 // records each sibling's size in the manifest entry, and returns the
 // files to write and the stale plain siblings to remove.
 func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string) (files []outFile, remove []string, reused int, err error) {
-	c := p.Config.Compress
+	c := p.cfg.Compress
 	if c == nil {
 		return nil, nil, 0, nil
 	}
@@ -66,10 +66,10 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 			if st, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 				r.sizes[enc] = st.Size()
 				r.reused++
-				if unchanged && p.Config.KeepUnhashed {
+				if unchanged && p.cfg.KeepUnhashed {
 					r.reused++ // and its plain copy's
 				}
-				if !p.Config.KeepUnhashed || unchanged {
+				if !p.cfg.KeepUnhashed || unchanged {
 					continue
 				}
 				if data, err = os.ReadFile(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err != nil {
@@ -86,7 +86,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 				r.sizes[enc] = int64(len(data))
 				r.files = append(r.files, outFile{name: o.Path + suffix, data: data, kind: hashedFile})
 			}
-			if p.Config.KeepUnhashed {
+			if p.cfg.KeepUnhashed {
 				r.files = append(r.files, outFile{name: o.Name + suffix, data: data, kind: plainFile, built: unchanged})
 			}
 		}
@@ -107,7 +107,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		// A plain copy's sibling from an earlier build, for an encoding
 		// this one did not write, would be served for the new bytes.
 		for enc, suffix := range manifest.Suffixes {
-			if _, ok := r.sizes[enc]; ok && p.Config.KeepUnhashed || taken[o.Name+suffix] {
+			if _, ok := r.sizes[enc]; ok && p.cfg.KeepUnhashed || taken[o.Name+suffix] {
 				continue
 			}
 			if _, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Name+suffix))); err == nil {
@@ -123,7 +123,7 @@ var zstdEncoders sync.Map // level → *zstd.Encoder, safe for concurrent Encode
 
 // compressWith compresses data with an encoding, deterministically: the
 // same bytes on every run (gzip with no name and no time).
-func compressWith(enc string, c *CompressConfig, data []byte) ([]byte, error) {
+func compressWith(enc string, c *compressConfig, data []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	switch enc {
 	case "gzip":

@@ -13,83 +13,83 @@ import (
 	"github.com/stapler-build/stapler/internal/suggest"
 )
 
-// Config is a decoded assets.toml. Every value keeps the position it was
+// config is a decoded assets.toml. Every value keeps the position it was
 // written at, so that any later stage can report a problem at its line.
-type Config struct {
+type config struct {
 	File string // the config file, as named to Load
 
-	Output       Value  // required: the output directory, relative to the config's directory
+	Output       value  // required: the output directory, relative to the config's directory
 	URL          string // the URL prefix the outputs are served under; default "/static/"
 	KeepUnhashed bool   // also write each output under its plain name; default true
-	Roots        []RootConfig
-	Bundles      []*BundleConfig // in the order they were written
+	Roots        []rootConfig
+	Bundles      []*bundleConfig // in the order they were written
 
 	Django        bool   // also write Django's staticfiles.json
 	DjangoVersion string // "1.1" (default) or "1.0"
 
 	// Collect, when set, writes every file of every root hash-named, as
 	// Django's collectstatic does.
-	Collect *CollectConfig
+	Collect *collectConfig
 	// References says which missing references are only warnings, and
 	// which references are left alone: [references] warn and ignore.
-	References ReferencesConfig
+	References referencesConfig
 	// Templates, when set, names the templates whose static references
 	// are checked against the manifest.
-	Templates *TemplatesConfig
+	Templates *templatesConfig
 	// Compress, when set, has Build write precompressed siblings.
-	Compress *CompressConfig
+	Compress *compressConfig
 
 	// Target is the default of the bundles' target: the JavaScript and
 	// CSS an entry bundle is lowered to, e.g. "es2018" or
 	// "chrome90,safari14"; "" for no lowering (esnext).
-	Target Value
+	Target value
 	// SourceMap is the default of the bundles' sourcemap.
-	SourceMap SourceMapMode
+	SourceMap sourceMapMode
 	// NodeModules are the directories, relative to the config, that an
 	// entry bundle's bare imports ("preact") are looked up in.
-	NodeModules []Value
+	NodeModules []value
 
 	urlPos Position
 }
 
-// SourceMapMode says whether a bundle's outputs get source maps.
-type SourceMapMode int
+// sourceMapMode says whether a bundle's outputs get source maps.
+type sourceMapMode int
 
 const (
-	SourceMapNone   SourceMapMode = iota
-	SourceMapLinked               // sourcemap = true: a map, named by a sourceMappingURL comment
-	SourceMapHidden               // sourcemap = "hidden": a map, but no comment
+	sourceMapNone   sourceMapMode = iota
+	sourceMapLinked               // sourcemap = true: a map, named by a sourceMappingURL comment
+	sourceMapHidden               // sourcemap = "hidden": a map, but no comment
 )
 
-// Value is a string from the config and where it was written.
-type Value struct {
+// value is a string from the config and where it was written.
+type value struct {
 	S   string
 	Pos Position
 }
 
-// RootConfig is one [[root]] table.
-type RootConfig struct {
-	Path   Value // a directory, or a glob of directories, relative to the config
-	Prefix Value
+// rootConfig is one [[root]] table.
+type rootConfig struct {
+	Path   value // a directory, or a glob of directories, relative to the config
+	Prefix value
 }
 
-// CollectConfig is the [collect] table.
-type CollectConfig struct {
-	Exclude         []Value // globs over logical names; one matching a directory drops its tree
+// collectConfig is the [collect] table.
+type collectConfig struct {
+	Exclude         []value // globs over logical names; one matching a directory drops its tree
 	DefaultExcludes bool    // also exclude Django's defaults, ".*", "*~" and "CVS"; default true
 	Minify          bool    // minify collected CSS, JS, SVG and JSON; default false
 }
 
-// ReferencesConfig is the [references] table: globs matched against the
+// referencesConfig is the [references] table: globs matched against the
 // logical names of the referring file and of the target.
-type ReferencesConfig struct {
-	Warn   []Value // a missing target is a warning, and the reference is left as written
-	Ignore []Value // the reference is left as written, unchecked
+type referencesConfig struct {
+	Warn   []value // a missing target is a warning, and the reference is left as written
+	Ignore []value // the reference is left as written, unchecked
 }
 
-// CompressConfig is the [compress] table: which precompressed siblings
+// compressConfig is the [compress] table: which precompressed siblings
 // Build writes beside each output of a compressible type.
-type CompressConfig struct {
+type compressConfig struct {
 	Gzip, Brotli, Zstd                bool // defaults true, true, false
 	GzipLevel, BrotliLevel, ZstdLevel int  // defaults 9, 11, 3 (1–9, 0–11, 1–4)
 	Types                             []string
@@ -100,29 +100,29 @@ type CompressConfig struct {
 // archives).
 var compressTypes = []string{".css", ".js", ".mjs", ".map", ".json", ".svg", ".html", ".htm", ".txt", ".xml", ".csv", ".wasm", ".ttf", ".otf", ".eot", ".ico"}
 
-// TemplatesConfig is the [templates] table.
-type TemplatesConfig struct {
-	Paths     []Value  // globs of template files, relative to the config
+// templatesConfig is the [templates] table.
+type templatesConfig struct {
+	Paths     []value  // globs of template files, relative to the config
 	Functions []string // Go template functions that take a name; default ["asset", "integrity", "module"]
 	Patterns  []*regexp.Regexp
 }
 
-// BundleConfig is one [bundle.NAME] table.
-type BundleConfig struct {
+// bundleConfig is one [bundle.NAME] table.
+type bundleConfig struct {
 	Name       string
 	Pos        Position // the name in the table header
-	Output     Value    // logical name of the result: .js or .css
-	Sources    []Value  // names, globs and "!" exclusions, in order
-	AllowEmpty []Value  // globs of Sources that may match nothing
+	Output     value    // logical name of the result: .js or .css
+	Sources    []value  // names, globs and "!" exclusions, in order
+	AllowEmpty []value  // globs of Sources that may match nothing
 	Minify     bool     // default true
 
 	// Entry, instead of Sources, makes an entry bundle: esbuild bundles
 	// the ES module, TypeScript, JSX or CSS file it names with everything
 	// it imports, splitting shared code into chunks.
-	Entry     Value
-	Target    Value         // an entry bundle's target; default Config.Target
+	Entry     value
+	Target    value         // an entry bundle's target; default config.Target
 	Format    string        // an entry bundle's format: "esm" (default), or "iife" for a classic script
-	SourceMap SourceMapMode // default Config.SourceMap
+	SourceMap sourceMapMode // default config.SourceMap
 
 	sourceMapSet bool // sourcemap was given in the bundle's table
 	broken       bool // its table had problems, already reported
@@ -130,7 +130,7 @@ type BundleConfig struct {
 
 // Type returns the bundle's media type from its output's extension:
 // "js", "css", or "" for anything else.
-func (b *BundleConfig) Type() string {
+func (b *bundleConfig) Type() string {
 	switch path.Ext(b.Output.S) {
 	case ".js":
 		return "js"
@@ -147,8 +147,8 @@ var (
 
 // decodeConfig decodes the config's tree, adding a diagnostic for every
 // problem and keeping every value it can, so that one run reports all.
-func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
-	c := &Config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.1"}
+func decodeConfig(file string, top *ttable, diags *ErrorList) *config {
+	c := &config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.1"}
 	d := decoder{diags: diags}
 	var haveOutput bool
 	d.table(top, "", map[string]func(*tkey){
@@ -176,7 +176,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 		"node_modules":  func(k *tkey) { c.NodeModules, _ = d.strings(k) },
 		"root": func(k *tkey) {
 			for _, t := range d.tables(k) {
-				var r RootConfig
+				var r rootConfig
 				var havePath bool
 				d.table(t.tab, "root", map[string]func(*tkey){
 					"path":   func(k *tkey) { r.Path, havePath = d.str(k) },
@@ -209,7 +209,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			if t == nil {
 				return
 			}
-			c.Collect = &CollectConfig{DefaultExcludes: true}
+			c.Collect = &collectConfig{DefaultExcludes: true}
 			d.table(t, "collect", map[string]func(*tkey){
 				"exclude":          func(k *tkey) { c.Collect.Exclude, _ = d.patterns(k) },
 				"default_excludes": func(k *tkey) { c.Collect.DefaultExcludes, _ = d.boolean(k) },
@@ -231,7 +231,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			if t == nil {
 				return
 			}
-			cc := &CompressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 11, ZstdLevel: 3, Types: compressTypes}
+			cc := &compressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 11, ZstdLevel: 3, Types: compressTypes}
 			c.Compress = cc
 			level := func(dst *int, lo, hi int) func(*tkey) {
 				return func(k *tkey) {
@@ -275,7 +275,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 			if t == nil {
 				return
 			}
-			c.Templates = &TemplatesConfig{Functions: []string{"asset", "integrity", "module"}}
+			c.Templates = &templatesConfig{Functions: []string{"asset", "integrity", "module"}}
 			var havePaths bool
 			d.table(t, "templates", map[string]func(*tkey){
 				"paths": func(k *tkey) { c.Templates.Paths, havePaths = d.patterns(k) },
@@ -360,8 +360,8 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *Config {
 // decodeBundle decodes a [bundle.NAME] table. A bundle with a problem is
 // kept with what could be decoded, so that its sources are still looked up
 // and their problems reported in the same run.
-func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
-	b := &BundleConfig{Name: bk.name, Pos: bk.pos, Minify: true}
+func decodeBundle(d *decoder, bk *tkey) *bundleConfig {
+	b := &bundleConfig{Name: bk.name, Pos: bk.pos, Minify: true}
 	problems := len(*d.diags)
 	defer func() { b.broken = len(*d.diags) > problems }()
 	if !bundleNameRE.MatchString(b.Name) {
@@ -405,7 +405,7 @@ func decodeBundle(d *decoder, bk *tkey) *BundleConfig {
 			if path.Ext(b.Entry.S) == ".css" {
 				ext = ".css"
 			}
-			b.Output = Value{S: strings.TrimSuffix(b.Entry.S, path.Ext(b.Entry.S)) + ext, Pos: b.Entry.Pos}
+			b.Output = value{S: strings.TrimSuffix(b.Entry.S, path.Ext(b.Entry.S)) + ext, Pos: b.Entry.Pos}
 			haveOutput = true
 		}
 		if b.Format == "" {
@@ -455,37 +455,37 @@ func (d decoder) wrongType(k *tkey, want string) {
 	d.diags.errorf(k.val.pos, CodeType, nil, "%s must be %s, not %s", k.name, want, kindName(k.val.kind))
 }
 
-func (d decoder) str(k *tkey) (Value, bool) {
+func (d decoder) str(k *tkey) (value, bool) {
 	if k.val.kind != unstable.String {
 		d.wrongType(k, "a string")
-		return Value{}, false
+		return value{}, false
 	}
-	return Value{S: k.val.str, Pos: k.val.pos}, true
+	return value{S: k.val.str, Pos: k.val.pos}, true
 }
 
 // sourceMap decodes a sourcemap value: true, false or "hidden".
-func (d decoder) sourceMap(k *tkey) (SourceMapMode, bool) {
+func (d decoder) sourceMap(k *tkey) (sourceMapMode, bool) {
 	switch {
 	case k.val.kind == unstable.Bool && k.val.str == "true":
-		return SourceMapLinked, true
+		return sourceMapLinked, true
 	case k.val.kind == unstable.Bool:
-		return SourceMapNone, true
+		return sourceMapNone, true
 	case k.val.kind == unstable.String && k.val.str == "hidden":
-		return SourceMapHidden, true
+		return sourceMapHidden, true
 	}
 	d.diags.errorf(k.val.pos, CodeBadValue, nil, `sourcemap must be true, false or "hidden"`)
-	return SourceMapNone, false
+	return sourceMapNone, false
 }
 
 // target decodes a target, checking it as esbuild would.
-func (d decoder) target(k *tkey) Value {
+func (d decoder) target(k *tkey) value {
 	v, ok := d.str(k)
 	if !ok {
-		return Value{}
+		return value{}
 	}
 	if _, _, err := parseTarget(v.S); err != nil {
 		d.diags.errorf(v.Pos, CodeBadValue, err, "target %q: %v", v.S, err)
-		return Value{}
+		return value{}
 	}
 	return v
 }
@@ -500,26 +500,26 @@ func (d decoder) boolean(k *tkey) (bool, bool) {
 
 // strings decodes an array of strings, keeping the strings of an array
 // that also holds other things.
-func (d decoder) strings(k *tkey) ([]Value, bool) {
+func (d decoder) strings(k *tkey) ([]value, bool) {
 	if k.val.kind != unstable.Array {
 		d.wrongType(k, "an array of strings")
 		return nil, false
 	}
-	var out []Value
+	var out []value
 	for _, e := range k.val.arr {
 		if e.kind != unstable.String {
 			d.diags.errorf(e.pos, CodeType, nil, "%s: elements must be strings, not %s", k.name, kindName(e.kind))
 			continue
 		}
-		out = append(out, Value{S: e.str, Pos: e.pos})
+		out = append(out, value{S: e.str, Pos: e.pos})
 	}
 	return out, true
 }
 
 // patterns decodes an array of globs, reporting each invalid one.
-func (d decoder) patterns(k *tkey) ([]Value, bool) {
+func (d decoder) patterns(k *tkey) ([]value, bool) {
 	vs, ok := d.strings(k)
-	var out []Value
+	var out []value
 	for _, v := range vs {
 		if err := finders.ValidPattern(v.S); err != nil {
 			d.diags.errorf(v.Pos, CodeBadPattern, err, "%s: %q: %s", k.name, v.S, detail(err))

@@ -23,6 +23,18 @@
 // The package prints nothing and never exits; the stapler command is a
 // thin layer over it.
 //
+// # The config is the input
+//
+// A project is always made from an assets.toml: a file on disk, or one in
+// [Options.FS] (a [testing/fstest.MapFS] or an [embed.FS] for a build
+// script that writes its config in Go). There is no exported Config value
+// to fill in instead. Every diagnostic stapler gives about the config
+// points at the line and column of the value it is about, and a Config
+// built in Go would have no such place to point at; nor could it say,
+// as the file does, which keys were left to their defaults. Keeping the
+// decoded config unexported keeps one way in, whose every value builds as
+// it reads.
+//
 // # The stages
 //
 // The config is decoded with go-toml/v2, keeping the [Position] of every

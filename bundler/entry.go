@@ -152,7 +152,7 @@ func (p *Project) buildEntry(bb *builtBundle, srcs *sourceSet) error {
 			return err
 		}
 		e.wd = wd
-		for _, v := range p.Config.NodeModules {
+		for _, v := range p.cfg.NodeModules {
 			nodePaths = append(nodePaths, filepath.Join(wd, filepath.FromSlash(v.S)))
 		}
 	}
@@ -164,7 +164,7 @@ func (p *Project) buildEntry(bb *builtBundle, srcs *sourceSet) error {
 		format = api.FormatIIFE
 	}
 	sourcemap := api.SourceMapNone
-	if cfg.SourceMap != SourceMapNone {
+	if cfg.SourceMap != sourceMapNone {
 		sourcemap = api.SourceMapExternal
 	}
 	r := api.Build(api.BuildOptions{
@@ -225,7 +225,7 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 	switch {
 	case args.Kind == api.ResolveCSSURLToken || args.Kind == api.ResolveCSSImportRule:
 		// A URL, relative to the stylesheet, or under the URL prefix.
-		name, suffix, local := localTarget(spec, dir, e.p.Config.URL)
+		name, suffix, local := localTarget(spec, dir, e.p.cfg.URL)
 		if !local {
 			return api.OnResolveResult{Path: spec, External: true}, nil
 		}
@@ -238,7 +238,7 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 		return problem(CodeAbsoluteImport, "", "%q is an absolute path: import a file of a root by a relative path, which the build gives its hashed name", spec), nil
 	}
 	// A bare import: a package.
-	if len(e.p.Config.NodeModules) == 0 {
+	if len(e.p.cfg.NodeModules) == 0 {
 		return problem(CodeBareImport, "", `%q is a package, and no node_modules directories are configured to find it in: add node_modules = ["node_modules"] to the config`, spec), nil
 	}
 	if !e.p.disk {
@@ -251,7 +251,7 @@ func (e *entryBuild) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnR
 	res := b.Resolve(spec, api.ResolveOptions{Kind: args.Kind, ResolveDir: top, PluginData: bareImport{}})
 	if len(res.Errors) > 0 {
 		var dirs []string
-		for _, v := range e.p.Config.NodeModules {
+		for _, v := range e.p.cfg.NodeModules {
 			dirs = append(dirs, v.S)
 		}
 		return problem(CodeBareImport, "", "package %q not found in node_modules (%s)", spec, strings.Join(dirs, ", ")), nil
@@ -386,7 +386,7 @@ func (e *entryBuild) diagnostic(m api.Message, warning bool) *Diagnostic {
 		d.Code = rp.code
 		d.Suggestion = rp.suggestion
 	}
-	if warning && e.srcs.covers(e.p.Config.References.Warn, logical, "") {
+	if warning && e.srcs.covers(e.p.cfg.References.Warn, logical, "") {
 		d.Severity = SeverityWarning
 	}
 	return d
@@ -516,7 +516,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		}
 		data := o.data
 		var mapSrc *source
-		if cfg.SourceMap != SourceMapNone {
+		if cfg.SourceMap != sourceMapNone {
 			m, err := sourcemap.Decode(mapFiles[o.rel])
 			if err != nil {
 				return fmt.Errorf("bundle %q: esbuild's map of %s: %w", cfg.Name, o.name, err)
@@ -529,7 +529,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			}
 			m.Shift(edits)
 			mapSrc = e.mapSource(bb, o.name, m, used)
-			if cfg.SourceMap == SourceMapLinked {
+			if cfg.SourceMap == sourceMapLinked {
 				var r resolved
 				data, r = withMapComment(data, ext, mapSrc)
 				refs = append(refs, r)
@@ -607,7 +607,7 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 			url += escapeSegment(path.Base(t.name))
 		case ext == ".js":
 			// An asset's URL in a script is resolved against the page.
-			url = e.p.Config.URL + escapePath(t.name)
+			url = e.p.cfg.URL + escapePath(t.name)
 		default:
 			url = relDir(dir, path.Dir(t.name)) + escapeSegment(path.Base(t.name))
 		}

@@ -19,7 +19,7 @@ type plan struct {
 }
 
 type bundlePlan struct {
-	cfg     *BundleConfig
+	cfg     *bundleConfig
 	typ     string    // "js" or "css"
 	sources []*source // in bundle order, no file twice
 	// bad is set for a bundle with problems in its config. It is built all
@@ -35,8 +35,8 @@ func isGlob(s string) bool { return strings.ContainsAny(s, "*?[{") }
 // output, adding a diagnostic for each problem.
 func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 	pl := &plan{}
-	outputs := map[string]*BundleConfig{}
-	for _, b := range p.Config.Bundles {
+	outputs := map[string]*bundleConfig{}
+	for _, b := range p.cfg.Bundles {
 		bad := len(*diags)
 		bp := &bundlePlan{cfg: b, typ: b.Type(), bad: b.broken}
 		if b.Output.S == "" {
@@ -64,7 +64,7 @@ func (p *Project) makePlan(srcs *sourceSet, diags *ErrorList) *plan {
 
 // checkOutput checks a bundle's output name: valid, of a bundle type, not
 // made by another bundle, not hiding a source file.
-func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig, diags *ErrorList) {
+func (p *Project) checkOutput(b *bundleConfig, outputs map[string]*bundleConfig, diags *ErrorList) {
 	out := b.Output
 	if err := finders.ValidName(out.S); err != nil {
 		diags.errorf(out.Pos, CodeBadOutput, err, "bundle %q: output %q must be a relative name inside the output directory: %s", b.Name, out.S, detail(err))
@@ -81,7 +81,7 @@ func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig,
 	if f, _, err := p.finder.Find(out.S); err == nil {
 		diags.errorf(out.Pos, CodeOutputShadowsSrc, nil, "bundle %q: output %q is also a source file (%s): one would hide the other", b.Name, out.S, p.FilePath(f))
 	}
-	if b.SourceMap == SourceMapNone || b.Entry.S != "" { // an entry bundle's maps are checked as it is built
+	if b.SourceMap == sourceMapNone || b.Entry.S != "" { // an entry bundle's maps are checked as it is built
 		return
 	}
 	mapName := out.S + ".map"
@@ -99,7 +99,7 @@ func (p *Project) checkOutput(b *BundleConfig, outputs map[string]*BundleConfig,
 func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorList) {
 	b := bp.cfg
 	allowEmpty := map[string]bool{}
-	listed := map[string]Value{} // literal names, for duplicates
+	listed := map[string]value{} // literal names, for duplicates
 	inSources := map[string]bool{}
 	for _, e := range b.Sources {
 		inSources[e.S] = true
@@ -112,7 +112,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 	}
 	var files []finders.File
 	have := map[string]bool{}
-	add := func(f finders.File, e Value) {
+	add := func(f finders.File, e value) {
 		if have[f.Name] {
 			return
 		}
@@ -183,7 +183,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 }
 
 // finderError adds a diagnostic for a failed Find or Glob.
-func (p *Project) finderError(e Value, err error, diags *ErrorList) *Diagnostic {
+func (p *Project) finderError(e value, err error, diags *ErrorList) *Diagnostic {
 	d := diags.errorf(e.Pos, CodeNotFound, err, "%q: %s", e.S, detail(err))
 	var fe *finders.Error
 	if errors.As(err, &fe) && len(fe.Suggestions) > 0 {

@@ -39,7 +39,7 @@ type Options struct {
 // are kept and reported by Check and Build together with every other
 // problem, so that one run reports all.
 type Project struct {
-	Config *Config
+	cfg *config // the decoded assets.toml
 
 	finder    *finders.Finder
 	roots     []finders.Root // the finder's roots, in search order
@@ -86,14 +86,14 @@ func Load(opts Options) (*Project, error) {
 	p := &Project{opts: opts}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {
-		p.Config = &Config{File: name}
+		p.cfg = &config{File: name}
 		p.problems.add(syntax)
 		p.finder = finders.New()
 		return p, nil
 	}
-	p.Config = decodeConfig(name, top, &p.problems)
-	for _, b := range p.Config.Bundles {
-		p.scriptMaps = p.scriptMaps || b.Entry.S == "" && b.Type() == "js" && b.SourceMap != SourceMapNone
+	p.cfg = decodeConfig(name, top, &p.problems)
+	for _, b := range p.cfg.Bundles {
+		p.scriptMaps = p.scriptMaps || b.Entry.S == "" && b.Type() == "js" && b.SourceMap != sourceMapNone
 	}
 	p.openRoots(opts, name)
 	return p, nil
@@ -104,13 +104,17 @@ func Load(opts Options) (*Project, error) {
 // fs.FS without Options.OutputDir.
 func (p *Project) OutputDir() string { return p.outputDir }
 
+// Collects reports whether the config has a [collect] table: whether a
+// build writes every file of the roots, not only the bundles.
+func (p *Project) Collects() bool { return p.cfg.Collect != nil }
+
 // Finder returns the project's finder: its roots, in search order.
 func (p *Project) Finder() *finders.Finder { return p.finder }
 
 // openRoots resolves each [[root]] to directories, in order, and checks
 // the output directory against them.
 func (p *Project) openRoots(opts Options, configName string) {
-	c := p.Config
+	c := p.cfg
 	disk := opts.FS == nil
 	p.disk = disk
 	if disk {

@@ -66,11 +66,11 @@ type sourceSet struct {
 	p      *Project
 	mu     sync.Mutex
 	byName map[string]*source
-	used   map[*Value]bool // the config's patterns that matched something
+	used   map[*value]bool // the config's patterns that matched something
 }
 
 func newSourceSet(p *Project) *sourceSet {
-	return &sourceSet{p: p, byName: map[string]*source{}, used: map[*Value]bool{}}
+	return &sourceSet{p: p, byName: map[string]*source{}, used: map[*value]bool{}}
 }
 
 func (s *sourceSet) get(f finders.File) *source {
@@ -220,7 +220,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 	if r.Kind == scan.Module {
 		switch {
 		case r.Dynamic:
-			if !s.covers(p.Config.References.Ignore, src.file.Name, "") {
+			if !s.covers(p.cfg.References.Ignore, src.file.Name, "") {
 				res.diag = &Diagnostic{Pos: src.lines.pos(src.display, r.At), Severity: SeverityWarning, Code: CodeDynamicImport,
 					Message: fmt.Sprintf("%s…) is not a string: the module it loads cannot be given its hashed name, so it is loaded by its plain name", r.Text)}
 			}
@@ -229,14 +229,14 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 			return res, nil // a bare specifier names a package, for an import map
 		}
 	}
-	name, suffix, local := localTarget(r.URL, path.Dir(src.file.Name), p.Config.URL)
+	name, suffix, local := localTarget(r.URL, path.Dir(src.file.Name), p.cfg.URL)
 	if !local {
 		return res, nil
 	}
 	// Both policies are matched against every local reference, so that a
 	// pattern that matches none can be reported as a mistake.
-	ignore := s.covers(p.Config.References.Ignore, src.file.Name, name)
-	warn := s.covers(p.Config.References.Warn, src.file.Name, name)
+	ignore := s.covers(p.cfg.References.Ignore, src.file.Name, name)
+	warn := s.covers(p.cfg.References.Warn, src.file.Name, name)
 	if ignore {
 		return res, nil
 	}
@@ -275,7 +275,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 		problem(err, "%s", findProblem(err))
 		return res, nil
 	}
-	if c := p.Config.Collect; c != nil {
+	if c := p.cfg.Collect; c != nil {
 		// What [collect] leaves out is not published: a reference to it
 		// would break where the site is served.
 		if pat := excludedBy(name, c.patterns()); pat != "" {
@@ -290,7 +290,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 
 // covers reports whether one of patterns matches the logical name of the
 // referring file or of the target, and notes each pattern that does.
-func (s *sourceSet) covers(patterns []Value, from, target string) bool {
+func (s *sourceSet) covers(patterns []value, from, target string) bool {
 	hit := false
 	for i := range patterns {
 		p := &patterns[i]
@@ -311,8 +311,8 @@ func (s *sourceSet) covers(patterns []Value, from, target string) bool {
 // unusedPatterns reports the [collect] exclude and [references] patterns
 // that matched nothing: a typo there would otherwise pass unnoticed.
 func (s *sourceSet) unusedPatterns(diags *ErrorList) {
-	c := s.p.Config
-	check := func(list []Value, format string) {
+	c := s.p.cfg
+	check := func(list []value, format string) {
 		for i := range list {
 			if !s.used[&list[i]] {
 				diags.errorf(list[i].Pos, CodePatternUnused, finders.ErrNoMatch, format, list[i].S)

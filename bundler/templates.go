@@ -17,7 +17,7 @@ import (
 // template's line and column, with a did-you-mean. A reference built from
 // a variable cannot be checked: it is counted as skipped.
 func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorList) error {
-	t := p.Config.Templates
+	t := p.cfg.Templates
 	if t == nil || p.dir == nil {
 		return nil
 	}
@@ -37,7 +37,7 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))
 	var bundles []string
-	for _, b := range p.Config.Bundles {
+	for _, b := range p.cfg.Bundles {
 		bundles = append(bundles, b.Name)
 	}
 	found := make([]ErrorList, len(files))

@@ -39,7 +39,7 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	var files []outFile
 	for _, o := range res.Outputs {
 		files = append(files, outFile{name: o.Path, data: o.Data, kind: hashedFile})
-		if p.Config.KeepUnhashed {
+		if p.cfg.KeepUnhashed {
 			files = append(files, outFile{name: o.Name, data: o.Data, kind: plainFile, built: prev[o.Name] == o.Path})
 		}
 	}
@@ -48,8 +48,8 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 		return err
 	}
 	files = append(files, siblings...)
-	if p.Config.Django {
-		data, err := res.Manifest.MarshalDjango(p.Config.DjangoVersion)
+	if p.cfg.Django {
+		data, err := res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
 		if err != nil {
 			return err
 		}

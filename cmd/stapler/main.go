@@ -120,7 +120,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	s := res.Stats
 	fmt.Fprintf(stderr, "stapler %s: %d bundle%s, ", cmd, s.Bundles, plural(s.Bundles))
-	if p.Config.Collect != nil {
+	if p.Collects() {
 		fmt.Fprintf(stderr, "%d collected, ", s.Collected)
 	}
 	fmt.Fprintf(stderr, "%d file%s read, %s → %s in %s", s.Sources, plural(s.Sources),
