@@ -139,7 +139,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 			return nil // its outputs are nodes
 		}
 		if b.plan.typ == "css" {
-			p.joinStylesheets(b)
+			p.joinStylesheets(b, g)
 		}
 		p.checkEmpty(b)
 		progress(int64(len(b.data)))
@@ -391,7 +391,7 @@ func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
 // of their targets, from the bundle's directory, joins the sources in
 // order with one @charset at the top, and minifies the whole: minifying
 // the concatenation lets esbuild drop rules repeated across files.
-func (p *Project) joinStylesheets(bb *builtBundle) {
+func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 	bp := bb.plan
 	outDir := path.Dir(bp.cfg.Output.S)
 	var joined bytes.Buffer
@@ -428,7 +428,7 @@ func (p *Project) joinStylesheets(bb *builtBundle) {
 				last = r.At + len(r.Text)
 			case r.target != nil:
 				out.Write(data[last:r.Start])
-				replace(r.Start, r.End, bundleURL(r, outDir, r.target.node))
+				replace(r.Start, r.End, bundleURL(r, outDir, g.node(r.target)))
 				last = r.End
 			}
 		}

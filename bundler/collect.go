@@ -117,16 +117,17 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			continue
 		}
 		var link *resolved
+		var linked *node // the map file link names
 		for i := range n.refs {
 			if n.refs[i].Kind == scan.SourceMap {
-				link = &n.refs[i] // the last one is the one browsers read
+				link, linked = &n.refs[i], n.to[i] // the last one is the one browsers read
 			}
 		}
 		sm := &nodeMap{link: link}
 		at := sm.pos(n)
 		switch {
-		case link != nil && link.target != nil:
-			m := link.target.node
+		case linked != nil:
+			m := linked
 			if m.mapOf != nil {
 				diags.errorf(at, CodeSourceMapShared, nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
 					link.Text, m.src.file.Name, m.mapOf.src.display)
@@ -167,11 +168,11 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 		n.smap = sm
 	}
 	for _, n := range g.nodes {
-		for _, r := range n.refs {
-			if r.target == nil || r.target.node == nil || r.Kind == scan.SourceMap && p.minifies(n) {
+		for i, r := range n.refs {
+			if n.to[i] == nil || r.Kind == scan.SourceMap && p.minifies(n) {
 				continue // a minified file's map comment is dropped, or seen to above
 			}
-			if owner := r.target.node.mapOf; owner != nil && owner != n {
+			if owner := n.to[i].mapOf; owner != nil && owner != n {
 				diags.errorf(n.src.lines.pos(n.src.display, r.At), CodeSourceMapShared, nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
 					r.Text, r.target.file.Name, owner.src.display)
 			}
@@ -261,8 +262,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 	mf := sm.file
 	if mf != nil {
 		// What it is when the map cannot be made: the build fails.
-		mf.data, mf.hash = mf.src.data, contentHash(mf.src.data)
-		mf.path = hashedName(mf.src.file.Name, mf.hash)
+		sm.remade, sm.remadeHash = mf.src.data, contentHash(mf.src.data)
 	}
 	if diags.Errors() > 0 {
 		return out, diags
@@ -285,11 +285,10 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 	var mapURL string
 	switch {
 	case mf != nil:
-		mf.data = m.Compose(inner, false).Marshal(file, "")
-		mf.hash = contentHash(mf.data)
-		mf.path = hashedName(mf.src.file.Name, mf.hash)
+		sm.remade = m.Compose(inner, false).Marshal(file, "")
+		sm.remadeHash = contentHash(sm.remade)
 		written := strings.TrimSpace(sm.link.URL)
-		mapURL = hashedURL(written[:len(written)-len(sm.link.suffix)], mf.hash) + sm.link.suffix
+		mapURL = hashedURL(written[:len(written)-len(sm.link.suffix)], sm.remadeHash) + sm.link.suffix
 	default:
 		// An inline map's sources are relative to the file, and so to
 		// the map beside it; the file's own name is from the top.

@@ -24,6 +24,7 @@ import (
 type node struct {
 	src       *source
 	refs      []resolved // every reference; those with a target are rewritten
+	to        []*node    // the node each reference names, by index into refs; nil for none
 	deps      []*node    // the nodes it refers to, each once, in order
 	collected bool       // collected, rather than only referenced by a bundle
 
@@ -49,6 +50,11 @@ type nodeMap struct {
 	file   *node          // the map file of the roots that link names
 	inline *sourcemap.Map // the map that link holds as a data: URL
 	out    *Output        // when not file: the map made, named the file's name plus ".map"
+
+	// When file: what the file's minifying made of it, which the graph
+	// gives file once every node is made.
+	remade     []byte
+	remadeHash string
 }
 
 // A component is a set of nodes that refer to each other, in a cycle, or
@@ -76,7 +82,6 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 		n, ok := g.byName[src.file.Name]
 		if !ok {
 			n = &node{src: src, index: -1, collected: collected[src]}
-			src.node = n
 			g.byName[src.file.Name] = n
 			g.nodes = append(g.nodes, n)
 			frontier = append(frontier, n)
@@ -105,14 +110,17 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 			return nil, err
 		}
 		for _, n := range round {
-			for _, r := range n.refs {
+			n.to = make([]*node, len(n.refs))
+			for i, r := range n.refs {
 				if r.diag != nil {
 					diags.add(r.diag)
 				}
 				if r.target == nil {
 					continue
 				}
-				if t := add(r.target); !slices.Contains(n.deps, t) {
+				t := add(r.target)
+				n.to[i] = t
+				if !slices.Contains(n.deps, t) {
 					n.deps = append(n.deps, t)
 				}
 			}
@@ -122,6 +130,9 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 	g.components()
 	return g, nil
 }
+
+// node returns the node of a source, or nil when it is none.
+func (g *graph) node(src *source) *node { return g.byName[src.file.Name] }
 
 // components finds the strongly connected components with Tarjan's
 // algorithm, which emits each after every component it depends on, and
@@ -211,6 +222,14 @@ func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node))
 			diags = append(diags, f...)
 		}
 	}
+	// A map file that a minified file remakes is what that file made of
+	// it: a node's making writes only its own fields.
+	for _, n := range g.nodes {
+		if o := n.mapOf; o != nil && o.smap.remadeHash != "" {
+			n.data, n.hash = o.smap.remade, o.smap.remadeHash
+			n.path = hashedName(n.src.file.Name, n.hash)
+		}
+	}
 	return diags, nil
 }
 
@@ -286,15 +305,12 @@ func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
 		out.WriteString(with)
 		last = end
 	}
-	for _, r := range n.refs {
+	for i, r := range n.refs {
 		if n.smap != nil && r.Kind == scan.SourceMap {
 			replace(r.At, r.At+len(r.Text), "")
 			continue
 		}
-		if r.target == nil {
-			continue
-		}
-		t := r.target.node
+		t := n.to[i]
 		if t == nil || t.mapOf != nil && t.mapOf != n || t.hash == "" {
 			continue // a mistake planMaps reported; or in the same cycle, not named yet
 		}

@@ -29,10 +29,8 @@ type source struct {
 	data     []byte
 	readErr  error
 
-	jsOnce [2]sync.Once // [0] checked, [1] minified
-	js     [2][]byte
-	jsMap  [2]*sourcemap.Map // when the project makes source maps
-	jsDiag [2]ErrorList
+	checked  scriptResult // a script as it is, checked by esbuild
+	minified scriptResult // a script minified by esbuild
 
 	scanOnce sync.Once
 	scan     scan.Stylesheet // a stylesheet's; for a script, only refs
@@ -45,12 +43,18 @@ type source struct {
 	resolved []resolved
 	refsErr  error
 
-	node *node // the source as an output of its own, if it is one
-
 	// made is set for a source the build made: an output of esbuild, a
 	// source map. info is what the manifest records of an esbuild output.
 	made bool
 	info *outputInfo
+}
+
+// A scriptResult is what esbuild made of a JavaScript source, once per build.
+type scriptResult struct {
+	once  sync.Once
+	js    []byte
+	m     *sourcemap.Map // when the project makes source maps
+	diags ErrorList
 }
 
 // resolved is a reference and what it names.
@@ -109,9 +113,9 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	i := 0
+	js := &src.checked
 	if minify {
-		i = 1
+		js = &src.minified
 	}
 	withMap := s.p.scriptMaps && minify
 	if withMap {
@@ -119,7 +123,7 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 			return nil, nil, nil, err
 		}
 	}
-	src.jsOnce[i].Do(func() {
+	js.once.Do(func() {
 		if withMap {
 			// esbuild would follow an inline map itself, to sources that
 			// are not the logical names the bundle's map is made of. The
@@ -139,18 +143,18 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 		if !minify {
 			out = data
 		}
-		src.js[i], src.jsDiag[i] = out, diags
+		js.js, js.diags = out, diags
 		if withMap && len(diags) == 0 {
 			sm, err := sourcemap.Decode(m)
 			if err != nil { // esbuild's own map: a bug to report
-				src.jsDiag[i].errorf(Position{File: src.display, Line: 1, Col: 1}, CodeSourceMap, err, "esbuild's source map: %v", err)
+				js.diags.errorf(Position{File: src.display, Line: 1, Col: 1}, CodeSourceMap, err, "esbuild's source map: %v", err)
 				return
 			}
 			sm.Sources[0] = src.file.Name
-			src.jsMap[i] = sm
+			js.m = sm
 		}
 	})
-	return src.js[i], src.jsMap[i], src.jsDiag[i], nil
+	return js.js, js.m, js.diags, nil
 }
 
 // scanned returns a source with its references found, by its type: a
