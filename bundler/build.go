@@ -109,6 +109,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var made []*madeFile
 	collected := map[*source]bool{}
 	for _, src := range initial {
 		collected[src] = true
@@ -117,8 +118,9 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 		diags = append(diags, b.diags...)
 		b.reported = len(b.diags)
 		initial = append(initial, b.targets...)
+		made = append(made, b.made...)
 	}
-	g, err := p.buildGraph(ctx, initial, collected, srcs, &diags)
+	g, err := p.buildGraph(ctx, initial, made, collected, srcs, &diags)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +211,8 @@ type builtBundle struct {
 	// Its source map, when it has one: logical name, hashed name, bytes.
 	mapName, mapPath string
 	mapData          []byte
-	targets          []*source // files its stylesheets reference, written hashed
+	targets          []*source   // files its stylesheets reference, written hashed
+	made             []*madeFile // an entry bundle's outputs and their maps
 	diags            ErrorList
 	reported         int // how many of diags make has taken already
 }
@@ -526,8 +529,8 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		}
 	}
 	for _, n := range g.nodes {
-		o := Output{Name: n.src.file.Name, Path: n.path, Data: n.data}
-		if i := n.src.info; i != nil {
+		o := Output{Name: n.name, Path: n.path, Data: n.data}
+		if i := n.made.outputInfo(); i != nil {
 			o.Bundle, o.Sources = i.bundle, i.sources
 			o.Imports, o.DynamicImports, o.CSS, o.Assets = i.imports, i.dynamicImports, i.css, i.assets
 		}

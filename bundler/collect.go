@@ -86,10 +86,10 @@ func excludedBy(name string, patterns []string) string {
 // minifies reports whether [collect] minify hands a node to esbuild: a
 // stylesheet or script of a root.
 func (p *Project) minifies(n *node) bool {
-	if n.src.made || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
+	if n.made != nil || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
 		return false
 	}
-	switch path.Ext(n.src.file.Name) {
+	switch path.Ext(n.name) {
 	case ".css", ".js", ".mjs":
 		return true
 	}
@@ -130,7 +130,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			m := linked
 			if m.mapOf != nil {
 				diags.errorf(at, CodeSourceMapShared, nil, "%s → %q is the source map of %s too: [collect] minify remakes a map for the one file it maps, so two files cannot share it",
-					link.Text, m.src.file.Name, m.mapOf.src.display)
+					link.Text, m.name, m.mapOf.display())
 				continue
 			}
 			m.mapOf, sm.file = n, m
@@ -158,7 +158,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			}
 			continue
 		}
-		name := n.src.file.Name + ".map"
+		name := n.name + ".map"
 		if _, _, err := p.finder.Find(name); err == nil {
 			diags.errorf(at, CodeOutputShadowsSrc, nil, "[collect] minify makes the source map of %s as %q, but a root has a file of that name, which %s does not link: link it with a sourceMappingURL comment, or exclude it",
 				n.src.display, name, n.src.display)
@@ -174,7 +174,7 @@ func (p *Project) planMaps(g *graph, diags *ErrorList) {
 			}
 			if owner := n.to[i].mapOf; owner != nil && owner != n {
 				diags.errorf(n.src.lines.pos(n.src.display, r.At), CodeSourceMapShared, nil, "%s → %q is the source map of %s, which [collect] minify remakes for that file alone, so nothing else may refer to it",
-					r.Text, r.target.file.Name, owner.src.display)
+					r.Text, n.to[i].name, owner.display())
 			}
 		}
 	}
@@ -210,10 +210,10 @@ func dataURL(u string) ([]byte, error) {
 // JS with esbuild, with the map planMaps asked for; SVG and JSON with
 // tdewolff/minify. A parse error is reported at the file's line.
 func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]byte, ErrorList) {
-	if n.src.made || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
+	if n.made != nil || p.cfg.Collect == nil || !p.cfg.Collect.Minify {
 		return data, nil
 	}
-	switch ext := path.Ext(n.src.file.Name); ext {
+	switch ext := path.Ext(n.name); ext {
 	case ".css":
 		return p.minifyCode(n, data, edits, api.LoaderCSS)
 	case ".js", ".mjs":
@@ -273,15 +273,15 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 		diags.errorf(at, CodeSourceMap, err, "esbuild's source map: %v", err)
 		return out, diags
 	}
-	m = m.Compose(sourcemap.Verbatim(n.src.file.Name, n.src.data, edits), true)
+	m = m.Compose(sourcemap.Verbatim(n.name, n.src.data, edits), true)
 	inner := sm.inline
 	if mf != nil {
 		if inner, err = sourcemap.Decode(mf.src.data); err != nil {
-			diags.errorf(at, CodeSourceMap, err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.src.file.Name, err)
+			diags.errorf(at, CodeSourceMap, err, "%s → %q cannot be read, so the minified file cannot be mapped: %v", sm.link.Text, mf.name, err)
 			return out, diags
 		}
 	}
-	file := path.Base(n.src.file.Name)
+	file := path.Base(n.name)
 	var mapURL string
 	switch {
 	case mf != nil:
@@ -296,7 +296,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 		if inner != nil {
 			mapData = m.Compose(inner, false).Marshal(file, "")
 		} else {
-			mapData = m.Marshal(file, relDir(path.Dir(n.src.file.Name), ""))
+			mapData = m.Marshal(file, relDir(path.Dir(n.name), ""))
 		}
 		sm.out.Data = mapData
 		sm.out.Path = hashedName(sm.out.Name, contentHash(mapData))

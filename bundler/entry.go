@@ -31,7 +31,7 @@ import (
 // a marker, so that every reference from one output to another, a chunk's
 // import or a font's url(), reads "/__stapler__/<esbuild's name>"; each
 // becomes a reference of the build's graph, from an output of its own
-// (a made source) to the output or the root's file it names, and the graph
+// (a made file) to the output or the root's file it names, and the graph
 // names them all by the hash of their final bytes, as it names every other
 // file, cycles included. A font or image of a root that a stylesheet
 // imported from a script is the root's file, written once under its hashed
@@ -138,7 +138,7 @@ type resolveProblem struct {
 }
 
 // buildEntry runs esbuild for an entry bundle and makes each of its
-// outputs a made source, with its references to the others.
+// outputs a made file, with its references to the others.
 func (p *Project) buildEntry(bb *builtBundle, srcs *sourceSet) error {
 	bp := bb.plan
 	cfg := bp.cfg
@@ -406,16 +406,36 @@ type metaOutput struct {
 	CSSBundle string `json:"cssBundle"`
 }
 
-// esOutput is one of esbuild's outputs on its way to being a made source.
+// esOutput is one of esbuild's outputs on its way to being a made file.
 type esOutput struct {
 	rel  string // esbuild's name, relative to its output directory
 	data []byte
 	meta *metaOutput
-	name string  // the logical name
-	src  *source // made, or the root's file an asset is
+	name string    // the logical name
+	made *madeFile // what it becomes; nil for an asset that is a root's file ...
+	src  *source   // ... which is src
 }
 
-// outputs turns esbuild's outputs into made sources: each named, its
+// A madeFile is a file an entry bundle made rather than read: one of
+// esbuild's outputs, or the source map of one. Its bytes and references
+// are known when it is made, and it is never minified again.
+type madeFile struct {
+	name string
+	data []byte
+	refs []resolved
+	info *outputInfo // what the manifest records of an esbuild output; nil for a map
+}
+
+// outputInfo returns what the manifest records of m beyond its name; nil
+// for a nil m, a root's file.
+func (m *madeFile) outputInfo() *outputInfo {
+	if m == nil {
+		return nil
+	}
+	return m.info
+}
+
+// outputs turns esbuild's outputs into made files: each named, its
 // references found, its source map made.
 func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 	p := e.p
@@ -480,8 +500,8 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 	for _, o := range code {
 		ext := path.Ext(o.rel)
 		if ext != ".js" && ext != ".css" {
-			o.src = madeSource(o.name, o.data, nil, nil)
-			bb.targets = append(bb.targets, o.src)
+			o.made = &madeFile{name: o.name, data: o.data}
+			bb.made = append(bb.made, o.made)
 			continue
 		}
 		refs, edits := e.references(o, byRel)
@@ -515,7 +535,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			}
 		}
 		data := o.data
-		var mapSrc *source
+		var mapFile *madeFile
 		if cfg.SourceMap != sourceMapNone {
 			m, err := sourcemap.Decode(mapFiles[o.rel])
 			if err != nil {
@@ -528,28 +548,29 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 				m.Sources[i] = inputName(s)
 			}
 			m.Shift(edits)
-			mapSrc = e.mapSource(bb, o.name, m, used)
+			mapFile = e.mapFile(bb, o.name, m, used)
 			if cfg.SourceMap == sourceMapLinked {
 				var r resolved
-				data, r = withMapComment(data, ext, mapSrc)
+				data, r = withMapComment(data, ext, mapFile)
 				refs = append(refs, r)
 			}
 		}
-		o.src = madeSource(o.name, data, refs, info)
-		bb.targets = append(bb.targets, o.src)
-		if mapSrc != nil {
-			bb.targets = append(bb.targets, mapSrc)
+		o.made = &madeFile{name: o.name, data: data, refs: refs, info: info}
+		bb.made = append(bb.made, o.made)
+		if mapFile != nil {
+			bb.made = append(bb.made, mapFile)
 		}
 	}
-	// Every output has its source now: the targets of the references.
+	// Every output is made now: the targets of the references.
 	for _, o := range code {
-		if o.src.info == nil {
+		if o.made.info == nil {
 			continue // an asset
 		}
-		for i := range o.src.resolved {
-			r := &o.src.resolved[i]
-			if r.target == nil {
-				r.target = byRel[r.Text].src
+		for i := range o.made.refs {
+			r := &o.made.refs[i]
+			if r.target == nil && r.made == nil {
+				t := byRel[r.Text]
+				r.target, r.made = t.src, t.made
 			}
 		}
 	}
@@ -619,35 +640,25 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 	return refs, edits
 }
 
-// mapSource makes the source map of an output a made source of its own.
+// mapFile makes the source map of an output a made file of its own.
 // Its sources are logical names, relative to a source root that is the
 // top of the output directory, where a collected source is served.
-func (e *entryBuild) mapSource(bb *builtBundle, name string, m *sourcemap.Map, used map[string]bool) *source {
+func (e *entryBuild) mapFile(bb *builtBundle, name string, m *sourcemap.Map, used map[string]bool) *madeFile {
 	cfg := e.bp.cfg
 	mapName := unused(name+".map", used)
 	if f, _, err := e.p.finder.Find(mapName); err == nil {
 		bb.diags.errorf(cfg.Output.Pos, CodeOutputShadowsSrc, nil, "bundle %q: its source map %q is also a source file (%s): one would hide the other", cfg.Name, mapName, e.p.FilePath(f))
 	}
 	data := m.Marshal(path.Base(name), relDir(path.Dir(mapName), ""))
-	return madeSource(mapName, data, nil, nil)
+	return &madeFile{name: mapName, data: data}
 }
 
 // withMapComment appends the comment that links an output to its map,
 // and returns it with the comment's reference to the map.
-func withMapComment(data []byte, ext string, mapSrc *source) ([]byte, resolved) {
-	url := escapeSegment(path.Base(mapSrc.file.Name))
+func withMapComment(data []byte, ext string, mapFile *madeFile) ([]byte, resolved) {
+	url := escapeSegment(path.Base(mapFile.name))
 	data, start := appendMapComment(bytes.Clone(data), ext == ".css", url)
-	return data, resolved{Ref: scan.Ref{Kind: scan.SourceMap, Text: url, URL: url, At: start, Start: start, End: start + len(url)}, target: mapSrc}
-}
-
-// madeSource returns a source the build made rather than read: an output
-// of esbuild, or a map. Its references are known; it is never minified.
-func madeSource(name string, data []byte, refs []resolved, info *outputInfo) *source {
-	s := &source{file: finders.File{Name: name}, display: name, made: true, info: info}
-	s.readOnce.Do(func() { s.data = data })
-	s.scanOnce.Do(func() { s.scan.FirstRule = -1 })
-	s.refsOnce.Do(func() { s.resolved = refs })
-	return s
+	return data, resolved{Ref: scan.Ref{Kind: scan.SourceMap, Text: url, URL: url, At: start, Start: start, End: start + len(url)}, made: mapFile}
 }
 
 // unused returns name, or name with "-2", "-3"… before its extension when

@@ -16,13 +16,16 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// A node is a file of a root that the build writes under a hashed name of
-// its own: a collected file, or one a bundle's stylesheet references. Its
+// A node is a file that the build writes under a hashed name of its own: a
+// file of a root, collected or referenced by a bundle's stylesheet, or one
+// an entry bundle made (an esbuild output, or its map). Its
 // references to other nodes are rewritten to their hashed names, so its
 // own hash is taken over the rewritten bytes, and the graph of who refers
 // to whom decides the order nodes are made in.
 type node struct {
-	src       *source
+	name      string     // its logical name
+	src       *source    // the root's file it is; nil for a made one
+	made      *madeFile  // what the build made; nil for a root's file
 	refs      []resolved // every reference; those with a target are rewritten
 	to        []*node    // the node each reference names, by index into refs; nil for none
 	deps      []*node    // the nodes it refers to, each once, in order
@@ -75,21 +78,24 @@ type graph struct {
 // buildGraph makes nodes of the given sources and of every file they refer
 // to, transitively, reading and scanning each file once, in parallel,
 // round by round. Problems with references are added to diags.
-func (p *Project) buildGraph(ctx context.Context, initial []*source, collected map[*source]bool, srcs *sourceSet, diags *ErrorList) (*graph, error) {
+func (p *Project) buildGraph(ctx context.Context, initial []*source, made []*madeFile, collected map[*source]bool, srcs *sourceSet, diags *ErrorList) (*graph, error) {
 	g := &graph{byName: map[string]*node{}}
 	var frontier []*node
-	add := func(src *source) *node {
-		n, ok := g.byName[src.file.Name]
+	add := func(name string, src *source, m *madeFile) *node {
+		n, ok := g.byName[name]
 		if !ok {
-			n = &node{src: src, index: -1, collected: collected[src]}
-			g.byName[src.file.Name] = n
+			n = &node{name: name, src: src, made: m, index: -1, collected: src != nil && collected[src]}
+			g.byName[name] = n
 			g.nodes = append(g.nodes, n)
 			frontier = append(frontier, n)
 		}
 		return n
 	}
 	for _, src := range initial {
-		add(src)
+		add(src.file.Name, src, nil)
+	}
+	for _, m := range made {
+		add(m.name, nil, m)
 	}
 	for len(frontier) > 0 {
 		round := frontier
@@ -100,6 +106,10 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 			eg.Go(func() error {
 				if err := ctx.Err(); err != nil {
 					return err
+				}
+				if n.made != nil {
+					n.refs = n.made.refs
+					return nil
 				}
 				var err error
 				n.refs, err = srcs.references(n.src)
@@ -115,10 +125,15 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 				if r.diag != nil {
 					diags.add(r.diag)
 				}
-				if r.target == nil {
+				var t *node
+				switch {
+				case r.target != nil:
+					t = add(r.target.file.Name, r.target, nil)
+				case r.made != nil:
+					t = add(r.made.name, nil, r.made)
+				default:
 					continue
 				}
-				t := add(r.target)
 				n.to[i] = t
 				if !slices.Contains(n.deps, t) {
 					n.deps = append(n.deps, t)
@@ -126,9 +141,26 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, collected m
 			}
 		}
 	}
-	slices.SortFunc(g.nodes, func(a, b *node) int { return strings.Compare(a.src.file.Name, b.src.file.Name) })
+	slices.SortFunc(g.nodes, func(a, b *node) int { return strings.Compare(a.name, b.name) })
 	g.components()
 	return g, nil
+}
+
+// input returns the bytes a node is made from: its file's, or what the
+// build made.
+func (n *node) input() []byte {
+	if n.made != nil {
+		return n.made.data
+	}
+	return n.src.data
+}
+
+// display returns how messages name a node's file.
+func (n *node) display() string {
+	if n.made != nil {
+		return n.made.name
+	}
+	return n.src.display
 }
 
 // node returns the node of a source, or nil when it is none.
@@ -169,7 +201,7 @@ func (g *graph) components() {
 				break
 			}
 		}
-		slices.SortFunc(c.nodes, func(a, b *node) int { return strings.Compare(a.src.file.Name, b.src.file.Name) })
+		slices.SortFunc(c.nodes, func(a, b *node) int { return strings.Compare(a.name, b.name) })
 		for _, m := range c.nodes {
 			for _, d := range m.deps {
 				if d.comp != c {
@@ -227,7 +259,7 @@ func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node))
 	for _, n := range g.nodes {
 		if o := n.mapOf; o != nil && o.smap.remadeHash != "" {
 			n.data, n.hash = o.smap.remade, o.smap.remadeHash
-			n.path = hashedName(n.src.file.Name, n.hash)
+			n.path = hashedName(n.name, n.hash)
 		}
 	}
 	return diags, nil
@@ -255,13 +287,13 @@ func (c *component) make(minify minifyFunc) ErrorList {
 		diags = append(diags, d...)
 		n.data = data
 		n.hash = contentHash(data)
-		n.path = hashedName(n.src.file.Name, n.hash)
+		n.path = hashedName(n.name, n.hash)
 		return diags
 	}
 	h := sha256.New()
 	for _, n := range c.nodes {
 		partial, _ := n.rewrite() // references inside the cycle still as written
-		h.Write([]byte(n.src.file.Name))
+		h.Write([]byte(n.name))
 		h.Write([]byte{0})
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(partial))))
 		h.Write(partial)
@@ -275,7 +307,7 @@ func (c *component) make(minify minifyFunc) ErrorList {
 	}
 	hash := hex.EncodeToString(h.Sum(nil)[:6])
 	for _, n := range c.nodes {
-		n.hash, n.path = hash, hashedName(n.src.file.Name, hash)
+		n.hash, n.path = hash, hashedName(n.name, hash)
 	}
 	for _, n := range c.nodes {
 		data, edits := n.rewrite()
@@ -293,7 +325,7 @@ func (c *component) make(minify minifyFunc) ErrorList {
 // map comments instead, which esbuild would otherwise follow itself when
 // one holds an inline map; for it, rewrite also returns its edits.
 func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
-	data := n.src.data
+	data := n.input()
 	var out bytes.Buffer
 	var edits []sourcemap.Edit
 	last := 0
@@ -361,5 +393,5 @@ func bundleURL(r resolved, outDir string, t *node) string {
 		return hashedURL(written, t.hash) + r.suffix
 	}
 	base := written[strings.LastIndexByte(written, '/')+1:]
-	return relDir(outDir, path.Dir(t.src.file.Name)) + hashedName(base, t.hash) + r.suffix
+	return relDir(outDir, path.Dir(t.name)) + hashedName(base, t.hash) + r.suffix
 }

@@ -42,11 +42,6 @@ type source struct {
 	refsOnce sync.Once
 	resolved []resolved
 	refsErr  error
-
-	// made is set for a source the build made: an output of esbuild, a
-	// source map. info is what the manifest records of an esbuild output.
-	made bool
-	info *outputInfo
 }
 
 // A scriptResult is what esbuild made of a JavaScript source, once per build.
@@ -60,7 +55,8 @@ type scriptResult struct {
 // resolved is a reference and what it names.
 type resolved struct {
 	scan.Ref
-	target *source     // nil when the reference is left as written
+	target *source     // the root's file it names; nil when left as written or made
+	made   *madeFile   // the file of the build's it names, for an esbuild output's reference
 	suffix string      // the query and fragment, kept after the hashed name
 	diag   *Diagnostic // the problem with it: an error, or a warning by [references] warn
 }
