@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ type History struct {
 
 // HistoryName is the name under HistoryDir of a replaced manifest.
 func HistoryName(data []byte) string {
-	return contentHash(data) + ".json"
+	return ContentHash(data) + ".json"
 }
 
 // ReadHistory reads a directory's history index; a directory without one
@@ -57,14 +56,12 @@ func ReadHistory(fsys fs.FS) (*History, error) {
 		return nil, fmt.Errorf("%s: unsupported version %d", HistoryIndex, h.Version)
 	}
 	for _, b := range h.Builds {
-		if !historyNameRE.MatchString(b) {
+		if hash, ok := strings.CutSuffix(b, ".json"); !ok || !IsHash(hash) {
 			return nil, fmt.Errorf("%s: bad entry %q", HistoryIndex, b)
 		}
 	}
 	return &h, nil
 }
-
-var historyNameRE = regexp.MustCompile(`^[0-9a-f]{12}\.json$`)
 
 // Push returns the history with the manifest data added as the newest
 // build, keeping at most HistoryLimit, and the name to store data under.
@@ -100,10 +97,6 @@ type PruneResult struct {
 	Bytes   int64    // their size
 	Kept    int      // hashed files kept
 }
-
-// hashedRE recognizes the names builds give files: a 12-digit hash before
-// the last extension, or at the end.
-var hashedRE = regexp.MustCompile(`\.[0-9a-f]{12}(\.[^./]*)?$`)
 
 // Prune deletes from an output directory the hashed files that neither
 // the current manifest nor the manifests of the last Keep-1 builds before
@@ -169,10 +162,11 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		}
 		base := path.Base(name)
 		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
+		_, _, hashed := SplitHashed(base)
 		switch {
 		case !d.Type().IsRegular(), name == FileName, name == DjangoFileName:
 			return nil
-		case !temp && !hashedRE.MatchString(base):
+		case !temp && !hashed:
 			return nil // a plain copy, or a file stapler did not write
 		case keep[name]:
 			res.Kept++
