@@ -48,7 +48,9 @@
 // @charset, and are minified as a whole. Outputs are named for their
 // final bytes, by [manifest.HashedPath] and [manifest.ContentHash],
 // written under temporary names and renamed into place, the manifest
-// last.
+// last. The manifest a build replaces is kept in the output directory's
+// .stapler/history, so that [Prune] can tell the hashed files the last
+// few builds name from those none does.
 //
 // With [collect], every file of every root is written too, under its
 // hashed name. Every file written under a hashed name of its own is a node
