@@ -102,7 +102,8 @@
 // of its bytes put in by [HashedPath]: css/app.css becomes
 // css/app.3d5a6b2c1e9f.css, LICENSE becomes LICENSE.3d5a6b2c1e9f.
 // [SplitHashed] takes such a name apart again, [Integrity] is what
-// "integrity" records. These are the format's only statement: the bundler names
+// "integrity" records, and a precompressed sibling adds the encoding's
+// [Suffix]. These are the format's only statement: the bundler names
 // files with them, and [Verify] and stapler prune recognise files with
 // them.
 //

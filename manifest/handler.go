@@ -306,9 +306,10 @@ type coding struct {
 	ext  string
 }
 
-// codings are the precompressed siblings the handler looks for, in the
-// order it prefers them when a client accepts several as much: Brotli
-// and Zstandard compress text better than gzip.
+// codings are the precompressed siblings a build writes ([Suffix]) and
+// the handler looks for, in the order it prefers them when a client
+// accepts several as much: Brotli and Zstandard compress text better
+// than gzip.
 var codings = []coding{
 	{"br", ".br"},
 	{"zstd", ".zst"},

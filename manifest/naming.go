@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -105,4 +106,28 @@ func readIntegrity(r io.Reader) (string, error) {
 		return "", err
 	}
 	return "sha384-" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// Suffix returns the suffix of a file's sibling precompressed with a
+// Content-Encoding — ".br" for "br", ".gz" for "gzip", ".zst" for
+// "zstd", as whitenoise and the [Handler] name them — or "" for an
+// encoding a build does not write.
+func Suffix(encoding string) string {
+	for _, c := range codings {
+		if c.name == encoding {
+			return c.ext
+		}
+	}
+	return ""
+}
+
+// Encodings returns the Content-Encodings a build can precompress with,
+// sorted: those [Suffix] knows.
+func Encodings() []string {
+	var encs []string
+	for _, c := range codings {
+		encs = append(encs, c.name)
+	}
+	slices.Sort(encs)
+	return encs
 }

@@ -1,6 +1,9 @@
 package manifest
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestNamingContract pins the names a build writes: what the hash is, where
 // it goes, and that every such name is recognised again with its logical
@@ -66,5 +69,21 @@ func TestNamingContract(t *testing.T) {
 		if name, hash, ok := SplitHashed(p); ok {
 			t.Errorf("SplitHashed(%q) = %q, %q, true; want false", p, name, hash)
 		}
+	}
+}
+
+func TestSuffix(t *testing.T) {
+	for enc, want := range map[string]string{"br": ".br", "gzip": ".gz", "zstd": ".zst", "identity": "", "x-gzip": ""} {
+		if got := Suffix(enc); got != want {
+			t.Errorf("Suffix(%q) = %q, want %q", enc, got, want)
+		}
+	}
+	encs := Encodings()
+	if want := []string{"br", "gzip", "zstd"}; !slices.Equal(encs, want) {
+		t.Errorf("Encodings() = %q, want %q", encs, want)
+	}
+	encs[0] = "changed"
+	if Encodings()[0] != "br" {
+		t.Errorf("a caller changed what Encodings returns")
 	}
 }

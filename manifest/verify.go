@@ -115,7 +115,7 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, ContentHash(data)))
 		}
 		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
-			sibling := e.Path + Suffixes[enc]
+			sibling := e.Path + Suffix(enc)
 			st, err := fs.Stat(fsys, sibling)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
