@@ -3,8 +3,6 @@ package bundler
 import (
 	"bytes"
 	"context"
-	"crypto/sha512"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"path"
@@ -308,7 +306,7 @@ func (p *Project) linkMap(bb *builtBundle, m *sourcemap.Map) {
 	name := cfg.Output.S + ".map"
 	bb.mapName = name
 	bb.mapData = m.Marshal(path.Base(cfg.Output.S), relDir(path.Dir(name), ""))
-	bb.mapPath = hashedName(name, contentHash(bb.mapData))
+	bb.mapPath = manifest.HashedPath(name, manifest.ContentHash(bb.mapData))
 	if cfg.SourceMap == sourceMapLinked {
 		bb.data, _ = appendMapComment(bb.data, bb.plan.typ == "css", escapeSegment(path.Base(bb.mapPath)))
 	}
@@ -521,7 +519,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 			names[i] = s.file.Name
 		}
 		add(Output{
-			Name: cfg.Output.S, Path: hashedName(cfg.Output.S, contentHash(b.data)), Data: b.data,
+			Name: cfg.Output.S, Path: manifest.HashedPath(cfg.Output.S, manifest.ContentHash(b.data)), Data: b.data,
 			Bundle: cfg.Name, Sources: names,
 		})
 		if b.mapData != nil {
@@ -544,7 +542,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	entries := make([]manifest.Entry, len(res.Outputs))
 	if err := inParallel(ctx, res.Outputs, func(i int, o Output) error {
 		entries[i] = manifest.Entry{
-			Path: o.Path, Size: int64(len(o.Data)), Integrity: integrity(o.Data),
+			Path: o.Path, Size: int64(len(o.Data)), Integrity: manifest.Integrity(o.Data),
 			Bundle: o.Bundle, Sources: o.Sources,
 			Imports: o.Imports, DynamicImports: o.DynamicImports, CSS: o.CSS, Assets: o.Assets,
 		}
@@ -568,10 +566,4 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		res.Stats.BytesOut += int64(len(o.Data))
 	}
 	return res, nil
-}
-
-// integrity is the Subresource Integrity value of data.
-func integrity(data []byte) string {
-	sum := sha512.Sum384(data)
-	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
+	"github.com/stapler-build/stapler/manifest"
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/json"
 	"github.com/tdewolff/minify/v2/svg"
@@ -262,7 +263,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 	mf := sm.file
 	if mf != nil {
 		// What it is when the map cannot be made: the build fails.
-		sm.remade, sm.remadeHash = mf.src.data, contentHash(mf.src.data)
+		sm.remade, sm.remadeHash = mf.src.data, manifest.ContentHash(mf.src.data)
 	}
 	if diags.Errors() > 0 {
 		return out, diags
@@ -286,9 +287,9 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 	switch {
 	case mf != nil:
 		sm.remade = m.Compose(inner, false).Marshal(file, "")
-		sm.remadeHash = contentHash(sm.remade)
+		sm.remadeHash = manifest.ContentHash(sm.remade)
 		written := strings.TrimSpace(sm.link.URL)
-		mapURL = hashedURL(written[:len(written)-len(sm.link.suffix)], sm.remadeHash) + sm.link.suffix
+		mapURL = manifest.HashedPath(written[:len(written)-len(sm.link.suffix)], sm.remadeHash) + sm.link.suffix
 	default:
 		// An inline map's sources are relative to the file, and so to
 		// the map beside it; the file's own name is from the top.
@@ -299,7 +300,7 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 			mapData = m.Marshal(file, relDir(path.Dir(n.name), ""))
 		}
 		sm.out.Data = mapData
-		sm.out.Path = hashedName(sm.out.Name, contentHash(mapData))
+		sm.out.Path = manifest.HashedPath(sm.out.Name, manifest.ContentHash(mapData))
 		mapURL = escapeSegment(path.Base(sm.out.Path))
 	}
 	if p.cfg.SourceMap != sourceMapHidden {

@@ -52,8 +52,8 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		if !slices.Contains(c.Types, path.Ext(o.Name)) {
 			return nil
 		}
-		for _, suffix := range manifest.Suffixes {
-			if taken[o.Name+suffix] || taken[o.Path+suffix] {
+		for _, enc := range manifest.Encodings() {
+			if suffix := manifest.Suffix(enc); taken[o.Name+suffix] || taken[o.Path+suffix] {
 				return nil
 			}
 		}
@@ -61,7 +61,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		r.sizes = map[string]int64{}
 		unchanged := prev[o.Name] == o.Path // the plain copy's siblings too
 		for _, enc := range encs {
-			suffix := manifest.Suffixes[enc]
+			suffix := manifest.Suffix(enc)
 			var data []byte
 			if st, err := os.Lstat(filepath.Join(p.outputDir, filepath.FromSlash(o.Path+suffix))); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 				r.sizes[enc] = st.Size()
@@ -106,7 +106,8 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		}
 		// A plain copy's sibling from an earlier build, for an encoding
 		// this one did not write, would be served for the new bytes.
-		for enc, suffix := range manifest.Suffixes {
+		for _, enc := range manifest.Encodings() {
+			suffix := manifest.Suffix(enc)
 			if _, ok := r.sizes[enc]; ok && p.cfg.KeepUnhashed || taken[o.Name+suffix] {
 				continue
 			}

@@ -9,8 +9,6 @@ package bundler_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"maps"
 	"os"
@@ -66,16 +64,11 @@ func checkFiles(t *testing.T, config string, files map[string]string) map[string
 // "0123456789ab".
 func hashIn(t *testing.T, o bundler.Output) string {
 	t.Helper()
-	sub := hashedRE.FindStringSubmatch(o.Path)
-	if sub == nil {
+	_, hash, ok := manifest.SplitHashed(o.Path)
+	if !ok {
 		t.Fatalf("%s: %q is not a hashed name", o.Name, o.Path)
 	}
-	return sub[2]
-}
-
-func sha12(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])[:12]
+	return hash
 }
 
 // TestImportLoop is Django's test_import_loop: loop/foo.css and
@@ -99,8 +92,8 @@ func TestImportLoop(t *testing.T) {
 	if hashIn(t, bar) != h {
 		t.Errorf("foo.css and bar.css: hashes %s and %s; want one shared hash", h, hashIn(t, bar))
 	}
-	if hb != sha12(baz.Data) || hb == h {
-		t.Errorf("baz.css: hash %s; want its own bytes' %s, not the cycle's %s", hb, sha12(baz.Data), h)
+	if hb != manifest.ContentHash(baz.Data) || hb == h {
+		t.Errorf("baz.css: hash %s; want its own bytes' %s, not the cycle's %s", hb, manifest.ContentHash(baz.Data), h)
 	}
 	if want := "@import url(\"bar." + h + ".css\");\n"; string(foo.Data) != want {
 		t.Errorf("foo.css:\n%s\nwant:\n%s", foo.Data, want)
@@ -157,8 +150,8 @@ func TestCircularDependencies(t *testing.T) {
 		if want := "@import url('style1." + h.style1 + ".css');\n@import url('common." + h.common + ".css');\n.style2 { color: blue; }"; string(s2.Data) != want {
 			t.Errorf("style2.css:\n%s\nwant:\n%s", s2.Data, want)
 		}
-		if h.common != sha12(c.Data) {
-			t.Errorf("common.css: hash %s, of its bytes %s", h.common, sha12(c.Data))
+		if h.common != manifest.ContentHash(c.Data) {
+			t.Errorf("common.css: hash %s, of its bytes %s", h.common, manifest.ContentHash(c.Data))
 		}
 		return h
 	}
@@ -218,7 +211,7 @@ func TestFileChangeAfterCollect(t *testing.T) {
 		return e.Path, string(data)
 	}
 	want := func(foo, xyz string) string {
-		return `div{background:url("foo.` + sha12([]byte(foo)) + `.png");}span{background:url("xyz.` + sha12([]byte(xyz)) + `.png");}`
+		return `div{background:url("foo.` + manifest.ContentHash([]byte(foo)) + `.png");}span{background:url("xyz.` + manifest.ContentHash([]byte(xyz)) + `.png");}`
 	}
 
 	path1, css1 := barCSS(build(t, config))
@@ -248,7 +241,7 @@ func TestNonUTF8Stylesheet(t *testing.T) {
 		"static/nonutf8/nonutf8.css": src,
 		"static/nonutf8/a.png":       "a",
 	})
-	want := strings.Replace(src, "a.png", "a."+sha12([]byte("a"))+".png", 1)
+	want := strings.Replace(src, "a.png", "a."+manifest.ContentHash([]byte("a"))+".png", 1)
 	if got := string(out["nonutf8/nonutf8.css"].Data); got != want {
 		t.Errorf("nonutf8.css:\n%q\nwant:\n%q", got, want)
 	}
@@ -273,7 +266,7 @@ func TestNoDefaultExcludesDotfile(t *testing.T) {
 	if !ok {
 		t.Fatal("test/.hidden not collected with default_excludes = false")
 	}
-	if want := "test/.hidden." + sha12([]byte("should be ignored")); o.Path != want {
+	if want := "test/.hidden." + manifest.ContentHash([]byte("should be ignored")); o.Path != want {
 		t.Errorf("test/.hidden written as %s; want %s", o.Path, want)
 	}
 }

@@ -55,21 +55,3 @@ func TestRelDir(t *testing.T) {
 		}
 	}
 }
-
-func TestHashedName(t *testing.T) {
-	tests := []struct{ name, want string }{
-		{"css/site.css", "css/site.0123456789ab.css"},
-		{"js/a.min.js", "js/a.min.0123456789ab.js"},
-		{"LICENSE", "LICENSE.0123456789ab"},
-		{"dir/.htaccess", "dir/.htaccess.0123456789ab"},
-		{"dir.v2/file", "dir.v2/file.0123456789ab"},
-	}
-	for _, tt := range tests {
-		if got := hashedName(tt.name, "0123456789ab"); got != tt.want {
-			t.Errorf("hashedName(%q) = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-	if got := contentHash([]byte("")); got != "e3b0c44298fc" { // SHA-256 of nothing
-		t.Errorf("contentHash(empty) = %q", got)
-	}
-}

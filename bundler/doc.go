@@ -45,9 +45,12 @@
 // JavaScript source is minified on its own by esbuild and the results are
 // joined with a ";" barrier; stylesheets have their url() references
 // rewritten to the hashed copies of their targets, are joined under one
-// @charset, and are minified as a whole. Outputs are named for the
-// SHA-256 of their final bytes, written under temporary names and renamed
-// into place, the manifest last.
+// @charset, and are minified as a whole. Outputs are named for their
+// final bytes, by [manifest.HashedPath] and [manifest.ContentHash],
+// written under temporary names and renamed into place, the manifest
+// last. The manifest a build replaces is kept in the output directory's
+// .stapler/history, so that [Prune] can tell the hashed files the last
+// few builds name from those none does.
 //
 // With [collect], every file of every root is written too, under its
 // hashed name. Every file written under a hashed name of its own is a node

@@ -18,6 +18,7 @@ import (
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/internal/suggest"
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // Entry bundles. esbuild bundles an entry with everything it imports, in
@@ -635,7 +636,8 @@ func (e *entryBuild) references(o *esOutput, byRel map[string]*esOutput) ([]reso
 		// The target is set once every output is a source.
 		r := resolved{Ref: scan.Ref{Text: rel, URL: url, At: start, Start: start, End: end}}
 		refs = append(refs, r)
-		edits = append(edits, lines.Edit(data, start, end, hashedURL(url, strings.Repeat("0", 12))))
+		// Any hash will do: the edit records only the length.
+		edits = append(edits, lines.Edit(data, start, end, manifest.HashedPath(url, manifest.ContentHash(nil))))
 	}
 	return refs, edits
 }

@@ -3,19 +3,13 @@ package bundler_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
 	"maps"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -199,13 +193,10 @@ func readTree(dir string) (map[string][]byte, error) {
 	return files, err
 }
 
-var hashedRE = regexp.MustCompile(`^(.*)\.([0-9a-f]{12})(\.[^./]*)?$`)
-
 // checkOutputs checks what every output directory must hold, whatever the
 // archive says, so that -update cannot bless a broken build: each
-// manifest entry names a file whose name carries the first 12 hex digits
-// of its SHA-256 before the extension, with the right size and SRI
-// integrity; a plain copy, when there is one, holds the same bytes;
+// manifest entry names a file whose name is [manifest.HashedPath] of its
+// [manifest.ContentHash], with the right size and [manifest.Integrity]; a plain copy, when there is one, holds the same bytes;
 // nothing else is in the directory; and staticfiles.json, when there is
 // one, maps the same names, with Django's hash for version "1.1".
 func checkOutputs(t *testing.T, files map[string][]byte) {
@@ -228,20 +219,16 @@ func checkOutputs(t *testing.T, files map[string][]byte) {
 	// The files of a reference cycle share one hash, over all of them.
 	shared := map[string]int{}
 	for _, e := range m.Files {
-		if sub := hashedRE.FindStringSubmatch(e.Path); sub != nil {
-			shared[sub[2]]++
+		if _, hash, ok := manifest.SplitHashed(e.Path); ok {
+			shared[hash]++
 		}
 	}
 	for name, e := range m.Files {
 		paths[name] = e.Path
 		known[name], known[e.Path] = true, true
-		sub := hashedRE.FindStringSubmatch(e.Path)
-		ext := path.Ext(path.Base(name))
-		if ext == path.Base(name) { // ".hidden": a name, not an extension
-			ext = ""
-		}
-		if sub == nil || sub[1]+sub[3] != name || sub[3] != ext {
-			t.Errorf("%s: path %q is not the name with .<12 hex digits> before its extension", name, e.Path)
+		logical, hash, ok := manifest.SplitHashed(e.Path)
+		if !ok || logical != name {
+			t.Errorf("%s: path %q is not a hashed name of it", name, e.Path)
 			continue
 		}
 		data, ok := files[e.Path]
@@ -249,12 +236,10 @@ func checkOutputs(t *testing.T, files map[string][]byte) {
 			t.Errorf("%s: %s not written", name, e.Path)
 			continue
 		}
-		sum := sha256.Sum256(data)
-		if h := hex.EncodeToString(sum[:])[:12]; h != sub[2] && shared[sub[2]] == 1 {
-			t.Errorf("%s: hash in name %s, of the bytes %s", e.Path, sub[2], h)
+		if h := manifest.ContentHash(data); h != hash && shared[hash] == 1 {
+			t.Errorf("%s: hash in name %s, of the bytes %s", e.Path, hash, h)
 		}
-		sri := sha512.Sum384(data)
-		if want := "sha384-" + base64.StdEncoding.EncodeToString(sri[:]); e.Integrity != want || e.Size != len(data) {
+		if want := manifest.Integrity(data); e.Integrity != want || e.Size != len(data) {
 			t.Errorf("%s: size %d integrity %s; want %d %s", name, e.Size, e.Integrity, len(data), want)
 		}
 		if plain, ok := files[name]; ok && !bytes.Equal(plain, data) {

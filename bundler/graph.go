@@ -3,9 +3,7 @@ package bundler
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"path"
 	"runtime"
 	"slices"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
+	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -259,7 +258,7 @@ func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node))
 	for _, n := range g.nodes {
 		if o := n.mapOf; o != nil && o.smap.remadeHash != "" {
 			n.data, n.hash = o.smap.remade, o.smap.remadeHash
-			n.path = hashedName(n.name, n.hash)
+			n.path = manifest.HashedPath(n.name, n.hash)
 		}
 	}
 	return diags, nil
@@ -286,28 +285,28 @@ func (c *component) make(minify minifyFunc) ErrorList {
 		data, d := minify(n, data, edits)
 		diags = append(diags, d...)
 		n.data = data
-		n.hash = contentHash(data)
-		n.path = hashedName(n.name, n.hash)
+		n.hash = manifest.ContentHash(data)
+		n.path = manifest.HashedPath(n.name, n.hash)
 		return diags
 	}
-	h := sha256.New()
+	var all []byte // what the shared hash is of
 	for _, n := range c.nodes {
 		partial, _ := n.rewrite() // references inside the cycle still as written
-		h.Write([]byte(n.name))
-		h.Write([]byte{0})
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(partial))))
-		h.Write(partial)
+		all = append(all, n.name...)
+		all = append(all, 0)
+		all = binary.BigEndian.AppendUint64(all, uint64(len(partial)))
+		all = append(all, partial...)
 		if n.smap != nil && n.smap.file != nil {
 			// The map it remakes, and so the name in its comment,
 			// depends on the map's bytes too.
 			m := n.smap.file.src.data
-			h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(m))))
-			h.Write(m)
+			all = binary.BigEndian.AppendUint64(all, uint64(len(m)))
+			all = append(all, m...)
 		}
 	}
-	hash := hex.EncodeToString(h.Sum(nil)[:6])
+	hash := manifest.ContentHash(all)
 	for _, n := range c.nodes {
-		n.hash, n.path = hash, hashedName(n.name, hash)
+		n.hash, n.path = hash, manifest.HashedPath(n.name, hash)
 	}
 	for _, n := range c.nodes {
 		data, edits := n.rewrite()
@@ -348,7 +347,7 @@ func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
 		}
 		written := strings.TrimSpace(r.URL)
 		written = written[:len(written)-len(r.suffix)]
-		replace(r.Start, r.End, hashedURL(written, t.hash)+r.suffix)
+		replace(r.Start, r.End, manifest.HashedPath(written, t.hash)+r.suffix)
 	}
 	if last == 0 {
 		return data, nil
@@ -390,8 +389,8 @@ func bundleURL(r resolved, outDir string, t *node) string {
 	written := strings.TrimSpace(r.URL)
 	written = written[:len(written)-len(r.suffix)]
 	if strings.HasPrefix(written, "/") || schemeRE.MatchString(written) {
-		return hashedURL(written, t.hash) + r.suffix
+		return manifest.HashedPath(written, t.hash) + r.suffix
 	}
 	base := written[strings.LastIndexByte(written, '/')+1:]
-	return relDir(outDir, path.Dir(t.name)) + hashedName(base, t.hash) + r.suffix
+	return relDir(outDir, path.Dir(t.name)) + manifest.HashedPath(base, t.hash) + r.suffix
 }

@@ -1,8 +1,6 @@
 package bundler
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path"
@@ -324,30 +322,4 @@ func (s *sourceSet) unusedPatterns(diags *ErrorList) {
 	}
 	check(c.References.Warn, "warn %q matches no reference")
 	check(c.References.Ignore, "ignore %q matches no reference")
-}
-
-// contentHash is the hash in an output's name: the first 12 hex digits of
-// the SHA-256 of its final bytes.
-func contentHash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:6])
-}
-
-// hashedName puts hash before a name's last extension: css/site.css →
-// css/site.<hash>.css, a.min.js → a.min.<hash>.js, LICENSE → LICENSE.<hash>.
-func hashedName(name, hash string) string {
-	dir, base := path.Split(name)
-	ext := path.Ext(base)
-	if ext == base { // ".htaccess": a name, not an extension
-		ext = ""
-	}
-	return dir + strings.TrimSuffix(base, ext) + "." + hash + ext
-}
-
-// hashedURL puts hash into the last path segment of a URL as written,
-// keeping the rest as it is: "../img/my%20logo.png" →
-// "../img/my%20logo.<hash>.png".
-func hashedURL(written, hash string) string {
-	i := strings.LastIndexByte(written, '/') + 1
-	return written[:i] + hashedName(written[i:], hash)
 }

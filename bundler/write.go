@@ -111,18 +111,18 @@ func (p *Project) history(prev, next []byte) ([]outFile, error) {
 	if len(prev) == 0 || bytes.Equal(prev, next) {
 		return nil, nil
 	}
-	h, err := manifest.ReadHistory(os.DirFS(p.outputDir))
+	h, err := readHistory(os.DirFS(p.outputDir))
 	if err != nil {
 		return nil, err
 	}
-	h, name := h.Push(prev)
-	index, err := h.Marshal()
+	h, name := h.push(prev)
+	index, err := h.marshal()
 	if err != nil {
 		return nil, err
 	}
 	return []outFile{
-		{name: manifest.HistoryDir + "/" + name, data: prev, kind: manifestFile},
-		{name: manifest.HistoryIndex, data: index, kind: manifestFile},
+		{name: historyDir + "/" + name, data: prev, kind: manifestFile},
+		{name: historyIndex, data: index, kind: manifestFile},
 	}, nil
 }
 

@@ -96,6 +96,17 @@
 // for names and paths as above, no unknown fields, and the hash of a "1.1"
 // manifest must match its paths (Django does not check it).
 //
+// # Hashed names
+//
+// A build writes each file under its logical name with the [ContentHash]
+// of its bytes put in by [HashedPath]: css/app.css becomes
+// css/app.3d5a6b2c1e9f.css, LICENSE becomes LICENSE.3d5a6b2c1e9f.
+// [SplitHashed] takes such a name apart again, [Integrity] is what
+// "integrity" records, and a precompressed sibling adds the encoding's
+// [Suffix]. These are the format's only statement: the bundler names
+// files with them, and [Verify] and stapler prune recognise files with
+// them.
+//
 // # In a Go web app
 //
 // An app embeds the output directory and reads its manifest once, at

@@ -2,8 +2,6 @@ package manifest
 
 import (
 	"bytes"
-	"crypto/sha512"
-	"encoding/base64"
 	"io"
 	"io/fs"
 	"mime"
@@ -230,8 +228,7 @@ func (h *Handler) open(name string) (f fs.File, content io.ReadSeeker, size int6
 
 // contentTag returns a strong ETag for a file that has no integrity in
 // the manifest or is served under its plain name (which may not hold the
-// bytes the entry records): the SHA-384 of its bytes, in the form of an
-// integrity hash. It is computed once for each size and modification time.
+// bytes the entry records): the [Integrity] of its bytes. It is computed once for each size and modification time.
 func (h *Handler) contentTag(name string, content io.ReadSeeker, size int64, mod time.Time) (string, error) {
 	h.mu.Lock()
 	ct, ok := h.tags[name]
@@ -239,14 +236,14 @@ func (h *Handler) contentTag(name string, content io.ReadSeeker, size int64, mod
 	if ok && ct.size == size && ct.mod.Equal(mod) {
 		return ct.tag, nil
 	}
-	sum := sha512.New384()
-	if _, err := io.Copy(sum, content); err != nil {
+	sri, err := readIntegrity(content)
+	if err != nil {
 		return "", err
 	}
 	if _, err := content.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
-	tag := `"sha384-` + base64.StdEncoding.EncodeToString(sum.Sum(nil)) + `"`
+	tag := `"` + sri + `"`
 	h.mu.Lock()
 	h.tags[name] = contentTag{size, mod, tag}
 	h.mu.Unlock()
@@ -309,9 +306,10 @@ type coding struct {
 	ext  string
 }
 
-// codings are the precompressed siblings the handler looks for, in the
-// order it prefers them when a client accepts several as much: Brotli
-// and Zstandard compress text better than gzip.
+// codings are the precompressed siblings a build writes ([Suffix]) and
+// the handler looks for, in the order it prefers them when a client
+// accepts several as much: Brotli and Zstandard compress text better
+// than gzip.
 var codings = []coding{
 	{"br", ".br"},
 	{"zstd", ".zst"},

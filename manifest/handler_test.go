@@ -3,8 +3,6 @@ package manifest
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha512"
-	"encoding/base64"
 	"io"
 	"io/fs"
 	"maps"
@@ -24,8 +22,7 @@ import (
 // sri returns the integrity hash of s, which is also the ETag the handler
 // computes for a file that has none in the manifest.
 func sri(s string) string {
-	sum := sha512.Sum384([]byte(s))
-	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+	return Integrity([]byte(s))
 }
 
 // The bytes of the files in outputFS. The compressed variants are not

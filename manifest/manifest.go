@@ -71,13 +71,9 @@ type Entry struct {
 	Assets []string `json:"assets,omitempty"`
 	// Encodings holds the size of each precompressed sibling the build
 	// wrote, by Content-Encoding: "br", "gzip", "zstd". The sibling is
-	// Path with [Suffixes]' suffix: "css/site.3f2a9c1b4d5e.css.br".
+	// Path with the encoding's [Suffix]: "css/site.3f2a9c1b4d5e.css.br".
 	Encodings map[string]int64 `json:"encodings,omitempty"`
 }
-
-// Suffixes maps each encoding a build can precompress with to the suffix
-// of its sibling files, as whitenoise and the [Handler] name them.
-var Suffixes = map[string]string{"br": ".br", "gzip": ".gz", "zstd": ".zst"}
 
 // Paths returns a new map from each logical name to its hashed path.
 func (m *Manifest) Paths() map[string]string {
@@ -332,7 +328,7 @@ func (m *Manifest) validateFiles(broken map[string]bool) ErrorList {
 			}
 		}
 		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
-			if _, ok := Suffixes[enc]; !ok {
+			if Suffix(enc) == "" {
 				errs.add(member(field+".encodings", enc), fmt.Errorf("%w: unknown encoding %q, want br, gzip or zstd", ErrSchema, enc))
 			} else if n := e.Encodings[enc]; n <= 0 {
 				errs.add(member(field+".encodings", enc), fmt.Errorf("%w: size %d", ErrSchema, n))

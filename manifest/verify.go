@@ -6,14 +6,11 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"path"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -30,9 +27,6 @@ var (
 	// map a name differently.
 	ErrManifestsDisagree = errors.New("the manifests disagree")
 )
-
-// nameHashRE finds the hash a build put into a hashed name.
-var nameHashRE = regexp.MustCompile(`\.([0-9a-f]{12})(\.[^./]*)?$`)
 
 // Verify checks an output directory as deployed, copied or synced: its
 // manifests parse and, when both are there, agree; every file they name is
@@ -91,8 +85,8 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 
 	shared := map[string]int{} // how many entries each name hash is in
 	for _, e := range m.Files {
-		if sub := nameHashRE.FindStringSubmatch(e.Path); sub != nil {
-			shared[sub[1]]++
+		if _, hash, ok := SplitHashed(e.Path); ok {
+			shared[hash]++
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
@@ -113,15 +107,15 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 		if e.Integrity != "" && e.Integrity != integrityOf(e.Integrity, data) {
 			errs.add(e.Path, fmt.Errorf("%w: integrity %s, the manifest says %s", ErrFileMismatch, integrityOf(e.Integrity, data), e.Integrity))
 		}
-		sub := nameHashRE.FindStringSubmatch(e.Path)
+		logical, hash, ok := SplitHashed(e.Path)
 		switch {
-		case sub == nil || hashedPath(name, sub[1]) != e.Path:
+		case !ok || logical != name:
 			errs.add(e.Path, fmt.Errorf("%w: not a hashed name of %q", ErrFileMismatch, name))
-		case shared[sub[1]] == 1 && sub[1] != contentHash(data):
-			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, contentHash(data)))
+		case shared[hash] == 1 && hash != ContentHash(data):
+			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, ContentHash(data)))
 		}
 		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
-			sibling := e.Path + Suffixes[enc]
+			sibling := e.Path + Suffix(enc)
 			st, err := fs.Stat(fsys, sibling)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
@@ -148,22 +142,9 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 	return m, errs.err()
 }
 
-// hashedPath puts hash before a name's last extension, as builds do.
-func hashedPath(name, hash string) string {
-	dir, base := path.Split(name)
-	ext := path.Ext(base)
-	if ext == base {
-		ext = ""
-	}
-	return dir + strings.TrimSuffix(base, ext) + "." + hash + ext
-}
-
-func contentHash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:6])
-}
-
-// integrityOf computes the integrity value of data with the algorithm of want.
+// integrityOf computes the integrity value of data with the algorithm of
+// want: a build's is [Integrity]'s, but a manifest may record any that
+// SRI allows.
 func integrityOf(want string, data []byte) string {
 	switch {
 	case strings.HasPrefix(want, "sha256-"):
@@ -173,8 +154,7 @@ func integrityOf(want string, data []byte) string {
 		sum := sha512.Sum512(data)
 		return "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
 	}
-	sum := sha512.Sum384(data)
-	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+	return Integrity(data)
 }
 
 // gunzipsTo reports whether z is a gzip stream of data.

@@ -15,8 +15,8 @@ func deployed(t *testing.T, files map[string]string) fstest.MapFS {
 	m := &Manifest{Version: 1, Prefix: "/static/", Files: map[string]Entry{}}
 	for name, content := range files {
 		data := []byte(content)
-		p := hashedPath(name, contentHash(data))
-		m.Files[name] = Entry{Path: p, Size: int64(len(data)), Integrity: integrityOf("sha384-", data)}
+		p := HashedPath(name, ContentHash(data))
+		m.Files[name] = Entry{Path: p, Size: int64(len(data)), Integrity: Integrity(data)}
 		fsys[p] = &fstest.MapFile{Data: data}
 		fsys[name] = &fstest.MapFile{Data: data}
 	}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
-	"github.com/stapler-build/stapler/manifest"
 )
 
 // Exit statuses.
@@ -203,7 +202,7 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	if age == 0 {
 		age = -1 // PruneOptions' zero means its default
 	}
-	res, err := manifest.Prune(dir, manifest.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun})
+	res, err := bundler.Prune(dir, bundler.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun})
 	if err != nil {
 		fmt.Fprintf(stderr, "stapler %v\n", err)
 		return exitFailed

@@ -1,4 +1,4 @@
-package manifest
+package bundler
 
 import (
 	"os"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // pruneDir writes an output directory: the files each manifest names,
@@ -26,9 +28,9 @@ func pruneDir(t *testing.T, current map[string]string, older ...map[string]strin
 		}
 	}
 	marshal := func(paths map[string]string) []byte {
-		m := &Manifest{Version: 1, Prefix: "/static/", Files: map[string]Entry{}}
+		m := &manifest.Manifest{Version: 1, Prefix: "/static/", Files: map[string]manifest.Entry{}}
 		for name, p := range paths {
-			m.Files[name] = Entry{Path: p, Size: int64(len(p))}
+			m.Files[name] = manifest.Entry{Path: p, Size: int64(len(p))}
 			write(p, []byte(p))
 			write(name, []byte(p)) // the plain copy
 		}
@@ -38,19 +40,19 @@ func pruneDir(t *testing.T, current map[string]string, older ...map[string]strin
 		}
 		return data
 	}
-	h := &History{Version: 1}
+	h := &buildHistory{Version: 1}
 	for i := len(older) - 1; i >= 0; i-- {
 		data := marshal(older[i])
 		var name string
-		h, name = h.Push(data)
-		write(path.Join(HistoryDir, name), data)
+		h, name = h.push(data)
+		write(path.Join(historyDir, name), data)
 	}
-	index, err := h.Marshal()
+	index, err := h.marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(HistoryIndex, index)
-	write(FileName, marshal(current))
+	write(historyIndex, index)
+	write(manifest.FileName, marshal(current))
 	return dir
 }
 
@@ -99,7 +101,7 @@ func TestPrune(t *testing.T) {
 				}
 			}
 			// The current build, every plain copy and the manifest stay.
-			for _, name := range []string{FileName, "css/site.css", "js/app.js", build(0)["css/site.css"], build(0)["js/app.js"]} {
+			for _, name := range []string{manifest.FileName, "css/site.css", "js/app.js", build(0)["css/site.css"], build(0)["js/app.js"]} {
 				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 					t.Errorf("%s: %v", name, err)
 				}
@@ -120,17 +122,17 @@ func TestPruneNeedsManifest(t *testing.T) {
 }
 
 func TestHistoryPush(t *testing.T) {
-	h := &History{Version: 1}
+	h := &buildHistory{Version: 1}
 	var names []string
-	for i := range HistoryLimit + 2 {
+	for i := range historyLimit + 2 {
 		var name string
-		h, name = h.Push([]byte{byte(i)})
+		h, name = h.push([]byte{byte(i)})
 		names = append(names, name)
 	}
-	if len(h.Builds) != HistoryLimit || h.Builds[0] != names[len(names)-1] {
-		t.Errorf("history %v: want the %d newest, newest first", h.Builds, HistoryLimit)
+	if len(h.Builds) != historyLimit || h.Builds[0] != names[len(names)-1] {
+		t.Errorf("history %v: want the %d newest, newest first", h.Builds, historyLimit)
 	}
-	h2, _ := h.Push([]byte{byte(HistoryLimit + 1)}) // the newest again
+	h2, _ := h.push([]byte{byte(historyLimit + 1)}) // the newest again
 	if !slices.Equal(h2.Builds, h.Builds) {
 		t.Errorf("pushing the newest again changed the history")
 	}

@@ -1,4 +1,4 @@
-package manifest
+package bundler
 
 import (
 	"encoding/json"
@@ -8,79 +8,78 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // A deploy replaces the manifest while browsers still hold pages that name
 // the previous build's hashed files, so those files must outlive it for a
 // while. A build keeps the manifests it replaced, newest first, in
-// HistoryDir; [Prune] deletes the hashed files that none of the last few
+// historyDir; [Prune] deletes the hashed files that none of the last few
 // names.
 const (
-	HistoryDir   = ".stapler/history" // the replaced manifests, named for their content's hash
-	HistoryIndex = ".stapler/history.json"
-	// HistoryLimit is how many replaced manifests a build keeps.
-	HistoryLimit = 10
+	historyDir   = ".stapler/history" // the replaced manifests, named for their content's hash
+	historyIndex = ".stapler/history.json"
+	// historyLimit is how many replaced manifests a build keeps.
+	historyLimit = 10
 )
 
-// History is the index of the manifests a build replaced.
-type History struct {
+// buildHistory is the index of the manifests a build replaced.
+type buildHistory struct {
 	Version int      `json:"version"`
-	Builds  []string `json:"builds"` // files of HistoryDir, newest first
+	Builds  []string `json:"builds"` // files of historyDir, newest first
 }
 
-// HistoryName is the name under HistoryDir of a replaced manifest.
-func HistoryName(data []byte) string {
-	return contentHash(data) + ".json"
+// historyName is the name under historyDir of a replaced manifest.
+func historyName(data []byte) string {
+	return manifest.ContentHash(data) + ".json"
 }
 
-// ReadHistory reads a directory's history index; a directory without one
+// readHistory reads a directory's history index; a directory without one
 // has an empty history.
-func ReadHistory(fsys fs.FS) (*History, error) {
-	data, err := fs.ReadFile(fsys, HistoryIndex)
+func readHistory(fsys fs.FS) (*buildHistory, error) {
+	data, err := fs.ReadFile(fsys, historyIndex)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &History{Version: 1}, nil
+		return &buildHistory{Version: 1}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var h History
+	var h buildHistory
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%s: %w", HistoryIndex, err)
+		return nil, fmt.Errorf("%s: %w", historyIndex, err)
 	}
 	if h.Version != 1 {
-		return nil, fmt.Errorf("%s: unsupported version %d", HistoryIndex, h.Version)
+		return nil, fmt.Errorf("%s: unsupported version %d", historyIndex, h.Version)
 	}
 	for _, b := range h.Builds {
-		if !historyNameRE.MatchString(b) {
-			return nil, fmt.Errorf("%s: bad entry %q", HistoryIndex, b)
+		if hash, ok := strings.CutSuffix(b, ".json"); !ok || !manifest.IsHash(hash) {
+			return nil, fmt.Errorf("%s: bad entry %q", historyIndex, b)
 		}
 	}
 	return &h, nil
 }
 
-var historyNameRE = regexp.MustCompile(`^[0-9a-f]{12}\.json$`)
-
-// Push returns the history with the manifest data added as the newest
-// build, keeping at most HistoryLimit, and the name to store data under.
-func (h *History) Push(data []byte) (*History, string) {
-	name := HistoryName(data)
+// push returns the history with the manifest data added as the newest
+// build, keeping at most historyLimit, and the name to store data under.
+func (h *buildHistory) push(data []byte) (*buildHistory, string) {
+	name := historyName(data)
 	builds := []string{name}
 	for _, b := range h.Builds {
-		if b != name && len(builds) < HistoryLimit {
+		if b != name && len(builds) < historyLimit {
 			builds = append(builds, b)
 		}
 	}
-	return &History{Version: 1, Builds: builds}, name
+	return &buildHistory{Version: 1, Builds: builds}, name
 }
 
-// Marshal returns the index as a build writes it.
-func (h *History) Marshal() ([]byte, error) {
+// marshal returns the index as a build writes it.
+func (h *buildHistory) marshal() ([]byte, error) {
 	data, err := json.MarshalIndent(h, "", "  ")
 	return append(data, '\n'), err
 }
@@ -101,15 +100,12 @@ type PruneResult struct {
 	Kept    int      // hashed files kept
 }
 
-// hashedRE recognizes the names builds give files: a 12-digit hash before
-// the last extension, or at the end.
-var hashedRE = regexp.MustCompile(`\.[0-9a-f]{12}(\.[^./]*)?$`)
-
-// Prune deletes from an output directory the hashed files that neither
-// the current manifest nor the manifests of the last Keep-1 builds before
-// it name, when they are older than MinAge, and temporary files a failed
-// build left. It never deletes a file the current manifest names, a plain
-// copy, or a manifest.
+// Prune deletes from an output directory the hashed files (the names
+// [manifest.SplitHashed] recognises) that neither the current manifest
+// nor the manifests of the last Keep-1 builds before it (which builds
+// keep in .stapler/history) name, when they are older than MinAge, and
+// temporary files a failed build left. It never deletes a file the
+// current manifest names, a plain copy, or a manifest.
 func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 	if opts.Keep <= 0 {
 		opts.Keep = 3
@@ -124,31 +120,31 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		opts.Now = time.Now()
 	}
 	fsys := os.DirFS(dir)
-	data, err := fs.ReadFile(fsys, FileName)
+	data, err := fs.ReadFile(fsys, manifest.FileName)
 	if err != nil {
 		return nil, fmt.Errorf("prune: no current manifest: %w", err)
 	}
-	current, err := Parse(data)
+	current, err := manifest.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("prune: %s: %w", FileName, err)
+		return nil, fmt.Errorf("prune: %s: %w", manifest.FileName, err)
 	}
 	keep := map[string]bool{}
 	for name, e := range current.Files {
 		keep[e.Path] = true
 		keep[name] = true
 	}
-	h, err := ReadHistory(fsys)
+	h, err := readHistory(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}
 	for _, b := range h.Builds[:min(len(h.Builds), opts.Keep-1)] {
-		data, err := fs.ReadFile(fsys, path.Join(HistoryDir, b))
+		data, err := fs.ReadFile(fsys, path.Join(historyDir, b))
 		if err != nil {
 			return nil, fmt.Errorf("prune: %w", err)
 		}
-		old, err := Parse(data)
+		old, err := manifest.Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("prune: %s: %w", path.Join(HistoryDir, b), err)
+			return nil, fmt.Errorf("prune: %s: %w", path.Join(historyDir, b), err)
 		}
 		for _, e := range old.Files {
 			keep[e.Path] = true
@@ -169,10 +165,11 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		}
 		base := path.Base(name)
 		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
+		_, _, hashed := manifest.SplitHashed(base)
 		switch {
-		case !d.Type().IsRegular(), name == FileName, name == DjangoFileName:
+		case !d.Type().IsRegular(), name == manifest.FileName, name == manifest.DjangoFileName:
 			return nil
-		case !temp && !hashedRE.MatchString(base):
+		case !temp && !hashed:
 			return nil // a plain copy, or a file stapler did not write
 		case keep[name]:
 			res.Kept++
