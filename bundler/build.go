@@ -409,33 +409,12 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 	line := 1
 	for _, src := range bp.sources {
 		data := src.data
-		var out bytes.Buffer
-		var edits []sourcemap.Edit
-		replace := func(start, end int, with string) {
-			if concat != nil {
-				edits = append(edits, src.lines.Edit(data, start, end, with))
-			}
-			out.WriteString(with)
+		if n := src.scan.CharsetEnd; n > 0 && charset == nil {
+			charset = data[:n]
 		}
-		last := src.scan.CharsetEnd
-		if last > 0 && charset == nil {
-			charset = data[:last]
-		}
-		for _, r := range src.resolved {
-			switch {
-			case r.Kind == scan.SourceMap:
-				out.Write(data[last:r.At])
-				replace(r.At, r.At+len(r.Text), "")
-				last = r.At + len(r.Text)
-			case r.target != nil:
-				out.Write(data[last:r.Start])
-				replace(r.Start, r.End, bundleURL(r, outDir, g.node(r.target)))
-				last = r.End
-			}
-		}
-		out.Write(data[last:])
+		out, edits := bundledStylesheet(src, outDir, g, concat != nil)
 		spans = append(spans, span{src, line})
-		b := bytes.TrimRight(out.Bytes(), " \t\r\n")
+		b := bytes.TrimRight(out, " \t\r\n")
 		if concat != nil {
 			// The @charset, when a source starts with one, is cut: its
 			// columns go with it.
@@ -501,6 +480,37 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		}
 		p.linkMap(bb, outer.Compose(concat, true))
 	}
+}
+
+// bundledStylesheet returns a source of a stylesheet bundle as it is
+// joined: without its @charset and its source map comments, and with each
+// reference made anew from the bundle's directory outDir to its target's
+// hashed name. With edits, it also returns how that moved its columns.
+func bundledStylesheet(src *source, outDir string, g *graph, withEdits bool) ([]byte, []sourcemap.Edit) {
+	data := src.data
+	var out bytes.Buffer
+	var edits []sourcemap.Edit
+	replace := func(start, end int, with string) {
+		if withEdits {
+			edits = append(edits, src.lines.Edit(data, start, end, with))
+		}
+		out.WriteString(with)
+	}
+	last := src.scan.CharsetEnd
+	for _, r := range src.resolved {
+		switch {
+		case r.Kind == scan.SourceMap:
+			out.Write(data[last:r.At])
+			replace(r.At, r.At+len(r.Text), "")
+			last = r.At + len(r.Text)
+		case r.target != nil:
+			out.Write(data[last:r.Start])
+			replace(r.Start, r.End, bundleURL(r, outDir, g.node(r.target)))
+			last = r.End
+		}
+	}
+	out.Write(data[last:])
+	return out.Bytes(), edits
 }
 
 // result names the outputs and makes the manifest. No name is made

@@ -471,24 +471,9 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			return fmt.Errorf("bundle %q: esbuild's output %q is not in its metafile", cfg.Name, rel)
 		}
 		byRel[rel] = o
-		ext := path.Ext(rel)
-		var name string
-		switch {
-		case rel == stem+ext:
-			name = path.Join(dir, rel) // the entry's script, or its stylesheet
-		case ext == ".js" || ext == ".css":
-			name = path.Join(dir, stem+"."+esbuildHashRE.ReplaceAllString(rel, "$1"))
-		default:
-			// An asset. A file of a root is itself; a package's is the
-			// bundle's.
-			inputs := slices.Sorted(maps.Keys(o.meta.Inputs))
-			if len(inputs) == 1 {
-				if n, ok := strings.CutPrefix(inputs[0], esbuildNamespace+":"); ok {
-					o.name, o.src = n, e.found[n]
-					continue
-				}
-			}
-			name = path.Join(dir, esbuildHashRE.ReplaceAllString(rel, "$1"))
+		name, ok := e.logicalName(o, dir, stem)
+		if !ok {
+			continue // an asset that is a root's file: itself
 		}
 		name = unused(name, used)
 		if f, _, err := p.finder.Find(name); err == nil {
@@ -506,35 +491,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			continue
 		}
 		refs, edits := e.references(o, byRel)
-		info := &outputInfo{bundle: cfg.Name}
-		for in, v := range o.meta.Inputs {
-			if v.BytesInOutput > 0 { // not a stylesheet a script imports, nor types only
-				info.sources = append(info.sources, inputName(in))
-			}
-		}
-		slices.Sort(info.sources)
-		for _, imp := range o.meta.Imports {
-			t := byRel[strings.TrimPrefix(imp.Path, esbuildOutDir+"/")]
-			if imp.External || t == nil {
-				continue
-			}
-			switch imp.Kind {
-			case "import-statement":
-				info.imports = append(info.imports, t.name)
-			case "dynamic-import":
-				info.dynamicImports = append(info.dynamicImports, t.name)
-			}
-		}
-		if o.meta.CSSBundle != "" {
-			if t := byRel[strings.TrimPrefix(o.meta.CSSBundle, esbuildOutDir+"/")]; t != nil {
-				info.css = append(info.css, t.name)
-			}
-		}
-		for _, r := range refs {
-			if n := byRel[r.Text].name; entryType(n) == "" && !slices.Contains(info.assets, n) {
-				info.assets = append(info.assets, n)
-			}
-		}
+		info := e.info(o, refs, byRel)
 		data := o.data
 		var mapFile *madeFile
 		if cfg.SourceMap != sourceMapNone {
@@ -576,6 +533,68 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 		}
 	}
 	return nil
+}
+
+// logicalName names one of esbuild's outputs in the output directory:
+// the entry's own output by the bundle's output, a chunk after it, and a
+// package's asset in the bundle's directory. An asset that is a root's
+// file is itself: logicalName sets it on o and returns false.
+func (e *entryBuild) logicalName(o *esOutput, dir, stem string) (string, bool) {
+	ext := path.Ext(o.rel)
+	var name string
+	switch {
+	case o.rel == stem+ext:
+		name = path.Join(dir, o.rel) // the entry's script, or its stylesheet
+	case ext == ".js" || ext == ".css":
+		name = path.Join(dir, stem+"."+esbuildHashRE.ReplaceAllString(o.rel, "$1"))
+	default:
+		// An asset. A file of a root is itself; a package's is the
+		// bundle's.
+		inputs := slices.Sorted(maps.Keys(o.meta.Inputs))
+		if len(inputs) == 1 {
+			if n, ok := strings.CutPrefix(inputs[0], esbuildNamespace+":"); ok {
+				o.name, o.src = n, e.found[n]
+				return "", false
+			}
+		}
+		name = path.Join(dir, esbuildHashRE.ReplaceAllString(o.rel, "$1"))
+	}
+	return name, true
+}
+
+// info is what the manifest records of one of esbuild's code outputs: the
+// inputs it holds, the chunks it imports, its stylesheet and its assets.
+func (e *entryBuild) info(o *esOutput, refs []resolved, byRel map[string]*esOutput) *outputInfo {
+	info := &outputInfo{bundle: e.bp.cfg.Name}
+	for in, v := range o.meta.Inputs {
+		if v.BytesInOutput > 0 { // not a stylesheet a script imports, nor types only
+			info.sources = append(info.sources, inputName(in))
+		}
+	}
+	slices.Sort(info.sources)
+	for _, imp := range o.meta.Imports {
+		t := byRel[strings.TrimPrefix(imp.Path, esbuildOutDir+"/")]
+		if imp.External || t == nil {
+			continue
+		}
+		switch imp.Kind {
+		case "import-statement":
+			info.imports = append(info.imports, t.name)
+		case "dynamic-import":
+			info.dynamicImports = append(info.dynamicImports, t.name)
+		}
+	}
+	if o.meta.CSSBundle != "" {
+		if t := byRel[strings.TrimPrefix(o.meta.CSSBundle, esbuildOutDir+"/")]; t != nil {
+			info.css = append(info.css, t.name)
+		}
+	}
+	for _, r := range refs {
+		if n := byRel[r.Text].name; entryType(n) == "" && !slices.Contains(info.assets, n) {
+			info.assets = append(info.assets, n)
+		}
+	}
+	return info
 }
 
 // inputName is how the manifest names an input of esbuild's: a file of a

@@ -62,21 +62,7 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 			}
 			break
 		}
-		ours := m.Paths()
-		names := maps.Clone(ours)
-		maps.Copy(names, paths)
-		for _, name := range slices.Sorted(maps.Keys(names)) {
-			theirs, inTheirs := paths[name]
-			mine, inOurs := ours[name]
-			switch {
-			case !inTheirs:
-				errs.add(DjangoFileName, fmt.Errorf("%w: %q is missing from it", ErrManifestsDisagree, name))
-			case !inOurs:
-				errs.add(DjangoFileName, fmt.Errorf("%w: %q is only in it", ErrManifestsDisagree, name))
-			case theirs != mine:
-				errs.add(DjangoFileName, fmt.Errorf("%w: %q is %q in it, %q in %s", ErrManifestsDisagree, name, theirs, mine, FileName))
-			}
-		}
+		errs = append(errs, disagreements(m.Paths(), paths)...)
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	case m == nil:
@@ -90,53 +76,8 @@ func Verify(fsys fs.FS) (*Manifest, error) {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
-		e := m.Files[name]
-		data, err := fs.ReadFile(fsys, e.Path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			errs.add(e.Path, fmt.Errorf("%w (for %q)", ErrMissingFile, name))
-			continue
-		case err != nil:
+		if err := verifyEntry(fsys, name, m.Files[name], shared, &errs); err != nil {
 			return nil, err
-		}
-		if e.Size != 0 || e.Integrity != "" { // Django's manifest records neither
-			if int64(len(data)) != e.Size {
-				errs.add(e.Path, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, len(data), e.Size))
-			}
-		}
-		if e.Integrity != "" && e.Integrity != integrityOf(e.Integrity, data) {
-			errs.add(e.Path, fmt.Errorf("%w: integrity %s, the manifest says %s", ErrFileMismatch, integrityOf(e.Integrity, data), e.Integrity))
-		}
-		logical, hash, ok := SplitHashed(e.Path)
-		switch {
-		case !ok || logical != name:
-			errs.add(e.Path, fmt.Errorf("%w: not a hashed name of %q", ErrFileMismatch, name))
-		case shared[hash] == 1 && hash != ContentHash(data):
-			errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, ContentHash(data)))
-		}
-		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
-			sibling := e.Path + Suffix(enc)
-			st, err := fs.Stat(fsys, sibling)
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				errs.add(sibling, fmt.Errorf("%w (the %s copy of %q)", ErrMissingFile, enc, name))
-				continue
-			case err != nil:
-				return nil, err
-			case st.Size() != e.Encodings[enc]:
-				errs.add(sibling, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, st.Size(), e.Encodings[enc]))
-				continue
-			}
-			if enc == "gzip" { // the one encoding the standard library reads
-				if z, err := fs.ReadFile(fsys, sibling); err != nil {
-					return nil, err
-				} else if !gunzipsTo(z, data) {
-					errs.add(sibling, fmt.Errorf("%w: it does not decompress to %s", ErrFileMismatch, e.Path))
-				}
-			}
-		}
-		if plain, err := fs.ReadFile(fsys, name); err == nil && !bytes.Equal(plain, data) {
-			errs.add(name, fmt.Errorf("%w: the plain copy differs from %s", ErrFileMismatch, e.Path))
 		}
 	}
 	return m, errs.err()
@@ -165,4 +106,81 @@ func gunzipsTo(z, data []byte) bool {
 	}
 	got, err := io.ReadAll(r)
 	return err == nil && bytes.Equal(got, data)
+}
+
+// verifyEntry checks the files of one entry of the manifest: its hashed
+// file, its precompressed siblings and its plain copy, adding a problem
+// to errs for each that is not what the entry says. shared counts the
+// entries of each name hash: a hash that several entries share, the files
+// of a cycle, is not the hash of any one file's bytes.
+func verifyEntry(fsys fs.FS, name string, e Entry, shared map[string]int, errs *ErrorList) error {
+	data, err := fs.ReadFile(fsys, e.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		errs.add(e.Path, fmt.Errorf("%w (for %q)", ErrMissingFile, name))
+		return nil
+	case err != nil:
+		return err
+	}
+	if e.Size != 0 || e.Integrity != "" { // Django's manifest records neither
+		if int64(len(data)) != e.Size {
+			errs.add(e.Path, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, len(data), e.Size))
+		}
+	}
+	if e.Integrity != "" && e.Integrity != integrityOf(e.Integrity, data) {
+		errs.add(e.Path, fmt.Errorf("%w: integrity %s, the manifest says %s", ErrFileMismatch, integrityOf(e.Integrity, data), e.Integrity))
+	}
+	logical, hash, ok := SplitHashed(e.Path)
+	switch {
+	case !ok || logical != name:
+		errs.add(e.Path, fmt.Errorf("%w: not a hashed name of %q", ErrFileMismatch, name))
+	case shared[hash] == 1 && hash != ContentHash(data):
+		errs.add(e.Path, fmt.Errorf("%w: its bytes hash to %s", ErrFileMismatch, ContentHash(data)))
+	}
+	for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
+		sibling := e.Path + Suffix(enc)
+		st, err := fs.Stat(fsys, sibling)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs.add(sibling, fmt.Errorf("%w (the %s copy of %q)", ErrMissingFile, enc, name))
+			continue
+		case err != nil:
+			return err
+		case st.Size() != e.Encodings[enc]:
+			errs.add(sibling, fmt.Errorf("%w: %d bytes, the manifest says %d", ErrFileMismatch, st.Size(), e.Encodings[enc]))
+			continue
+		}
+		if enc == "gzip" { // the one encoding the standard library reads
+			if z, err := fs.ReadFile(fsys, sibling); err != nil {
+				return err
+			} else if !gunzipsTo(z, data) {
+				errs.add(sibling, fmt.Errorf("%w: it does not decompress to %s", ErrFileMismatch, e.Path))
+			}
+		}
+	}
+	if plain, err := fs.ReadFile(fsys, name); err == nil && !bytes.Equal(plain, data) {
+		errs.add(name, fmt.Errorf("%w: the plain copy differs from %s", ErrFileMismatch, e.Path))
+	}
+	return nil
+}
+
+// disagreements returns a problem for each name that Django's manifest,
+// theirs, maps to another file than stapler's, ours, or not at all.
+func disagreements(ours, theirs map[string]string) ErrorList {
+	var errs ErrorList
+	names := maps.Clone(ours)
+	maps.Copy(names, theirs)
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		their, inTheirs := theirs[name]
+		mine, inOurs := ours[name]
+		switch {
+		case !inTheirs:
+			errs.add(DjangoFileName, fmt.Errorf("%w: %q is missing from it", ErrManifestsDisagree, name))
+		case !inOurs:
+			errs.add(DjangoFileName, fmt.Errorf("%w: %q is only in it", ErrManifestsDisagree, name))
+		case their != mine:
+			errs.add(DjangoFileName, fmt.Errorf("%w: %q is %q in it, %q in %s", ErrManifestsDisagree, name, their, mine, FileName))
+		}
+	}
+	return errs
 }
