@@ -37,8 +37,8 @@
 //
 // # The stages
 //
-// The config is decoded with go-toml/v2, keeping the [Position] of every
-// key and value. A [finders.Finder] over the roots resolves each bundle's
+// The config is decoded from a TOML tree that keeps the [Position] of
+// every key and value. A [finders.Finder] over the roots resolves each bundle's
 // names and globs; the plan this makes is validated as a whole, so that
 // one run reports every problem, sorted by position, as an [ErrorList] of
 // [Diagnostic] values. Only a project with no problems is built: each
@@ -60,6 +60,20 @@
 // checks the static references of templates against the result,
 // [compress] writes precompressed siblings, [Verify] checks a deployed
 // directory and [Watch] rebuilds on every change.
+//
+// # Inside
+//
+// Each vocabulary the build speaks has a leaf package under
+// bundler/internal that imports nothing of stapler's and not each other:
+// sourcemap (source map v3: decode, encode, compose, edits, the line
+// index), scan (the CSS, JS and template reference scanners, returning
+// byte offsets) and tomlpos (the TOML tree with positions). This package
+// turns their plain results into [Diagnostic] values. The rules that the
+// command and a web app must agree on live once: the hashed-name contract
+// in [manifest] ([manifest.HashedPath], [manifest.ContentHash],
+// [manifest.Integrity]), the did-you-mean ranking in internal/suggest, the
+// wording of a name not found in [FindMessage], and the codes of
+// diagnostics in codes.go, which docs/errors.md lists one by one.
 //
 // # Determinism
 //
