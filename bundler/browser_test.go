@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // The browser test needs Debian's chromium and, for a real web font, its
@@ -48,19 +50,12 @@ const (
 // (JSON messages separated by NUL bytes on file descriptors 3 and 4), which
 // needs no port, no websocket and no dependency.
 //
-// Without Chromium the test fails; STAPLER_SKIP_BROWSER=1 skips it.
+// Without Chromium the test skips, or under CI fails (internal/testenv).
 func TestBrowser(t *testing.T) {
-	if os.Getenv("STAPLER_SKIP_BROWSER") == "1" {
-		t.Skip("STAPLER_SKIP_BROWSER=1: not running headless Chromium")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the browser test needs headless Chromium: %v\n"+
-			"install Debian's chromium package (apt-get install chromium fonts-dejavu-core), "+
-			"or set STAPLER_SKIP_BROWSER=1 to skip this test", err)
-	}
-	font, err := os.ReadFile(dejaVuSans)
+	testenv.File(t, chromiumPath, "chromium")
+	font, err := os.ReadFile(testenv.File(t, dejaVuSans, "fonts-dejavu-core"))
 	if err != nil {
-		t.Fatalf("the browser test needs a real font: %v\ninstall Debian's fonts-dejavu-core package", err)
+		t.Fatal(err)
 	}
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/stapler-build/stapler/bundler"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/internal/testenv"
 	"github.com/stapler-build/stapler/manifest"
 )
 
@@ -382,10 +383,7 @@ console.log(JSON.stringify({
 // and the ";" barriers kept the files apart.
 func TestBuiltScriptsRun(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is needed to run the built scripts: %v", err)
-	}
+	node := testenv.Command(t, "node")
 	dir := t.TempDir()
 	config := copyExample(t, dir)
 	res := build(t, config)

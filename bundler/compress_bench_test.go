@@ -29,6 +29,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/klauspost/compress/zstd"
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // compressBenchFiles are the files fetch.sh fetches that are measured:
@@ -120,10 +121,7 @@ func zstdCodec(level zstd.EncoderLevel) compressCodec {
 }
 
 func BenchmarkCompressLevels(b *testing.B) {
-	dir := os.Getenv("STAPLER_REALWORLD")
-	if dir == "" {
-		b.Skip("STAPLER_REALWORLD is not set: set it to the directory printed by testdata/realworld/fetch.sh to measure the encoders on real files")
-	}
+	dir := testenv.RealWorld(b)
 	var src, minified [][]byte
 	for _, name := range compressBenchFiles {
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))

@@ -23,6 +23,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/stapler-build/stapler/bundler"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/internal/testenv"
 	"github.com/stapler-build/stapler/manifest"
 )
 
@@ -405,13 +406,7 @@ func TestCheckReportsCollectProblems(t *testing.T) {
 // test_nonascii_filenames, test_filename_with_percent_sign), and a
 // prefixed root's.
 func TestDjangoServesCollectedNames(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if out, err := exec.Command(python, "-c", "import django").CombinedOutput(); err != nil {
-		if os.Getenv("STAPLER_SKIP_DJANGO") == "1" {
-			t.Skipf("STAPLER_SKIP_DJANGO=1: not checking against Django (%v)", err)
-		}
-		t.Fatalf("%s cannot import django: %v\n%s\nInstall it (apt-get install python3-django), or set STAPLER_SKIP_DJANGO=1 to skip this test.", python, err, out)
-	}
+	python, _ := testenv.Django(t)
 	script, err := filepath.Abs(filepath.Join("..", "manifest", "testdata", "django_load.py"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,27 +2,22 @@ package bundler_test
 
 import (
 	"maps"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // TestDjangoServesBuiltExample builds the example project and has the real
-// Django (Debian's python3-django, which .ci/run installs) read its
+// Django (Debian's python3-django, which .ci/test installs) read its
 // staticfiles.json with ManifestStaticFilesStorage and manifest_strict:
 // static(name) must give a URL naming a file that exists, for every name
 // the build wrote, the bundles and the files their stylesheets reference.
 func TestDjangoServesBuiltExample(t *testing.T) {
-	const python = "/usr/bin/python3"
-	if out, err := exec.Command(python, "-c", "import django").CombinedOutput(); err != nil {
-		if os.Getenv("STAPLER_SKIP_DJANGO") == "1" {
-			t.Skipf("STAPLER_SKIP_DJANGO=1: not checking against Django (%v)", err)
-		}
-		t.Fatalf("%s cannot import django: %v\n%s\nInstall it (apt-get install python3-django), or set STAPLER_SKIP_DJANGO=1 to skip this test.", python, err, out)
-	}
+	python, _ := testenv.Django(t)
 	dir := t.TempDir()
 	res := build(t, copyExample(t, dir))
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))

@@ -24,6 +24,7 @@ import (
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
+	"github.com/stapler-build/stapler/internal/testenv"
 	"github.com/tdewolff/minify/v2"
 	mincss "github.com/tdewolff/minify/v2/css"
 	minjs "github.com/tdewolff/minify/v2/js"
@@ -61,13 +62,10 @@ var (
 	}
 )
 
-// realWorldDir returns the directory of fetched files, or skips.
+// realWorldDir returns the directory of fetched files, or skips
+// (internal/testenv).
 func realWorldDir(tb testing.TB) string {
-	dir := os.Getenv("STAPLER_REALWORLD")
-	if dir == "" {
-		tb.Skip("STAPLER_REALWORLD is not set: set it to the directory printed by testdata/realworld/fetch.sh to measure the minifiers on real files")
-	}
-	return dir
+	return testenv.RealWorld(tb)
 }
 
 func readRealWorld(tb testing.TB, dir, name string) []byte {

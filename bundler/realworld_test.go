@@ -9,24 +9,19 @@ import (
 	"testing"
 
 	"github.com/stapler-build/stapler/bundler"
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // TestRealWorldProject builds a project of real vendor packages from npm
-// (fetched by testdata/realworld/fetch.sh, which .ci/run runs) the way a
+// (fetched by testdata/realworld/fetch.sh, which .ci/test runs) the way a
 // user would: each package a prefixed root, one CSS bundle of normalize,
 // bootstrap, Font Awesome (whose url()s name its web fonts) and animate,
 // one JS bundle of jquery, lodash, bootstrap and d3. stapler must accept
 // them all with no diagnostic, copy the fonts hash-named, and the bundled
 // scripts must still define their globals when run in node.
 func TestRealWorldProject(t *testing.T) {
-	dir := os.Getenv("STAPLER_REALWORLD")
-	if dir == "" {
-		t.Skip("set STAPLER_REALWORLD to the directory testdata/realworld/fetch.sh prints (.ci/run does)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is needed to run the bundled scripts:", err)
-	}
+	dir := testenv.RealWorld(t)
+	node := testenv.Command(t, "node")
 	root := func(pkg, prefix string) string {
 		return "[[root]]\npath = " + quote(filepath.Join(dir, pkg)) + "\nprefix = " + quote(prefix) + "\n"
 	}

@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // trickyNames are logical names whose encoding differs between Go's and
@@ -58,10 +60,7 @@ func manifestOf(names ...string) *Manifest {
 }
 
 func TestMarshalDjangoMatchesPython(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is needed to check Django's format: %v", err)
-	}
+	python := testenv.Command(t, "python3")
 	var cases []*Manifest
 	for _, name := range trickyNames {
 		cases = append(cases, manifestOf(name))
@@ -242,15 +241,7 @@ func TestParseDjangoRejects(t *testing.T) {
 // TestDjangoLoadsManifest has the real Django read what MarshalDjango
 // writes, through testdata/django_load.py.
 func TestDjangoLoadsManifest(t *testing.T) {
-	const python = "/usr/bin/python3"
-	out, err := exec.Command(python, "-c", "import django; print('%d.%d' % django.VERSION[:2])").CombinedOutput()
-	if err != nil {
-		if os.Getenv("STAPLER_SKIP_DJANGO") == "1" {
-			t.Skipf("STAPLER_SKIP_DJANGO=1: not checking against Django (%s cannot import django: %v)", python, err)
-		}
-		t.Fatalf("%s cannot import django: %v\n%s\nInstall it (apt-get install python3-django), or set STAPLER_SKIP_DJANGO=1 to skip this test.", python, err, out)
-	}
-	djangoVersion := strings.TrimSpace(string(out))
+	python, djangoVersion := testenv.Django(t)
 	var major, minor int
 	if _, err := fmt.Sscanf(djangoVersion, "%d.%d", &major, &minor); err != nil {
 		t.Fatalf("Django version %q: %v", djangoVersion, err)

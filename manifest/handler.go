@@ -137,9 +137,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var enc coding // identity
 	if c, ok := negotiate(r.Header.Values("Accept-Encoding"), available); ok {
-		if vf, vcontent, vsize, _, ok := h.open(name + c.ext); ok {
+		if vf, vcontent, _, _, ok := h.open(name + c.ext); ok {
 			defer vf.Close()
-			enc, content, size = c, vcontent, vsize
+			enc, content = c, vcontent
 			tag = tag[:len(tag)-1] + "-" + c.name + `"`
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 // TestProgressTerminal runs the command with its stderr on a terminal: a
@@ -22,10 +24,7 @@ import (
 // The stapler it runs is the test binary itself, which TestMain put in
 // $PATH under that name.
 func TestProgressTerminal(t *testing.T) {
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Fatalf("this test needs util-linux's script(1), in every Debian (bsdutils): %v", err)
-	}
+	script := testenv.Command(t, "script") // util-linux's script(1)
 	stapler, err := exec.LookPath("stapler")
 	if err != nil {
 		t.Fatalf("stapler is not in $PATH, where TestMain puts it: %v", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stapler-build/stapler/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the scripts' cmp files with what the commands printed")
@@ -32,7 +33,9 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       *update,
 		// Report every failed assertion of a script, not just the first.
 		ContinueOnError: true,
-		Cmds:            map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus},
+		Cmds:            map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus, "need": cmdNeed},
+		// The need command skips a script through its test.
+		Setup: func(e *testscript.Env) error { e.Values[testKey{}] = e.T(); return nil },
 	})
 }
 
@@ -63,3 +66,26 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("exit status %d, want %d", got, want)
 	}
 }
+
+// cmdNeed skips the script, or under CI fails it, when a program it runs
+// is not installed, naming the command that installs it
+// (internal/testenv):
+//
+//	need node
+func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: need program")
+	}
+	testenv.Command(scriptT{ts}, args[0])
+}
+
+// scriptT is a script as testenv sees a test: it fails as a script does,
+// its output shown, and skips through the test that Setup keeps.
+type scriptT struct{ ts *testscript.TestScript }
+
+// testKey is the key of the script's test in its Env.Values.
+type testKey struct{}
+
+func (s scriptT) Helper()                           {}
+func (s scriptT) Skip(args ...any)                  { s.ts.Value(testKey{}).(testscript.T).Skip(args...) }
+func (s scriptT) Fatalf(format string, args ...any) { s.ts.Fatalf(format, args...) }

@@ -1,0 +1,24 @@
+// Package deps holds no code: its test keeps the import rules of stapler's
+// design, which the compiler cannot, by reading `go list -deps` over the
+// module. A change that breaks one fails the test with the import that
+// broke it, and the package that made it.
+//
+// # The rules
+//
+//   - manifest depends on the standard library and internal/suggest only,
+//     so that a Go web app that imports it to look up URLs and serve files
+//     does not compile esbuild, minifiers or TOML into its binary.
+//   - finders depends on nothing of stapler's but internal/suggest.
+//   - Each package under bundler/internal depends on nothing of stapler's,
+//     not even on another of them: each speaks one vocabulary (a file
+//     format, a tokenizer), and bundler turns their results into its own.
+//     The rule holds for whatever packages are there.
+//   - cmd/... imports, of stapler's, only the public packages: bundler,
+//     manifest and finders. The command can do nothing the library
+//     cannot. Its tests may import the test-only packages too.
+//   - The test-only packages (internal/testenv, and this one) are imported
+//     by _test.go files only.
+//
+// "Depends on" counts what a package imports and what those import in
+// turn; tests are not counted, except for the rules that name them.
+package deps

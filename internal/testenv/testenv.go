@@ -1,0 +1,112 @@
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// InstallAll is the command that installs everything the tests need and
+// then runs them.
+const InstallAll = "bash .ci/test"
+
+// Python is Debian's Python, the one that python3-django installs Django
+// for: a python3 earlier in $PATH (a pyenv shim, a virtualenv) may lack it.
+const Python = "/usr/bin/python3"
+
+// TB is what this package needs of a test. A *testing.T or *testing.B is
+// one; so is a small adapter around testscript's TestScript.
+type TB interface {
+	Helper()
+	Skip(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// packages names the Debian package that installs each program a test
+// runs; .ci/test installs every one of them (TestPackagesInCI checks).
+var packages = map[string]string{
+	"node":    "nodejs",
+	"python3": "python3",
+	"script":  "bsdutils",
+}
+
+// Command returns the path of the program name, found in $PATH, or ends
+// the test (see the package doc).
+func Command(t TB, name string) string {
+	t.Helper()
+	pkg, ok := packages[name]
+	if !ok {
+		t.Fatalf("testenv: no Debian package known for %q: add it to testenv's packages and to .ci/test", name)
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, name, err, "apt-get install "+pkg)
+	}
+	return p
+}
+
+// File returns path, a file that the Debian package pkg installs, or ends
+// the test if there is none.
+func File(t TB, path, pkg string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		missing(t, path, err, "apt-get install "+pkg)
+	}
+	return path
+}
+
+// Django returns [Python] and the version, major.minor, of the Django it
+// imports, or ends the test if it has none.
+func Django(t TB) (python, version string) {
+	t.Helper()
+	out, err := exec.Command(Python, "-c", "import django; print('%d.%d' % django.VERSION[:2])").Output()
+	if err != nil {
+		// Python's last line says why: "ModuleNotFoundError: No module named 'django'".
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			lines := strings.Split(strings.TrimSpace(string(exit.Stderr)), "\n")
+			err = fmt.Errorf("%w: %s", err, lines[len(lines)-1])
+		}
+		missing(t, "Django under "+Python, err, "apt-get install python3-django")
+	}
+	return Python, strings.TrimSpace(string(out))
+}
+
+// RealWorld returns the directory, named by $STAPLER_REALWORLD, into which
+// testdata/realworld/fetch.sh fetched real packages from npm, or ends the
+// test if there is none.
+func RealWorld(t TB) string {
+	t.Helper()
+	dir := os.Getenv("STAPLER_REALWORLD")
+	err := errors.New("STAPLER_REALWORLD is not set")
+	if dir != "" {
+		_, err = os.Stat(dir)
+	}
+	if err != nil {
+		missing(t, "the npm packages of testdata/realworld/fetch.sh", err,
+			"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)")
+	}
+	return dir
+}
+
+// missing skips the test, or under CI fails it, saying what is missing
+// and how to install it.
+func missing(t TB, what string, err error, install string) {
+	t.Helper()
+	msg := fmt.Sprintf("missing %s (%v):\ninstall it with %q, or run %q, which installs all the tests need", what, err, install, InstallAll)
+	if ci() {
+		t.Fatalf("CI=true, so this fails rather than skips: %s", msg)
+	} else {
+		t.Skip(msg)
+	}
+}
+
+// ci reports whether the tests run under CI, where nothing may be skipped
+// for want of a tool.
+func ci() bool {
+	on, _ := strconv.ParseBool(os.Getenv("CI"))
+	return on
+}

@@ -1,0 +1,73 @@
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// fakeT records how a test would have ended.
+type fakeT struct{ skipped, failed string }
+
+func (f *fakeT) Helper()          {}
+func (f *fakeT) Skip(args ...any) { f.skipped = fmt.Sprint(args...) }
+func (f *fakeT) Fatalf(format string, args ...any) {
+	f.failed = fmt.Sprintf(format, args...)
+}
+
+// TestMissing runs each check without what it looks for: plain, the test
+// skips; under CI=true, it fails; either way the message names the command
+// that installs what is missing, and the one that installs everything.
+func TestMissing(t *testing.T) {
+	checks := []struct {
+		name, install string
+		check         func(TB)
+	}{
+		{"Command", `"apt-get install nodejs"`, func(t TB) { Command(t, "node") }},
+		{"File", `"apt-get install chromium"`, func(t TB) { File(t, "/nonexistent/chromium", "chromium") }},
+		{"RealWorld", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { RealWorld(t) }},
+	}
+	for _, c := range checks {
+		for _, ci := range []string{"", "false", "true", "1"} {
+			t.Run(c.name+"/CI="+ci, func(t *testing.T) {
+				t.Setenv("PATH", t.TempDir())
+				t.Setenv("STAPLER_REALWORLD", "")
+				t.Setenv("CI", ci)
+				var f fakeT
+				c.check(&f)
+				got, other := f.skipped, f.failed
+				if ci == "true" || ci == "1" {
+					got, other = f.failed, f.skipped
+				}
+				if got == "" || other != "" {
+					t.Fatalf("skipped %q, failed %q", f.skipped, f.failed)
+				}
+				for _, want := range []string{c.install, `"bash .ci/test"`} {
+					if !strings.Contains(got, want) {
+						t.Errorf("message %q does not name %s", got, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestPackagesInCI checks that .ci/test installs each Debian package that
+// a skip may name, so that the one command it names installs all.
+func TestPackagesInCI(t *testing.T) {
+	script, err := os.ReadFile("../../.ci/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Those that File and Django name, then those of Command's programs.
+	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django"}
+	for _, pkg := range packages {
+		pkgs = append(pkgs, pkg)
+	}
+	for _, pkg := range pkgs {
+		if !strings.Contains(string(script), "\nneed "+pkg+" ") {
+			t.Errorf(".ci/test does not install %s", pkg)
+		}
+	}
+}
