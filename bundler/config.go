@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pelletier/go-toml/v2/unstable"
+	"github.com/stapler-build/stapler/bundler/internal/tomlpos"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/internal/suggest"
 )
@@ -42,7 +42,7 @@ type config struct {
 	// Target is the default of the bundles' target: the JavaScript and
 	// CSS an entry bundle is lowered to, e.g. "es2018" or
 	// "chrome90,safari14"; "" for no lowering (esnext).
-	Target value
+	Target target
 	// SourceMap is the default of the bundles' sourcemap.
 	SourceMap sourceMapMode
 	// NodeModules are the directories, relative to the config, that an
@@ -120,7 +120,7 @@ type bundleConfig struct {
 	// the ES module, TypeScript, JSX or CSS file it names with everything
 	// it imports, splitting shared code into chunks.
 	Entry     value
-	Target    value         // an entry bundle's target; default config.Target
+	Target    target        // an entry bundle's target; default config.Target
 	Format    string        // an entry bundle's format: "esm" (default), or "iife" for a classic script
 	SourceMap sourceMapMode // default config.SourceMap
 
@@ -147,12 +147,13 @@ var (
 
 // decodeConfig decodes the config's tree, adding a diagnostic for every
 // problem and keeping every value it can, so that one run reports all.
-func decodeConfig(file string, top *ttable, diags *ErrorList) *config {
+// Each table has a function of its own below.
+func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
 	c := &config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.1"}
-	d := decoder{diags: diags}
+	d := decoder{file: file, diags: diags}
 	var haveOutput bool
-	d.table(top, "", map[string]func(*tkey){
-		"output": func(k *tkey) {
+	d.table(top, "", map[string]func(*tomlpos.Key){
+		"output": func(k *tomlpos.Key) {
 			var ok bool
 			c.Output, ok = d.str(k)
 			haveOutput = true // a value of the wrong type is not also missing
@@ -160,7 +161,7 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *config {
 				diags.errorf(c.Output.Pos, CodeBadValue, nil, "output must not be empty")
 			}
 		},
-		"url": func(k *tkey) {
+		"url": func(k *tomlpos.Key) {
 			v, ok := d.str(k)
 			if !ok {
 				return
@@ -170,175 +171,17 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *config {
 				diags.errorf(v.Pos, CodeBadValue, nil, "url %q must end with a slash", v.S)
 			}
 		},
-		"keep_unhashed": func(k *tkey) { c.KeepUnhashed, _ = d.boolean(k) },
-		"target":        func(k *tkey) { c.Target = d.target(k) },
-		"sourcemap":     func(k *tkey) { c.SourceMap, _ = d.sourceMap(k) },
-		"node_modules":  func(k *tkey) { c.NodeModules, _ = d.strings(k) },
-		"root": func(k *tkey) {
-			for _, t := range d.tables(k) {
-				var r rootConfig
-				var havePath bool
-				d.table(t.tab, "root", map[string]func(*tkey){
-					"path":   func(k *tkey) { r.Path, havePath = d.str(k) },
-					"prefix": func(k *tkey) { r.Prefix, _ = d.str(k) },
-				})
-				if !havePath {
-					diags.errorf(t.pos, CodeMissing, nil, "root: missing path")
-					continue
-				}
-				if r.Path.S == "" {
-					diags.errorf(r.Path.Pos, CodeBadValue, nil, "root path must not be empty")
-					continue
-				}
-				c.Roots = append(c.Roots, r)
-			}
-		},
-		"bundle": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			for _, bk := range t.keys {
-				if b := decodeBundle(&d, bk); b != nil {
-					c.Bundles = append(c.Bundles, b)
-				}
-			}
-		},
-		"collect": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			c.Collect = &collectConfig{DefaultExcludes: true}
-			d.table(t, "collect", map[string]func(*tkey){
-				"exclude":          func(k *tkey) { c.Collect.Exclude, _ = d.patterns(k) },
-				"default_excludes": func(k *tkey) { c.Collect.DefaultExcludes, _ = d.boolean(k) },
-				"minify":           func(k *tkey) { c.Collect.Minify, _ = d.boolean(k) },
-			})
-		},
-		"references": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			d.table(t, "references", map[string]func(*tkey){
-				"warn":   func(k *tkey) { c.References.Warn, _ = d.patterns(k) },
-				"ignore": func(k *tkey) { c.References.Ignore, _ = d.patterns(k) },
-			})
-		},
-		"compress": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			cc := &compressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 11, ZstdLevel: 3, Types: compressTypes}
-			c.Compress = cc
-			level := func(dst *int, lo, hi int) func(*tkey) {
-				return func(k *tkey) {
-					if k.val.kind != unstable.Integer {
-						d.wrongType(k, "an integer")
-						return
-					}
-					n, err := strconv.Atoi(k.val.str)
-					if err != nil || n < lo || n > hi {
-						diags.errorf(k.val.pos, CodeBadValue, nil, "%s must be from %d to %d, not %s", k.name, lo, hi, k.val.str)
-						return
-					}
-					*dst = n
-				}
-			}
-			d.table(t, "compress", map[string]func(*tkey){
-				"gzip":         func(k *tkey) { cc.Gzip, _ = d.boolean(k) },
-				"brotli":       func(k *tkey) { cc.Brotli, _ = d.boolean(k) },
-				"zstd":         func(k *tkey) { cc.Zstd, _ = d.boolean(k) },
-				"gzip_level":   level(&cc.GzipLevel, 1, 9),
-				"brotli_level": level(&cc.BrotliLevel, 0, 11),
-				"zstd_level":   level(&cc.ZstdLevel, 1, 4),
-				"types": func(k *tkey) {
-					vs, ok := d.strings(k)
-					if !ok {
-						return
-					}
-					cc.Types = nil
-					for _, v := range vs {
-						if !strings.HasPrefix(v.S, ".") || strings.Contains(v.S, "/") {
-							diags.errorf(v.Pos, CodeBadValue, nil, "types: %q is not an extension such as \".css\"", v.S)
-							continue
-						}
-						cc.Types = append(cc.Types, v.S)
-					}
-				},
-			})
-		},
-		"templates": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			c.Templates = &templatesConfig{Functions: []string{"asset", "integrity", "module"}}
-			var havePaths bool
-			d.table(t, "templates", map[string]func(*tkey){
-				"paths": func(k *tkey) { c.Templates.Paths, havePaths = d.patterns(k) },
-				"functions": func(k *tkey) {
-					vs, ok := d.strings(k)
-					if !ok {
-						return
-					}
-					c.Templates.Functions = nil
-					for _, v := range vs {
-						if !templateFuncRE.MatchString(v.S) {
-							diags.errorf(v.Pos, CodeBadValue, nil, "functions: %q is not a template function name", v.S)
-							continue
-						}
-						c.Templates.Functions = append(c.Templates.Functions, v.S)
-					}
-				},
-				"pattern": func(k *tkey) {
-					for _, pt := range d.tables(k) {
-						d.table(pt.tab, "templates.pattern", map[string]func(*tkey){
-							"regex": func(k *tkey) {
-								v, ok := d.str(k)
-								if !ok {
-									return
-								}
-								re, err := regexp.Compile(v.S)
-								switch {
-								case err != nil:
-									diags.errorf(v.Pos, CodeBadValue, err, "regex: %v", err)
-								case re.SubexpIndex("name") < 0:
-									diags.errorf(v.Pos, CodeBadValue, nil, "regex %q has no (?P<name>...) group for the static name", v.S)
-								default:
-									c.Templates.Patterns = append(c.Templates.Patterns, re)
-								}
-							},
-						})
-					}
-				},
-			})
-			if !havePaths {
-				diags.errorf(k.pos, CodeMissing, nil, "templates: missing paths, the globs of the template files to check")
-			}
-		},
-		"manifest": func(k *tkey) {
-			t := d.tableValue(k)
-			if t == nil {
-				return
-			}
-			d.table(t, "manifest", map[string]func(*tkey){
-				"django": func(k *tkey) { c.Django, _ = d.boolean(k) },
-				"django_version": func(k *tkey) {
-					v, ok := d.str(k)
-					if !ok {
-						return
-					}
-					if v.S != "1.0" && v.S != "1.1" {
-						diags.errorf(v.Pos, CodeBadValue, nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
-						return
-					}
-					c.DjangoVersion = v.S
-				},
-			})
-		},
+		"keep_unhashed": func(k *tomlpos.Key) { c.KeepUnhashed, _ = d.boolean(k) },
+		"target":        func(k *tomlpos.Key) { c.Target = d.target(k) },
+		"sourcemap":     func(k *tomlpos.Key) { c.SourceMap, _ = d.sourceMap(k) },
+		"node_modules":  func(k *tomlpos.Key) { c.NodeModules, _ = d.strings(k) },
+		"root":          func(k *tomlpos.Key) { c.Roots = d.roots(k) },
+		"bundle":        func(k *tomlpos.Key) { c.Bundles = d.bundles(k) },
+		"collect":       func(k *tomlpos.Key) { c.Collect = d.collect(k) },
+		"references":    func(k *tomlpos.Key) { d.references(k, &c.References) },
+		"compress":      func(k *tomlpos.Key) { c.Compress = d.compress(k) },
+		"templates":     func(k *tomlpos.Key) { c.Templates = d.templates(k) },
+		"manifest":      func(k *tomlpos.Key) { d.manifest(k, c) },
 	})
 	if !haveOutput {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `missing output: the directory results go to, e.g. output = "build/static"`)
@@ -351,41 +194,232 @@ func decodeConfig(file string, top *ttable, diags *ErrorList) *config {
 			b.Target = c.Target
 		}
 	}
-	if len(c.Roots) == 0 && top.get("root") == nil {
+	if len(c.Roots) == 0 && top.Get("root") == nil {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `no [[root]]: name at least one directory of static files`)
 	}
 	return c
 }
 
+// roots decodes the [[root]] tables, keeping those with a path.
+func (d decoder) roots(k *tomlpos.Key) []rootConfig {
+	var roots []rootConfig
+	for _, t := range d.tables(k) {
+		var r rootConfig
+		var havePath bool
+		d.table(t.Tab, "root", map[string]func(*tomlpos.Key){
+			"path":   func(k *tomlpos.Key) { r.Path, havePath = d.str(k) },
+			"prefix": func(k *tomlpos.Key) { r.Prefix, _ = d.str(k) },
+		})
+		if !havePath {
+			d.diags.errorf(d.at(t.Pos), CodeMissing, nil, "root: missing path")
+			continue
+		}
+		if r.Path.S == "" {
+			d.diags.errorf(r.Path.Pos, CodeBadValue, nil, "root path must not be empty")
+			continue
+		}
+		roots = append(roots, r)
+	}
+	return roots
+}
+
+// bundles decodes the [bundle.NAME] tables, in the order they were written.
+func (d decoder) bundles(k *tomlpos.Key) []*bundleConfig {
+	t := d.tableValue(k)
+	if t == nil {
+		return nil
+	}
+	var bundles []*bundleConfig
+	for _, bk := range t.Keys {
+		if b := decodeBundle(&d, bk); b != nil {
+			bundles = append(bundles, b)
+		}
+	}
+	return bundles
+}
+
+// collect decodes the [collect] table.
+func (d decoder) collect(k *tomlpos.Key) *collectConfig {
+	t := d.tableValue(k)
+	if t == nil {
+		return nil
+	}
+	cc := &collectConfig{DefaultExcludes: true}
+	d.table(t, "collect", map[string]func(*tomlpos.Key){
+		"exclude":          func(k *tomlpos.Key) { cc.Exclude, _ = d.patterns(k) },
+		"default_excludes": func(k *tomlpos.Key) { cc.DefaultExcludes, _ = d.boolean(k) },
+		"minify":           func(k *tomlpos.Key) { cc.Minify, _ = d.boolean(k) },
+	})
+	return cc
+}
+
+// references decodes the [references] table into rc.
+func (d decoder) references(k *tomlpos.Key, rc *referencesConfig) {
+	t := d.tableValue(k)
+	if t == nil {
+		return
+	}
+	d.table(t, "references", map[string]func(*tomlpos.Key){
+		"warn":   func(k *tomlpos.Key) { rc.Warn, _ = d.patterns(k) },
+		"ignore": func(k *tomlpos.Key) { rc.Ignore, _ = d.patterns(k) },
+	})
+}
+
+// compress decodes the [compress] table.
+func (d decoder) compress(k *tomlpos.Key) *compressConfig {
+	t := d.tableValue(k)
+	if t == nil {
+		return nil
+	}
+	cc := &compressConfig{Gzip: true, Brotli: true, GzipLevel: 9, BrotliLevel: 11, ZstdLevel: 3, Types: compressTypes}
+	level := func(dst *int, lo, hi int) func(*tomlpos.Key) {
+		return func(k *tomlpos.Key) {
+			if k.Val.Kind != tomlpos.KindInteger {
+				d.wrongType(k, "an integer")
+				return
+			}
+			n, err := strconv.Atoi(k.Val.Str)
+			if err != nil || n < lo || n > hi {
+				d.diags.errorf(d.at(k.Val.Pos), CodeBadValue, nil, "%s must be from %d to %d, not %s", k.Name, lo, hi, k.Val.Str)
+				return
+			}
+			*dst = n
+		}
+	}
+	d.table(t, "compress", map[string]func(*tomlpos.Key){
+		"gzip":         func(k *tomlpos.Key) { cc.Gzip, _ = d.boolean(k) },
+		"brotli":       func(k *tomlpos.Key) { cc.Brotli, _ = d.boolean(k) },
+		"zstd":         func(k *tomlpos.Key) { cc.Zstd, _ = d.boolean(k) },
+		"gzip_level":   level(&cc.GzipLevel, 1, 9),
+		"brotli_level": level(&cc.BrotliLevel, 0, 11),
+		"zstd_level":   level(&cc.ZstdLevel, 1, 4),
+		"types": func(k *tomlpos.Key) {
+			vs, ok := d.strings(k)
+			if !ok {
+				return
+			}
+			cc.Types = nil
+			for _, v := range vs {
+				if !strings.HasPrefix(v.S, ".") || strings.Contains(v.S, "/") {
+					d.diags.errorf(v.Pos, CodeBadValue, nil, "types: %q is not an extension such as \".css\"", v.S)
+					continue
+				}
+				cc.Types = append(cc.Types, v.S)
+			}
+		},
+	})
+	return cc
+}
+
+// templates decodes the [templates] table and its [[templates.pattern]]s.
+func (d decoder) templates(k *tomlpos.Key) *templatesConfig {
+	t := d.tableValue(k)
+	if t == nil {
+		return nil
+	}
+	tc := &templatesConfig{Functions: []string{"asset", "integrity", "module"}}
+	var havePaths bool
+	d.table(t, "templates", map[string]func(*tomlpos.Key){
+		"paths": func(k *tomlpos.Key) { tc.Paths, havePaths = d.patterns(k) },
+		"functions": func(k *tomlpos.Key) {
+			vs, ok := d.strings(k)
+			if !ok {
+				return
+			}
+			tc.Functions = nil
+			for _, v := range vs {
+				if !templateFuncRE.MatchString(v.S) {
+					d.diags.errorf(v.Pos, CodeBadValue, nil, "functions: %q is not a template function name", v.S)
+					continue
+				}
+				tc.Functions = append(tc.Functions, v.S)
+			}
+		},
+		"pattern": func(k *tomlpos.Key) { tc.Patterns = d.templatePatterns(k) },
+	})
+	if !havePaths {
+		d.diags.errorf(d.at(k.Pos), CodeMissing, nil, "templates: missing paths, the globs of the template files to check")
+	}
+	return tc
+}
+
+// templatePatterns decodes the [[templates.pattern]] tables: regular
+// expressions with a (?P<name>...) group.
+func (d decoder) templatePatterns(k *tomlpos.Key) []*regexp.Regexp {
+	var patterns []*regexp.Regexp
+	for _, pt := range d.tables(k) {
+		d.table(pt.Tab, "templates.pattern", map[string]func(*tomlpos.Key){
+			"regex": func(k *tomlpos.Key) {
+				v, ok := d.str(k)
+				if !ok {
+					return
+				}
+				re, err := regexp.Compile(v.S)
+				switch {
+				case err != nil:
+					d.diags.errorf(v.Pos, CodeBadValue, err, "regex: %v", err)
+				case re.SubexpIndex("name") < 0:
+					d.diags.errorf(v.Pos, CodeBadValue, nil, "regex %q has no (?P<name>...) group for the static name", v.S)
+				default:
+					patterns = append(patterns, re)
+				}
+			},
+		})
+	}
+	return patterns
+}
+
+// manifest decodes the [manifest] table into c.
+func (d decoder) manifest(k *tomlpos.Key, c *config) {
+	t := d.tableValue(k)
+	if t == nil {
+		return
+	}
+	d.table(t, "manifest", map[string]func(*tomlpos.Key){
+		"django": func(k *tomlpos.Key) { c.Django, _ = d.boolean(k) },
+		"django_version": func(k *tomlpos.Key) {
+			v, ok := d.str(k)
+			if !ok {
+				return
+			}
+			if v.S != "1.0" && v.S != "1.1" {
+				d.diags.errorf(v.Pos, CodeBadValue, nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
+				return
+			}
+			c.DjangoVersion = v.S
+		},
+	})
+}
+
 // decodeBundle decodes a [bundle.NAME] table. A bundle with a problem is
 // kept with what could be decoded, so that its sources are still looked up
 // and their problems reported in the same run.
-func decodeBundle(d *decoder, bk *tkey) *bundleConfig {
-	b := &bundleConfig{Name: bk.name, Pos: bk.pos, Minify: true}
+func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
+	b := &bundleConfig{Name: bk.Name, Pos: d.at(bk.Pos), Minify: true}
 	problems := len(*d.diags)
 	defer func() { b.broken = len(*d.diags) > problems }()
 	if !bundleNameRE.MatchString(b.Name) {
-		d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
+		d.diags.errorf(d.at(bk.Pos), CodeBadValue, nil, "bundle name %q: use letters, digits, '-' and '_'", b.Name)
 	}
 	t := d.tableValue(bk)
 	if t == nil {
 		return nil
 	}
 	var haveOutput, haveSources, haveEntry bool
-	d.table(t, "bundle."+b.Name, map[string]func(*tkey){
-		"output":      func(k *tkey) { b.Output, _ = d.str(k); haveOutput = true },
-		"sources":     func(k *tkey) { b.Sources, _ = d.strings(k); haveSources = true },
-		"allow_empty": func(k *tkey) { b.AllowEmpty, _ = d.strings(k) },
-		"minify":      func(k *tkey) { b.Minify, _ = d.boolean(k) },
-		"entry": func(k *tkey) {
+	d.table(t, "bundle."+b.Name, map[string]func(*tomlpos.Key){
+		"output":      func(k *tomlpos.Key) { b.Output, _ = d.str(k); haveOutput = true },
+		"sources":     func(k *tomlpos.Key) { b.Sources, _ = d.strings(k); haveSources = true },
+		"allow_empty": func(k *tomlpos.Key) { b.AllowEmpty, _ = d.strings(k) },
+		"minify":      func(k *tomlpos.Key) { b.Minify, _ = d.boolean(k) },
+		"entry": func(k *tomlpos.Key) {
 			b.Entry, haveEntry = d.str(k)
 			if haveEntry && b.Entry.S == "" {
 				d.diags.errorf(b.Entry.Pos, CodeBadValue, nil, "bundle %q: entry must not be empty", b.Name)
 			}
 			haveEntry = true
 		},
-		"target": func(k *tkey) { b.Target = d.target(k) },
-		"format": func(k *tkey) {
+		"target": func(k *tomlpos.Key) { b.Target = d.target(k) },
+		"format": func(k *tomlpos.Key) {
 			v, ok := d.str(k)
 			if ok && v.S != "esm" && v.S != "iife" {
 				d.diags.errorf(v.Pos, CodeBadValue, nil, `bundle %q: format must be "esm" or "iife", not %q`, b.Name, v.S)
@@ -393,11 +427,11 @@ func decodeBundle(d *decoder, bk *tkey) *bundleConfig {
 			}
 			b.Format = v.S
 		},
-		"sourcemap": func(k *tkey) { b.SourceMap, b.sourceMapSet = d.sourceMap(k) },
+		"sourcemap": func(k *tomlpos.Key) { b.SourceMap, b.sourceMapSet = d.sourceMap(k) },
 	})
 	switch {
 	case haveEntry && haveSources:
-		d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
+		d.diags.errorf(d.at(bk.Pos), CodeBadValue, nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
 	case haveEntry:
 		if !haveOutput && b.Entry.S != "" {
 			// The entry's name with the extension of what it makes.
@@ -413,17 +447,17 @@ func decodeBundle(d *decoder, bk *tkey) *bundleConfig {
 		}
 	default:
 		if !haveSources {
-			d.diags.errorf(bk.pos, CodeMissing, nil, "bundle %q: missing sources (or an entry)", b.Name)
+			d.diags.errorf(d.at(bk.Pos), CodeMissing, nil, "bundle %q: missing sources (or an entry)", b.Name)
 		}
 		if b.Target.S != "" {
 			d.diags.errorf(b.Target.Pos, CodeBadValue, nil, "bundle %q: target applies to entry bundles only: esbuild lowers what it bundles", b.Name)
 		}
 		if b.Format != "" {
-			d.diags.errorf(bk.pos, CodeBadValue, nil, "bundle %q: format applies to entry bundles only", b.Name)
+			d.diags.errorf(d.at(bk.Pos), CodeBadValue, nil, "bundle %q: format applies to entry bundles only", b.Name)
 		}
 	}
 	if !haveOutput {
-		d.diags.errorf(bk.pos, CodeMissing, nil, "bundle %q: missing output", b.Name)
+		d.diags.errorf(d.at(bk.Pos), CodeMissing, nil, "bundle %q: missing output", b.Name)
 	}
 	return b
 }
@@ -431,98 +465,105 @@ func decodeBundle(d *decoder, bk *tkey) *bundleConfig {
 // decoder decodes values of the config's tree, adding a diagnostic for
 // each that is not of the kind wanted.
 type decoder struct {
+	file  string
 	diags *ErrorList
+}
+
+// at returns where in the config a key or value of its tree was written.
+func (d decoder) at(p tomlpos.Pos) Position {
+	return Position{File: d.file, Line: p.Line, Col: p.Col}
 }
 
 // table calls fields[name] for each key of t, and reports the keys that
 // are not fields, with the field they were probably meant to be.
-func (d decoder) table(t *ttable, where string, fields map[string]func(*tkey)) {
-	for _, k := range t.keys {
-		if f, ok := fields[k.name]; ok {
+func (d decoder) table(t *tomlpos.Table, where string, fields map[string]func(*tomlpos.Key)) {
+	for _, k := range t.Keys {
+		if f, ok := fields[k.Name]; ok {
 			f(k)
 			continue
 		}
-		full := k.name
+		full := k.Name
 		if where != "" {
-			full = where + "." + k.name
+			full = where + "." + k.Name
 		}
 		known := slices.Sorted(maps.Keys(fields))
-		d.diags.errorf(k.pos, CodeUnknownKey, nil, "unknown key %q%s", full, didYouMean(suggest.Nearest(k.name, known)))
+		d.diags.errorf(d.at(k.Pos), CodeUnknownKey, nil, "unknown key %q%s", full, didYouMean(suggest.Nearest(k.Name, known)))
 	}
 }
 
-func (d decoder) wrongType(k *tkey, want string) {
-	d.diags.errorf(k.val.pos, CodeType, nil, "%s must be %s, not %s", k.name, want, kindName(k.val.kind))
+func (d decoder) wrongType(k *tomlpos.Key, want string) {
+	d.diags.errorf(d.at(k.Val.Pos), CodeType, nil, "%s must be %s, not %s", k.Name, want, k.Val.Kind)
 }
 
-func (d decoder) str(k *tkey) (value, bool) {
-	if k.val.kind != unstable.String {
+func (d decoder) str(k *tomlpos.Key) (value, bool) {
+	if k.Val.Kind != tomlpos.KindString {
 		d.wrongType(k, "a string")
 		return value{}, false
 	}
-	return value{S: k.val.str, Pos: k.val.pos}, true
+	return value{S: k.Val.Str, Pos: d.at(k.Val.Pos)}, true
 }
 
 // sourceMap decodes a sourcemap value: true, false or "hidden".
-func (d decoder) sourceMap(k *tkey) (sourceMapMode, bool) {
+func (d decoder) sourceMap(k *tomlpos.Key) (sourceMapMode, bool) {
 	switch {
-	case k.val.kind == unstable.Bool && k.val.str == "true":
+	case k.Val.Kind == tomlpos.KindBool && k.Val.Str == "true":
 		return sourceMapLinked, true
-	case k.val.kind == unstable.Bool:
+	case k.Val.Kind == tomlpos.KindBool:
 		return sourceMapNone, true
-	case k.val.kind == unstable.String && k.val.str == "hidden":
+	case k.Val.Kind == tomlpos.KindString && k.Val.Str == "hidden":
 		return sourceMapHidden, true
 	}
-	d.diags.errorf(k.val.pos, CodeBadValue, nil, `sourcemap must be true, false or "hidden"`)
+	d.diags.errorf(d.at(k.Val.Pos), CodeBadValue, nil, `sourcemap must be true, false or "hidden"`)
 	return sourceMapNone, false
 }
 
-// target decodes a target, checking it as esbuild would.
-func (d decoder) target(k *tkey) value {
+// target decodes and parses a target, checking it as esbuild would.
+func (d decoder) target(k *tomlpos.Key) target {
 	v, ok := d.str(k)
 	if !ok {
-		return value{}
+		return target{}
 	}
-	if _, _, err := parseTarget(v.S); err != nil {
+	lang, engines, err := parseTarget(v.S)
+	if err != nil {
 		d.diags.errorf(v.Pos, CodeBadValue, err, "target %q: %v", v.S, err)
-		return value{}
+		return target{}
 	}
-	return v
+	return target{value: v, lang: lang, engines: engines}
 }
 
-func (d decoder) boolean(k *tkey) (bool, bool) {
-	if k.val.kind != unstable.Bool {
+func (d decoder) boolean(k *tomlpos.Key) (bool, bool) {
+	if k.Val.Kind != tomlpos.KindBool {
 		d.wrongType(k, "true or false")
 		return false, false
 	}
-	return k.val.str == "true", true
+	return k.Val.Str == "true", true
 }
 
 // strings decodes an array of strings, keeping the strings of an array
 // that also holds other things.
-func (d decoder) strings(k *tkey) ([]value, bool) {
-	if k.val.kind != unstable.Array {
+func (d decoder) strings(k *tomlpos.Key) ([]value, bool) {
+	if k.Val.Kind != tomlpos.KindArray {
 		d.wrongType(k, "an array of strings")
 		return nil, false
 	}
 	var out []value
-	for _, e := range k.val.arr {
-		if e.kind != unstable.String {
-			d.diags.errorf(e.pos, CodeType, nil, "%s: elements must be strings, not %s", k.name, kindName(e.kind))
+	for _, e := range k.Val.Arr {
+		if e.Kind != tomlpos.KindString {
+			d.diags.errorf(d.at(e.Pos), CodeType, nil, "%s: elements must be strings, not %s", k.Name, e.Kind)
 			continue
 		}
-		out = append(out, value{S: e.str, Pos: e.pos})
+		out = append(out, value{S: e.Str, Pos: d.at(e.Pos)})
 	}
 	return out, true
 }
 
 // patterns decodes an array of globs, reporting each invalid one.
-func (d decoder) patterns(k *tkey) ([]value, bool) {
+func (d decoder) patterns(k *tomlpos.Key) ([]value, bool) {
 	vs, ok := d.strings(k)
 	var out []value
 	for _, v := range vs {
 		if err := finders.ValidPattern(v.S); err != nil {
-			d.diags.errorf(v.Pos, CodeBadPattern, err, "%s: %q: %s", k.name, v.S, detail(err))
+			d.diags.errorf(v.Pos, CodeBadPattern, err, "%s: %q: %s", k.Name, v.S, detail(err))
 			continue
 		}
 		out = append(out, v)
@@ -530,24 +571,24 @@ func (d decoder) patterns(k *tkey) ([]value, bool) {
 	return out, ok
 }
 
-func (d decoder) tableValue(k *tkey) *ttable {
-	if k.val.kind != unstable.Table {
+func (d decoder) tableValue(k *tomlpos.Key) *tomlpos.Table {
+	if k.Val.Kind != tomlpos.KindTable {
 		d.wrongType(k, "a table")
 		return nil
 	}
-	return k.val.tab
+	return k.Val.Tab
 }
 
 // tables decodes an array of tables ([[root]] or root = [{...}]).
-func (d decoder) tables(k *tkey) []*tvalue {
-	if k.val.kind != unstable.Array {
+func (d decoder) tables(k *tomlpos.Key) []*tomlpos.Value {
+	if k.Val.Kind != tomlpos.KindArray {
 		d.wrongType(k, "an array of tables ([[root]])")
 		return nil
 	}
-	var out []*tvalue
-	for _, e := range k.val.arr {
-		if e.kind != unstable.Table {
-			d.diags.errorf(e.pos, CodeType, nil, "%s: elements must be tables, not %s", k.name, kindName(e.kind))
+	var out []*tomlpos.Value
+	for _, e := range k.Val.Arr {
+		if e.Kind != tomlpos.KindTable {
+			d.diags.errorf(d.at(e.Pos), CodeType, nil, "%s: elements must be tables, not %s", k.Name, e.Kind)
 			continue
 		}
 		out = append(out, e)
