@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os/exec"
 	"slices"
@@ -70,6 +71,21 @@ func goList(t *testing.T) []*pkg {
 	return pkgs
 }
 
+// leafModules is the one third-party module each leaf under
+// bundler/internal may use: the vocabulary it speaks, and nothing else.
+var leafModules = map[string]string{
+	"bundler/internal/sourcemap": "",
+	"bundler/internal/scan":      "github.com/tdewolff/parse/v2",
+	"bundler/internal/tomlpos":   "github.com/pelletier/go-toml/v2",
+}
+
+func orModule(mod string) string {
+	if mod == "" {
+		return ""
+	}
+	return " and " + mod
+}
+
 // violations returns a line for each import that breaks a rule, naming
 // the package whose import it is.
 func violations(pkgs []*pkg) []string {
@@ -99,6 +115,10 @@ func violations(pkgs []*pkg) []string {
 		case strings.HasPrefix(name, "bundler/internal/"):
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
 				"a package under bundler/internal may depend on nothing of stapler's, another of them included")...)
+			if mod, ok := leafModules[name]; ok {
+				v = append(v, depsOnly(p, byPath, func(d string) bool { return ours(d) || standard(d) || mod != "" && strings.HasPrefix(d, mod) },
+					fmt.Sprintf("%s speaks one vocabulary: it may depend on the standard library%s only", name, orModule(mod)))...)
+			}
 		case name == "cmd" || strings.HasPrefix(name, "cmd/"):
 			for _, imp := range p.Imports {
 				if ours(imp) && !slices.Contains(public, imp) {
@@ -224,6 +244,13 @@ func TestViolations(t *testing.T) {
 			our("bundler/internal/scan", m("manifest"), "|", m("internal/suggest")),
 			our("manifest", m("internal/suggest")),
 		}, []string{"bundler/internal/scan depends on manifest: a package under bundler/internal"}},
+		{"a leaf uses another vocabulary's module", []*pkg{
+			our("bundler/internal/sourcemap", "fmt", esbuild),
+			our("bundler/internal/tomlpos", gotoml, doublestr),
+		}, []string{
+			"bundler/internal/sourcemap depends on github.com/evanw/esbuild/pkg/api: bundler/internal/sourcemap speaks one vocabulary: it may depend on the standard library only",
+			"bundler/internal/tomlpos depends on github.com/bmatcuk/doublestar/v4: bundler/internal/tomlpos speaks one vocabulary: it may depend on the standard library and github.com/pelletier/go-toml/v2 only",
+		}},
 		{"manifest reaches esbuild through a dependency", []*pkg{
 			our("manifest", "net/http", "example.com/util", "|", esbuild, "fmt"),
 			ext("example.com/util", esbuild),
