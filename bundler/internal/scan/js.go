@@ -60,6 +60,16 @@ type jsToken struct {
 // export … from "x" and import("x").
 func moduleRefs(src []byte, toks []jsToken) []Ref {
 	var refs []Ref
+	// add keeps the references in order, each string once: a from clause
+	// is found by looking ahead, so a statement the tokenizer reads inside
+	// another's clause ("import export * from ''") would name its string
+	// again, and a rewrite of one string twice overlaps itself.
+	add := func(r Ref) {
+		if n := len(refs); n > 0 && r.At <= refs[n-1].At {
+			return
+		}
+		refs = append(refs, r)
+	}
 	str := func(t jsToken) Ref {
 		r := Ref{Kind: Module, At: t.at, Start: t.at + 1, End: t.at + len(t.text) - 1, Text: string(t.text)}
 		r.URL = string(t.text[1 : len(t.text)-1])
@@ -74,30 +84,30 @@ func moduleRefs(src []byte, toks []jsToken) []Ref {
 			}
 			switch {
 			case is(i+1, js.StringToken): // import "x"
-				refs = append(refs, str(toks[i+1]))
+				add(str(toks[i+1]))
 			case is(i+1, js.OpenParenToken): // import(…)
 				if is(i+2, js.StringToken) && (is(i+3, js.CloseParenToken) || is(i+3, js.CommaToken)) {
-					refs = append(refs, str(toks[i+2]))
+					add(str(toks[i+2]))
 				} else if i+2 < len(toks) {
 					arg := toks[i+2]
-					refs = append(refs, Ref{Kind: Module, Dynamic: true, At: toks[i].at, Start: toks[i].at, End: toks[i].at,
+					add(Ref{Kind: Module, Dynamic: true, At: toks[i].at, Start: toks[i].at, End: toks[i].at,
 						Text: string(src[toks[i].at : arg.at+len(arg.text)])})
 				}
 			case is(i+1, js.DotToken): // import.meta
 			default: // import bindings from "x"
 				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					refs = append(refs, str(toks[j]))
+					add(str(toks[j]))
 				}
 			}
 		case js.ExportToken:
 			switch {
 			case is(i+1, js.MulToken): // export * [as ns] from "x"
 				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					refs = append(refs, str(toks[j]))
+					add(str(toks[j]))
 				}
 			case is(i+1, js.OpenBraceToken): // export { … } from "x"
 				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					refs = append(refs, str(toks[j]))
+					add(str(toks[j]))
 				}
 			}
 		}
