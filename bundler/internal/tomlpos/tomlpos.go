@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -108,7 +109,12 @@ func Parse(data []byte) (*Table, error) {
 		}
 		return nil, e
 	}
-	b := &builder{root: &Table{}}
+	b := &builder{root: &Table{}, lines: []int{0}}
+	for i, c := range data {
+		if c == '\n' {
+			b.lines = append(b.lines, i+1)
+		}
+	}
 	b.p.Reset(data)
 	for b.p.NextExpression() {
 		b.expression(b.p.Expression())
@@ -123,13 +129,18 @@ func Parse(data []byte) (*Table, error) {
 // builder folds the parser's expressions into a tree.
 type builder struct {
 	p       unstable.Parser
+	lines   []int // the offset of each line's first byte
 	root    *Table
 	current *Table // the table that key = value lines go into
 }
 
+// pos returns where r starts. The parser's own Shape counts lines from
+// the top of the document for every call, which made a large config take
+// quadratic time; the builder indexes the line starts once instead.
 func (b *builder) pos(r unstable.Range) Pos {
-	s := b.p.Shape(r)
-	return Pos{Line: s.Start.Line, Col: s.Start.Column}
+	off := int(r.Offset)
+	line, _ := slices.BinarySearch(b.lines, off+1) // lines[line-1] <= off
+	return Pos{Line: line, Col: off - b.lines[line-1] + 1}
 }
 
 func kindOf(k unstable.Kind) Kind {

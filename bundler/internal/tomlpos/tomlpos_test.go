@@ -2,8 +2,11 @@ package tomlpos
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // TestPositions guards the positions built on go-toml's unstable
@@ -183,4 +186,53 @@ func FuzzParse(f *testing.F) {
 		}
 		walk(top)
 	})
+}
+
+// TestPosMatchesShape checks the builder's line index against go-toml's
+// own Parser.Shape, which it replaces because Shape counts from the top
+// of the document on every call: every offset of a document with CRLF
+// lines, tabs and multi-byte characters gets the same line and column.
+func TestPosMatchesShape(t *testing.T) {
+	doc := "a = \"é\"\r\n\t[t.ü]\n\nb = ['€', \"x\"] # ☃\r\nc = 1\n"
+	b := &builder{lines: []int{0}}
+	for i, c := range []byte(doc) {
+		if c == '\n' {
+			b.lines = append(b.lines, i+1)
+		}
+	}
+	b.p.Reset([]byte(doc))
+	for off := range len(doc) {
+		r := unstable.Range{Offset: uint32(off)}
+		s := b.p.Shape(r)
+		if got, want := b.pos(r), (Pos{s.Start.Line, s.Start.Column}); got != want {
+			t.Errorf("offset %d: %v, Shape says %v", off, got, want)
+		}
+	}
+}
+
+// BenchmarkParseLarge parses a config whose one array holds n numbers on
+// lines of their own, each of which gets a position. Through go-toml's
+// Parser.Shape this was quadratic (issue 11: 100,000 elements 1.7 s,
+// 1,000,000 not done in 180 s); figures are in docs/benchmarks.md.
+func BenchmarkParseLarge(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		var doc strings.Builder
+		doc.WriteString("a = [\n")
+		for i := range n {
+			fmt.Fprintf(&doc, "  %d,\n", i)
+		}
+		doc.WriteString("]\n")
+		data := []byte(doc.String())
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				top, err := Parse(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if arr := top.Get("a").Val.Arr; len(arr) != n || arr[n-1].Pos != (Pos{n + 1, 3}) {
+					b.Fatalf("got %d elements, the last at %v", len(arr), arr[len(arr)-1].Pos)
+				}
+			}
+		})
+	}
 }
