@@ -189,7 +189,10 @@
 //     and modification time. If-None-Match gives 304 Not Modified with the
 //     same ETag, Cache-Control and Vary; If-Match, If-Range, Range (206,
 //     and 416 when unsatisfiable) and HEAD work as [net/http.ServeContent]
-//     defines them. There is no Last-Modified: an embed.FS has no times.
+//     defines them. Overlapping and adjacent ranges are merged first, and
+//     more than 16 become the one range that spans them, so that no
+//     answer to a Range is larger than the file. There is no
+//     Last-Modified: an embed.FS has no times.
 //   - Content-Type by extension, from a built-in table for the files a
 //     build writes (.css, .js, .mjs, .json, .map, .svg, .wasm, .woff,
 //     .woff2, common images and fonts), so that it does not depend on the
