@@ -103,7 +103,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}); err != nil {
 		return nil, err
 	}
-	initial, err := p.collectSet(srcs)
+	initial, err := p.collectSet(srcs, &diags)
 	if err != nil {
 		return nil, err
 	}

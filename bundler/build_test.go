@@ -575,3 +575,58 @@ func TestLoadFS(t *testing.T) {
 		}
 	})
 }
+
+// TestInvalidUTF8Name guards a file whose name is not UTF-8 (issue 11):
+// it stopped the build with "readfile ...: invalid argument" and exit
+// status 2; it is a positioned problem naming the file, once collected,
+// once matched by a bundle's glob, and nothing when [collect] excludes it.
+func TestInvalidUTF8Name(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, "static", "js")
+	if err := os.MkdirAll(js, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(js, "ok.js"), []byte("var a=1;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(js, "bad\xff.js"), []byte("var b=2;\n"), 0o644); err != nil {
+		t.Skipf("this file system refuses a name that is not UTF-8: %v", err)
+	}
+	tests := []struct {
+		name, config string
+		want         []string
+	}{
+		{"collected", "[collect]\n", []string{
+			filepath.Join("static", "js", "bad\xff.js") + `: "` + filepath.Join("static", "js") + `/bad\xff.js" cannot be collected: its name is not valid UTF-8; rename it, or exclude it`,
+		}},
+		{"excluded", "[collect]\nexclude = [\"js/bad*\"]\n", nil},
+		{"globbed", "[bundle.all]\noutput = \"all.js\"\nsources = [\"js/*.js\"]\n", []string{
+			`assets.toml:6:12: bundle "all": "js/*.js" matches "` + filepath.Join("static", "js") + `/bad\xff.js", which is not a valid name: is not valid UTF-8; rename it`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			config := filepath.Join(dir, "assets.toml")
+			if err := os.WriteFile(config, []byte("output = \"build\"\n[[root]]\npath = \"static\"\n"+tt.config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := bundler.Load(bundler.Options{Config: config})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Check(context.Background())
+			var got []string
+			var list bundler.ErrorList
+			if errors.As(err, &list) {
+				for _, d := range list {
+					got = append(got, strings.ReplaceAll(d.Error(), dir+string(filepath.Separator), ""))
+				}
+			} else if err != nil {
+				t.Fatalf("Check: %v; want a positioned problem", err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
+	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/json"
@@ -26,7 +27,7 @@ var djangoExcludes = []string{".*", "*~", "CVS"}
 
 // collectSet returns the files [collect] writes: every winning file of
 // every root, less the excluded ones, sorted by name.
-func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
+func (p *Project) collectSet(srcs *sourceSet, diags *ErrorList) ([]*source, error) {
 	c := p.cfg.Collect
 	if c == nil {
 		return nil, nil
@@ -44,6 +45,11 @@ func (p *Project) collectSet(srcs *sourceSet) ([]*source, error) {
 					srcs.used[&c.Exclude[i]] = true
 				}
 			}
+			continue
+		}
+		if err := finders.ValidName(f.Name); err != nil {
+			// Its name could be neither served nor written in a manifest.
+			diags.errorf(Position{File: p.FilePath(f)}, CodeBadName, err, "%q cannot be collected: its name %s; rename it, or exclude it", p.FilePath(f), detail(err))
 			continue
 		}
 		out = append(out, srcs.get(f))

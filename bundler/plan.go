@@ -161,6 +161,11 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 				p.finderError(e, err, diags).Message = fmt.Sprintf("bundle %q: %q: %s", b.Name, e.S, detail(err))
 			}
 			for _, f := range matches {
+				if err := finders.ValidName(f.Name); err != nil {
+					// A file of a root whose name no URL or manifest can hold.
+					diags.errorf(e.Pos, CodeBadName, err, "bundle %q: %q matches %q, which is not a valid name: %s; rename it", b.Name, e.S, p.FilePath(f), detail(err))
+					continue
+				}
 				add(f, e)
 			}
 		default:
