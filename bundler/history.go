@@ -103,9 +103,10 @@ type PruneResult struct {
 // Prune deletes from an output directory the hashed files (the names
 // [manifest.SplitHashed] recognises) that neither the current manifest
 // nor the manifests of the last Keep-1 builds before it (which builds
-// keep in .stapler/history) name, when they are older than MinAge, and
-// temporary files a failed build left. It never deletes a file the
-// current manifest names, a plain copy, or a manifest.
+// keep in .stapler/history) name, when they are older than MinAge, with
+// their precompressed siblings (.br, .gz, .zst), and temporary files a
+// failed build left. It never deletes a file the current manifest names,
+// a plain copy or its siblings, or a manifest.
 func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 	if opts.Keep <= 0 {
 		opts.Keep = 3
@@ -165,13 +166,22 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		}
 		base := path.Base(name)
 		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
-		_, _, hashed := manifest.SplitHashed(base)
+		// A precompressed sibling (x.<hash>.css.br) goes with its hashed
+		// file: kept while it is kept, and removed with it.
+		of := name
+		for _, enc := range manifest.Encodings() {
+			if s, ok := strings.CutSuffix(name, manifest.Suffix(enc)); ok {
+				of = s
+				break
+			}
+		}
+		_, _, hashed := manifest.SplitHashed(path.Base(of))
 		switch {
 		case !d.Type().IsRegular(), name == manifest.FileName, name == manifest.DjangoFileName:
 			return nil
 		case !temp && !hashed:
-			return nil // a plain copy, or a file stapler did not write
-		case keep[name]:
+			return nil // a plain copy or its sibling, or a file stapler did not write
+		case keep[of]:
 			res.Kept++
 			return nil
 		}

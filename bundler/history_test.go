@@ -137,3 +137,42 @@ func TestHistoryPush(t *testing.T) {
 		t.Errorf("pushing the newest again changed the history")
 	}
 }
+
+// TestPruneSiblings guards the precompressed siblings of pruned files
+// (issue 13): x.<hash>.css.br, .gz and .zst were left behind when their
+// hashed file was deleted. They now go with it and stay with it; the
+// siblings of plain copies are left alone.
+func TestPruneSiblings(t *testing.T) {
+	current := map[string]string{"css/site.css": "css/site.aaaaaaaaaaaa.css"}
+	older := map[string]string{"css/site.css": "css/site.bbbbbbbbbbbb.css"}
+	dir := pruneDir(t, current, older)
+	var siblings []string
+	for _, p := range []string{current["css/site.css"], older["css/site.css"], "css/site.css"} {
+		for _, enc := range manifest.Encodings() {
+			name := p + manifest.Suffix(enc)
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(enc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			siblings = append(siblings, name)
+		}
+	}
+	res, err := Prune(dir, PruneOptions{Now: time.Now().Add(2 * time.Hour), Keep: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, enc := range manifest.Encodings() {
+		want = append(want, older["css/site.css"]+manifest.Suffix(enc))
+	}
+	want = append(want, older["css/site.css"])
+	slices.Sort(want)
+	if !slices.Equal(res.Removed, want) {
+		t.Errorf("removed %q, want %q", res.Removed, want)
+	}
+	for _, name := range siblings {
+		_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
+		if gone := err != nil; gone != slices.Contains(want, name) {
+			t.Errorf("%s: gone %v, want gone %v", name, gone, !gone)
+		}
+	}
+}

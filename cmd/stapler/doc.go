@@ -59,8 +59,8 @@
 // names (--keep, default 3, the current build included) and that are
 // older than D (--min-age, default 1h), so that browsers holding pages of
 // a previous deploy still get their files: Phoenix's and Propshaft's
-// policy. It also deletes temporary files
-// a failed build left. It never deletes a file the current manifest names,
+// policy. The precompressed siblings of a hashed file go with it. It
+// also deletes temporary files a failed build left. It never deletes a file the current manifest names,
 // a plain copy or a manifest. Builds keep the manifests they replace in
 // <output>/.stapler/history/ for it, newest first in
 // .stapler/history.json, at most 10. DIR defaults to the config's output.
