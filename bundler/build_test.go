@@ -630,3 +630,36 @@ func TestInvalidUTF8Name(t *testing.T) {
 		})
 	}
 }
+
+// TestPlantedLink guards the output directory against a symbolic link
+// planted inside it (issue 11): with build/static/js a link to a directory
+// elsewhere, a build wrote the scripts there. It now fails before writing
+// anything, with an error naming the link, and the directory the link
+// names stays empty.
+func TestPlantedLink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := copyExample(t, dir)
+	out := filepath.Join(dir, "build", "static")
+	elsewhere := filepath.Join(dir, "elsewhere")
+	if err := os.MkdirAll(elsewhere, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(out, "js")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Fatal(err)
+	}
+	_, err := load(t, config).Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), link+": it is a symbolic link") {
+		t.Fatalf("Build: %v; want an error naming the link %s", err, link)
+	}
+	if entries, err := os.ReadDir(elsewhere); err != nil || len(entries) > 0 {
+		t.Errorf("written through the link: %v %v", entries, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, manifest.FileName)); err == nil {
+		t.Errorf("a manifest was written by a build that failed")
+	}
+}

@@ -3,12 +3,15 @@ package bundler
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
@@ -66,9 +69,19 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	files = append(files, history...)
 	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile})
 
+	// Every write, rename and removal goes through the output directory's
+	// os.Root, below no symbolic link (see writer.checkDir).
+	if err := os.MkdirAll(p.outputDir, 0o755); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(p.outputDir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	// Staging is I/O bound (creating a file costs more than writing it),
 	// so it runs wider than the CPUs; each file has its own slot.
-	w := &writer{dir: p.outputDir, remove: stale}
+	w := &writer{root: root, dir: p.outputDir, remove: stale, dirs: map[string]error{}}
 	slots := make([]staged, len(files))
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
@@ -142,42 +155,97 @@ const (
 	manifestFile
 )
 
-// writer stages files under temporary names and renames them in order.
+// writer stages files under temporary names and renames them in order,
+// each operation relative to the output directory's root.
 type writer struct {
-	remove             []string // stale files to remove after the plain copies are in place
-	dir                string
+	root               *os.Root
+	remove             []string    // stale files to remove after the plain copies are in place
+	dir                string      // the output directory, for messages
 	staged             [3][]staged // by kind
 	written, unchanged int
+
+	mu   sync.Mutex
+	dirs map[string]error // checkDir's answer for each directory, once
 }
 
+// staged is a file written under a temporary name, tmp, and the name it
+// is renamed to, final: both relative to the output directory.
 type staged struct{ tmp, final string }
+
+// checkDir makes sure that no directory on the way from the output
+// directory to dir (slash-separated, relative to it) is a symbolic link:
+// a build writes inside the output directory only, and a link planted
+// there (build/static/js -> /elsewhere) would take its writes elsewhere.
+// os.Root refuses only links that leave the root; this refuses any, and
+// names it.
+func (w *writer) checkDir(dir string) error {
+	if dir == "." {
+		return nil
+	}
+	w.mu.Lock()
+	err, ok := w.dirs[dir]
+	w.mu.Unlock()
+	if ok {
+		return err
+	}
+	// Two files of one directory may both check it: the answer is the same.
+	if err = w.checkDir(path.Dir(dir)); err == nil {
+		err = w.notLink(dir)
+	}
+	w.mu.Lock()
+	w.dirs[dir] = err
+	w.mu.Unlock()
+	return err
+}
+
+// notLink returns an error naming dir when it is a symbolic link, or a
+// file, rather than a directory or nothing yet.
+func (w *writer) notLink(dir string) error {
+	shown := filepath.Join(w.dir, filepath.FromSlash(dir))
+	st, err := w.root.Lstat(filepath.FromSlash(dir))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // made by stage
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("bundler: cannot write under %s: it is a symbolic link, and a build writes only inside its output directory; remove the link", shown)
+	case !st.IsDir():
+		return fmt.Errorf("bundler: cannot write under %s: a %s is in the way", shown, fileKind(st.Mode()))
+	}
+	return nil
+}
 
 // stage writes f under a temporary name beside its final one. A file
 // already holding the same bytes is not staged (a staged with no tmp);
 // for a hashed name the same size is enough. Anything but a regular file
 // in the way is an error now, before a single file has been renamed.
 func (w *writer) stage(f outFile) (staged, error) {
-	final := filepath.Join(w.dir, filepath.FromSlash(f.name))
-	st, err := os.Lstat(final)
+	if err := w.checkDir(path.Dir(f.name)); err != nil {
+		return staged{}, err
+	}
+	final := filepath.FromSlash(f.name)
+	st, err := w.root.Lstat(final)
 	switch {
 	case err == nil && !st.Mode().IsRegular():
-		return staged{}, fmt.Errorf("bundler: cannot write %s: a %s is in the way", final, fileKind(st.Mode()))
+		return staged{}, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(st.Mode()))
 	case err == nil && st.Size() == int64(len(f.data)):
 		if f.kind == hashedFile || f.built {
 			return staged{final: final}, nil
 		}
-		if old, err := os.ReadFile(final); err == nil && bytes.Equal(old, f.data) {
+		if old, err := w.root.ReadFile(final); err == nil && bytes.Equal(old, f.data) {
 			return staged{final: final}, nil
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+	if err := w.root.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return staged{}, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(final), ".stapler-*.tmp")
+	name := filepath.Join(filepath.Dir(final), ".stapler-"+rand.Text()+".tmp")
+	tmp, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return staged{}, err
 	}
-	s := staged{tmp.Name(), final}
+	s := staged{name, final}
 	if _, err := tmp.Write(f.data); err != nil {
 		tmp.Close()
 		return s, err
@@ -205,14 +273,14 @@ func (w *writer) commit() error {
 	for k := range w.staged {
 		if k == manifestFile {
 			for _, name := range w.remove {
-				if err := os.Remove(filepath.Join(w.dir, filepath.FromSlash(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				if err := w.root.Remove(filepath.FromSlash(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return fmt.Errorf("bundler: %w", err)
 				}
 			}
 		}
 		for len(w.staged[k]) > 0 {
 			s := w.staged[k][0]
-			if err := os.Rename(s.tmp, s.final); err != nil {
+			if err := w.root.Rename(s.tmp, s.final); err != nil {
 				return fmt.Errorf("bundler: %w", err)
 			}
 			w.staged[k] = w.staged[k][1:]
@@ -226,7 +294,7 @@ func (w *writer) commit() error {
 func (w *writer) cleanup() {
 	for _, list := range w.staged {
 		for _, s := range list {
-			os.Remove(s.tmp)
+			w.root.Remove(s.tmp)
 		}
 	}
 }
