@@ -81,6 +81,13 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One writer of the output directory at a time, from reading the
+	// manifest in place to renaming the new one into place.
+	unlock, err := lockOutput(ctx, p.outputDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := p.write(ctx, res); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -661,5 +663,49 @@ func TestPlantedLink(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, manifest.FileName)); err == nil {
 		t.Errorf("a manifest was written by a build that failed")
+	}
+}
+
+// TestConcurrentWriters guards an output directory written by several
+// processes at once (issue 11): two builds of different sources into one
+// output, and a prune keeping only the current build, in rounds. Without
+// a lock, a round could leave a plain copy of one build beside the
+// manifest of the other, or a manifest naming a file prune had just
+// deleted. After every round the output must verify.
+func TestConcurrentWriters(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "out")
+	var configs []string
+	for i, version := range []string{`version: "1.4.2"`, `version: "2.0.0"`} {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint(i))
+		configs = append(configs, copyExample(t, dir))
+		editFile(t, filepath.Join(dir, "static", "js", "application.js"), `version: "1.4.2"`, version)
+	}
+	for round := range 16 {
+		var wg sync.WaitGroup
+		errs := make([]error, len(configs)+1)
+		for i, config := range configs {
+			wg.Go(func() {
+				p, err := bundler.Load(bundler.Options{Config: config, OutputDir: out})
+				if err == nil {
+					_, err = p.Build(context.Background())
+				}
+				errs[i] = err
+			})
+		}
+		if round > 0 {
+			wg.Go(func() {
+				_, errs[len(configs)] = bundler.Prune(out, bundler.PruneOptions{Keep: 1, MinAge: -1})
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if _, err := bundler.Verify(context.Background(), out, nil); err != nil {
+			t.Fatalf("round %d: the output does not verify: %v", round, err)
+		}
 	}
 }

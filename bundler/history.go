@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,6 +122,16 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		opts.Now = time.Now()
 	}
 	fsys := os.DirFS(dir)
+	if _, err := fs.Stat(fsys, manifest.FileName); err != nil {
+		return nil, fmt.Errorf("prune: no current manifest: %w", err)
+	}
+	// Not while a build writes: its temporary files, and the hashed files
+	// it finds in place and keeps, are about to be named.
+	unlock, err := lockOutput(context.Background(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
+	defer unlock()
 	data, err := fs.ReadFile(fsys, manifest.FileName)
 	if err != nil {
 		return nil, fmt.Errorf("prune: no current manifest: %w", err)
