@@ -709,3 +709,43 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestLitterRemoved guards the temporary files of builds killed while
+// writing (issue 11: 1,811 were left, and neither the next build nor
+// prune removed them): the next build sweeps the directories it writes
+// to, and prune the rest, the build history's included.
+func TestLitterRemoved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := copyExample(t, dir)
+	out := filepath.Join(dir, "build", "static")
+	build(t, config)
+	litter := []string{
+		filepath.Join(out, "js", ".stapler-KILLED.tmp"),
+		filepath.Join(out, ".stapler-KILLED.tmp"),
+		filepath.Join(out, ".stapler", "history", ".stapler-KILLED.tmp"),
+	}
+	for _, name := range litter {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build(t, config)
+	for _, name := range litter[:2] {
+		if _, err := os.Stat(name); err == nil {
+			t.Errorf("the next build left %s", name)
+		}
+	}
+	if _, err := bundler.Prune(out, bundler.PruneOptions{MinAge: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(litter[2]); err == nil {
+		t.Errorf("prune left %s", litter[2])
+	}
+	if _, err := bundler.Verify(context.Background(), out, nil); err != nil {
+		t.Errorf("the output does not verify: %v", err)
+	}
+}

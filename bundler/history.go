@@ -170,13 +170,13 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 			return err
 		}
 		if d.IsDir() {
-			if name == ".stapler" {
-				return fs.SkipDir
-			}
 			return nil
 		}
 		base := path.Base(name)
 		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
+		if strings.HasPrefix(name, ".stapler/") && !temp {
+			return nil // the build history: only a dead build's temporary files go
+		}
 		// A precompressed sibling (x.<hash>.css.br) goes with its hashed
 		// file: kept while it is kept, and removed with it.
 		of := name

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/stapler-build/stapler/manifest"
@@ -82,6 +83,14 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	// Staging is I/O bound (creating a file costs more than writing it),
 	// so it runs wider than the CPUs; each file has its own slot.
 	w := &writer{root: root, dir: p.outputDir, remove: stale, dirs: map[string]error{}}
+	// Each directory is checked, and swept of a killed build's temporary
+	// files, before any file is staged: a sweep must not meet a temporary
+	// file of this build.
+	for _, f := range files {
+		if err := w.checkDir(path.Dir(f.name)); err != nil {
+			return err
+		}
+	}
 	slots := make([]staged, len(files))
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
@@ -179,23 +188,48 @@ type staged struct{ tmp, final string }
 // os.Root refuses only links that leave the root; this refuses any, and
 // names it.
 func (w *writer) checkDir(dir string) error {
-	if dir == "." {
-		return nil
-	}
 	w.mu.Lock()
 	err, ok := w.dirs[dir]
 	w.mu.Unlock()
 	if ok {
 		return err
 	}
-	// Two files of one directory may both check it: the answer is the same.
-	if err = w.checkDir(path.Dir(dir)); err == nil {
-		err = w.notLink(dir)
+	// write checks every directory before staging starts, one at a time;
+	// stage's calls only read the answers.
+	if dir != "." {
+		err = w.checkDir(path.Dir(dir))
+		if err == nil {
+			err = w.notLink(dir)
+		}
+	}
+	if err == nil {
+		err = w.sweep(dir)
 	}
 	w.mu.Lock()
 	w.dirs[dir] = err
 	w.mu.Unlock()
 	return err
+}
+
+// sweep removes the temporary files that builds killed while writing
+// left in dir. The writer holds the output's lock, so no live build owns
+// one.
+func (w *writer) sweep(dir string) error {
+	entries, err := fs.ReadDir(w.root.FS(), dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, ".stapler-") && strings.HasSuffix(n, ".tmp") && e.Type().IsRegular() {
+			if err := w.root.Remove(filepath.Join(filepath.FromSlash(dir), n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // notLink returns an error naming dir when it is a symbolic link, or a
