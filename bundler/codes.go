@@ -71,6 +71,7 @@ const (
 
 	CodeTemplateUnknownName   = "template-unknown-name"   // a static reference to a name the build did not make
 	CodeTemplateUnknownBundle = "template-unknown-bundle" // a django-pipeline tag naming no bundle
+	CodeTemplateWrongBundle   = "template-wrong-bundle"   // {% javascript %} of a stylesheet bundle, or the reverse
 
 	// Verify.
 

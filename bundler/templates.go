@@ -37,8 +37,10 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))
 	var bundles []string
+	types := map[string]*bundleConfig{}
 	for _, b := range p.cfg.Bundles {
 		bundles = append(bundles, b.Name)
+		types[b.Name] = b
 	}
 	found := make([]ErrorList, len(files))
 	checked := make([]int, len(files))
@@ -57,9 +59,18 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, diags *ErrorL
 				skipped[i]++
 			case r.Bundle:
 				checked[i]++
-				if !slices.Contains(bundles, r.Name) {
+				b := types[r.Name]
+				if b == nil {
 					d := found[i].errorf(at, CodeTemplateUnknownBundle, nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(suggest.Nearest(r.Name, bundles)))
 					d.Suggestion = first(suggest.Nearest(r.Name, bundles))
+					break
+				}
+				// django-pipeline renders a bundle of the other kind as an
+				// empty string: the page silently loses it.
+				if want := map[string]string{"stylesheet": "css", "javascript": "js"}[r.Tag]; b.Type() != want {
+					other := map[string]string{"css": "stylesheet", "js": "javascript"}[b.Type()]
+					d := found[i].errorf(at, CodeTemplateWrongBundle, nil, "%s: bundle %q makes %s, which {%% %s %%} does not load; use {%% %s %q %%}", r.Text, r.Name, b.Output.S, r.Tag, other, r.Name)
+					d.Suggestion = other
 				}
 			default:
 				checked[i]++

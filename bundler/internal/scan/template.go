@@ -14,6 +14,7 @@ type TemplateRef struct {
 	At      int    // the name's opening quote, or the expression when dynamic
 	Name    string // without query or fragment
 	Bundle  bool   // {% stylesheet %} / {% javascript %}: a bundle's name
+	Tag     string // for a bundle: "stylesheet" or "javascript", the kind it needs
 	Text    string // the tag or call as written, for messages
 	Dynamic bool   // built from a variable: not checkable
 }
@@ -157,6 +158,9 @@ func djangoTag(src []byte, start, end int, fields []field) []TemplateRef {
 		return nil
 	}
 	r := TemplateRef{At: fields[1].at, Bundle: tag != "static", Text: string(src[start:end])}
+	if r.Bundle {
+		r.Tag = tag
+	}
 	if name, ok := literal(fields[1].text); ok {
 		r.Name = stripQuery(name)
 	} else {
