@@ -25,7 +25,7 @@ type config struct {
 	Bundles      []*bundleConfig // in the order they were written
 
 	Django        bool   // also write Django's staticfiles.json
-	DjangoVersion string // "1.1" (default) or "1.0"
+	DjangoVersion string // "1.0" (default: every Django reads it) or "1.1"
 
 	// Collect, when set, writes every file of every root hash-named, as
 	// Django's collectstatic does.
@@ -149,7 +149,7 @@ var (
 // problem and keeping every value it can, so that one run reports all.
 // Each table has a function of its own below.
 func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
-	c := &config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.1"}
+	c := &config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.0"}
 	d := decoder{file: file, diags: diags}
 	var haveOutput bool
 	d.table(top, "", map[string]func(*tomlpos.Key){
@@ -383,7 +383,7 @@ func (d decoder) manifest(k *tomlpos.Key, c *config) {
 				return
 			}
 			if v.S != "1.0" && v.S != "1.1" {
-				d.diags.errorf(v.Pos, CodeBadValue, nil, `django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not %q`, v.S)
+				d.diags.errorf(v.Pos, CodeBadValue, nil, `django_version must be "1.0" (every Django) or "1.1" (Django 4.2 and later), not %q`, v.S)
 				return
 			}
 			c.DjangoVersion = v.S

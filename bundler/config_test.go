@@ -65,7 +65,7 @@ func TestDecodeConfig(t *testing.T) {
 			`7:11: sources must be an array of strings, not a string`,
 			`10:20: sources: elements must be strings, not an integer`,
 			`10:23: sources: elements must be strings, not a boolean`,
-			`12:18: django_version must be "1.1" (Django 4.2 and later) or "1.0" (earlier), not "2.0"`,
+			`12:18: django_version must be "1.0" (every Django) or "1.1" (Django 4.2 and later), not "2.0"`,
 		},
 	}, {
 		name: "bundle names and missing keys",
