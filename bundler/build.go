@@ -71,7 +71,9 @@ func (p *Project) Check(ctx context.Context) (*Result, error) {
 }
 
 // Build checks the project and, when it has no problems, writes its
-// outputs and then its manifest, each file atomically. A build that fails
+// outputs and its manifests. In link mode (the config's switch, the
+// default but on Windows) they become visible at once, with the rename of
+// a link; in place, file by file, the manifests last. A build that fails
 // changes nothing the previous manifest names.
 func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if p.outputDir == "" && p.cfg.Output.S != "" {
@@ -83,12 +85,19 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	}
 	// One writer of the output directory at a time, from reading the
 	// manifest in place to renaming the new one into place.
-	unlock, err := lockOutput(ctx, p.outputDir)
+	unlock, err := lockOutput(ctx, p.outputDir, "stapler build", p.opts.Waiting)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if err := p.write(ctx, res); err != nil {
+	o, err := openOutput(p.outputDir, p.cfg.Switch == switchLink)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.sweep(); err != nil {
+		return nil, err
+	}
+	if err := p.write(ctx, res, o); err != nil {
 		return nil, err
 	}
 	return res, nil

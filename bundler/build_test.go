@@ -149,7 +149,9 @@ type dirSnapshot map[string]fileState
 func snapshot(t *testing.T, dir string) dirSnapshot {
 	t.Helper()
 	s := dirSnapshot{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	// As a server sees it: through the output's link, when it is one.
+	fsys := os.DirFS(dir)
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -159,12 +161,11 @@ func snapshot(t *testing.T, dir string) dirSnapshot {
 		}
 		st := fileState{mode: info.Mode(), modTime: info.ModTime()}
 		if d.Type().IsRegular() {
-			if st.data, err = os.ReadFile(p); err != nil {
+			if st.data, err = fs.ReadFile(fsys, p); err != nil {
 				return err
 			}
 		}
-		rel, _ := filepath.Rel(dir, p)
-		s[filepath.ToSlash(rel)] = st
+		s[p] = st
 		return nil
 	})
 	if err != nil {

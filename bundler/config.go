@@ -21,6 +21,7 @@ type config struct {
 	Output       value  // required: the output directory, relative to the config's directory
 	URL          string // the URL prefix the outputs are served under; default "/static/"
 	KeepUnhashed bool   // also write each output under its plain name; default true
+	Switch       string // how a build makes its output visible: switchLink or switchInPlace
 	Roots        []rootConfig
 	Bundles      []*bundleConfig // in the order they were written
 
@@ -149,7 +150,7 @@ var (
 // problem and keeping every value it can, so that one run reports all.
 // Each table has a function of its own below.
 func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
-	c := &config{File: file, URL: "/static/", KeepUnhashed: true, DjangoVersion: "1.0"}
+	c := &config{File: file, URL: "/static/", KeepUnhashed: true, Switch: defaultSwitch(), DjangoVersion: "1.0"}
 	d := decoder{file: file, diags: diags}
 	var haveOutput bool
 	d.table(top, "", map[string]func(*tomlpos.Key){
@@ -172,16 +173,26 @@ func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
 			}
 		},
 		"keep_unhashed": func(k *tomlpos.Key) { c.KeepUnhashed, _ = d.boolean(k) },
-		"target":        func(k *tomlpos.Key) { c.Target = d.target(k) },
-		"sourcemap":     func(k *tomlpos.Key) { c.SourceMap, _ = d.sourceMap(k) },
-		"node_modules":  func(k *tomlpos.Key) { c.NodeModules, _ = d.strings(k) },
-		"root":          func(k *tomlpos.Key) { c.Roots = d.roots(k) },
-		"bundle":        func(k *tomlpos.Key) { c.Bundles = d.bundles(k) },
-		"collect":       func(k *tomlpos.Key) { c.Collect = d.collect(k) },
-		"references":    func(k *tomlpos.Key) { d.references(k, &c.References) },
-		"compress":      func(k *tomlpos.Key) { c.Compress = d.compress(k) },
-		"templates":     func(k *tomlpos.Key) { c.Templates = d.templates(k) },
-		"manifest":      func(k *tomlpos.Key) { d.manifest(k, c) },
+		"switch": func(k *tomlpos.Key) {
+			v, ok := d.str(k)
+			if ok && v.S != switchLink && v.S != switchInPlace {
+				diags.errorf(v.Pos, CodeBadValue, nil, `switch must be %q (the output is a link, switched at once) or %q (files renamed one by one), not %q`, switchLink, switchInPlace, v.S)
+				return
+			}
+			if ok {
+				c.Switch = v.S
+			}
+		},
+		"target":       func(k *tomlpos.Key) { c.Target = d.target(k) },
+		"sourcemap":    func(k *tomlpos.Key) { c.SourceMap, _ = d.sourceMap(k) },
+		"node_modules": func(k *tomlpos.Key) { c.NodeModules, _ = d.strings(k) },
+		"root":         func(k *tomlpos.Key) { c.Roots = d.roots(k) },
+		"bundle":       func(k *tomlpos.Key) { c.Bundles = d.bundles(k) },
+		"collect":      func(k *tomlpos.Key) { c.Collect = d.collect(k) },
+		"references":   func(k *tomlpos.Key) { d.references(k, &c.References) },
+		"compress":     func(k *tomlpos.Key) { c.Compress = d.compress(k) },
+		"templates":    func(k *tomlpos.Key) { c.Templates = d.templates(k) },
+		"manifest":     func(k *tomlpos.Key) { d.manifest(k, c) },
 	})
 	if !haveOutput {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `missing output: the directory results go to, e.g. output = "build/static"`)

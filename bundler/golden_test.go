@@ -174,20 +174,21 @@ func buildGolden(dir string) (map[string][]byte, error) {
 // readTree returns the regular files under dir by slash-separated name.
 // Anything else (a directory is fine) is an error.
 func readTree(dir string) (map[string][]byte, error) {
+	// Read as a server reads it: through the output's link, when it is one.
+	fsys := os.DirFS(dir)
 	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		if !d.Type().IsRegular() {
 			return errors.New(p + ": not a regular file")
 		}
-		data, err := os.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = data
+		files[p] = data
 		return nil
 	})
 	return files, err

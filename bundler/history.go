@@ -92,6 +92,9 @@ type PruneOptions struct {
 	MinAge time.Duration // files younger than this are kept; default 1h; negative: none kept for age
 	Now    time.Time     // default time.Now()
 	DryRun bool          // report what would go, delete nothing
+	// Waiting, when set, is called once when the output is locked by a
+	// build or another prune, with what holds it, before Prune waits.
+	Waiting func(holder string)
 }
 
 // PruneResult is what [Prune] did, or would do.
@@ -127,11 +130,18 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 	}
 	// Not while a build writes: its temporary files, and the hashed files
 	// it finds in place and keeps, are about to be named.
-	unlock, err := lockOutput(context.Background(), dir)
+	unlock, err := lockOutput(context.Background(), dir, "stapler prune", opts.Waiting)
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}
 	defer unlock()
+	o, err := openOutput(dir, false)
+	if err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
+	if err := o.sweep(); err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
 	data, err := fs.ReadFile(fsys, manifest.FileName)
 	if err != nil {
 		return nil, fmt.Errorf("prune: no current manifest: %w", err)
@@ -172,8 +182,7 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		if d.IsDir() {
 			return nil
 		}
-		base := path.Base(name)
-		temp := strings.HasPrefix(base, ".stapler-") && strings.HasSuffix(base, ".tmp")
+		temp := isTemp(path.Base(name))
 		if strings.HasPrefix(name, ".stapler/") && !temp {
 			return nil // the build history: only a dead build's temporary files go
 		}
@@ -206,18 +215,42 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 			}
 			return nil
 		}
-		if !opts.DryRun {
-			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
-				return err
-			}
-		}
 		res.Removed = append(res.Removed, name)
 		res.Bytes += info.Size()
 		return nil
 	})
+	if err == nil && !opts.DryRun {
+		err = o.remove(res.Removed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("prune: %w", err)
 	}
 	slices.Sort(res.Removed)
 	return res, nil
+}
+
+// remove deletes files (slash-separated names) from the output: in place,
+// or in link mode by switching to a generation without them.
+func (o *output) remove(names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	if !o.link {
+		for _, name := range names {
+			if err := os.Remove(filepath.Join(o.dir, filepath.FromSlash(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	}
+	gone := map[string]bool{}
+	for _, name := range names {
+		gone[name] = true
+	}
+	gen, root, err := o.next(func(name string) bool { return gone[name] })
+	if err != nil {
+		return err
+	}
+	root.Close()
+	return o.switchTo(gen)
 }

@@ -30,6 +30,11 @@ type Options struct {
 	// Progress, when set, is called as each output is made, one call at a
 	// time, for a progress display.
 	Progress func(Progress)
+	// Waiting, when set, is called once when Build finds the output
+	// directory locked by another build or prune, with what holds it
+	// ("stapler build (pid 4242 on ci-7, since …)"), before it waits for
+	// the lock until its context is done.
+	Waiting func(holder string)
 
 	memo *memo // Watch's, kept from one build to the next
 }

@@ -76,7 +76,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 		case err := <-w.Errors:
 			return err
 		case ev := <-w.Events:
-			if strings.HasPrefix(filepath.Base(ev.Name), ".stapler-") || out != "" && within(ev.Name, out) {
+			if isTemp(filepath.Base(ev.Name)) || out != "" && (within(ev.Name, out) || ownName(out, ev.Name)) {
 				continue // a build's own file
 			}
 			if ev.Has(fsnotify.Create) {

@@ -24,7 +24,7 @@ import (
 // or the same bytes under the same name), then the plain copies, then the
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
-func (p *Project) write(ctx context.Context, res *Result) error {
+func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// A plain copy is not named for its content, so in general only its
 	// bytes tell whether it is up to date; but when the manifest in place
 	// maps its name to the same hashed file, the build that wrote that
@@ -70,27 +70,52 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	files = append(files, history...)
 	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile})
 
-	// Every write, rename and removal goes through the output directory's
-	// os.Root, below no symbolic link (see writer.checkDir).
-	if err := os.MkdirAll(p.outputDir, 0o755); err != nil {
-		return err
-	}
-	root, err := os.OpenRoot(p.outputDir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	// Staging is I/O bound (creating a file costs more than writing it),
-	// so it runs wider than the CPUs; each file has its own slot.
-	w := &writer{root: root, dir: p.outputDir, remove: stale, dirs: map[string]error{}}
-	// Each directory is checked, and swept of a killed build's temporary
-	// files, before any file is staged: a sweep must not meet a temporary
-	// file of this build.
-	for _, f := range files {
-		if err := w.checkDir(path.Dir(f.name)); err != nil {
+	// Every write, rename and removal goes through an os.Root, below no
+	// symbolic link (see writer.checkDir): the output directory's, or in
+	// link mode the next generation's.
+	var root *os.Root
+	if !o.link {
+		if err := os.MkdirAll(o.dir, 0o755); err != nil {
 			return err
 		}
 	}
+	if o.exists() || !o.link {
+		if root, err = os.OpenRoot(o.dir); err != nil {
+			return err
+		}
+		defer root.Close()
+	}
+	w := newWriter(root, o.dir, stale)
+	if root != nil {
+		if err := w.checkDirs(files); err != nil {
+			return err
+		}
+	}
+	var gen string
+	if o.link {
+		if root != nil && !o.plain {
+			changed, err := w.changes(files)
+			if err != nil {
+				return err
+			}
+			if !changed {
+				res.Stats.Unchanged = len(files) + reused
+				res.Stats.Compressed = countHashed(siblings)
+				return nil
+			}
+		}
+		var next *os.Root
+		if gen, next, err = o.next(nil); err != nil {
+			return err
+		}
+		defer next.Close()
+		w = newWriter(next, o.dir, stale)
+		if err := w.checkDirs(files); err != nil {
+			return err
+		}
+	}
+	// Staging is I/O bound (creating a file costs more than writing it),
+	// so it runs wider than the CPUs; each file has its own slot.
 	slots := make([]staged, len(files))
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
@@ -117,13 +142,25 @@ func (p *Project) write(ctx context.Context, res *Result) error {
 	if err := w.commit(); err != nil {
 		return err
 	}
-	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged+reused
-	for _, f := range siblings {
-		if f.kind == hashedFile {
-			res.Stats.Compressed++
+	if gen != "" {
+		if err := o.switchTo(gen); err != nil {
+			return err
 		}
 	}
+	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged+reused
+	res.Stats.Compressed = countHashed(siblings)
 	return nil
+}
+
+// countHashed returns how many of files are hashed files.
+func countHashed(files []outFile) int {
+	n := 0
+	for _, f := range files {
+		if f.kind == hashedFile {
+			n++
+		}
+	}
+	return n
 }
 
 // history returns the files that keep the manifest a build replaces, for
@@ -180,6 +217,18 @@ type writer struct {
 // staged is a file written under a temporary name, tmp, and the name it
 // is renamed to, final: both relative to the output directory.
 type staged struct{ tmp, final string }
+
+// checkDirs checks the directories of files, and sweeps them of a killed
+// build's temporary files, before any file is staged: a sweep must not
+// meet a temporary file of this build.
+func (w *writer) checkDirs(files []outFile) error {
+	for _, f := range files {
+		if err := w.checkDir(path.Dir(f.name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // checkDir makes sure that no directory on the way from the output
 // directory to dir (slash-separated, relative to it) is a symbolic link:
@@ -250,26 +299,62 @@ func (w *writer) notLink(dir string) error {
 	return nil
 }
 
+// newWriter returns a writer of the tree under root, shown as dir in
+// messages, that removes the stale files before the manifests.
+func newWriter(root *os.Root, dir string, stale []string) *writer {
+	return &writer{root: root, dir: dir, remove: stale, dirs: map[string]error{}}
+}
+
+// same reports whether f is in place already: a file of the same bytes
+// under its name; for a hashed name, or a plain copy the manifest in
+// place says is of these bytes, the same size is enough. Anything but a
+// regular file in the way is an error.
+func (w *writer) same(f outFile) (bool, error) {
+	final := filepath.FromSlash(f.name)
+	st, err := w.root.Lstat(final)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, err
+	case !st.Mode().IsRegular():
+		return false, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(st.Mode()))
+	case st.Size() != int64(len(f.data)):
+		return false, nil
+	case f.kind == hashedFile || f.built:
+		return true, nil
+	}
+	old, err := w.root.ReadFile(final)
+	return err == nil && bytes.Equal(old, f.data), nil
+}
+
+// changes reports whether writing files, and removing the stale ones,
+// would change anything.
+func (w *writer) changes(files []outFile) (bool, error) {
+	for _, name := range w.remove {
+		if _, err := w.root.Lstat(filepath.FromSlash(name)); err == nil {
+			return true, nil
+		}
+	}
+	for _, f := range files {
+		if same, err := w.same(f); err != nil || !same {
+			return true, err
+		}
+	}
+	return false, nil
+}
+
 // stage writes f under a temporary name beside its final one. A file
-// already holding the same bytes is not staged (a staged with no tmp);
-// for a hashed name the same size is enough. Anything but a regular file
-// in the way is an error now, before a single file has been renamed.
+// already in place (see same) is not staged: a staged with no tmp.
 func (w *writer) stage(f outFile) (staged, error) {
 	if err := w.checkDir(path.Dir(f.name)); err != nil {
 		return staged{}, err
 	}
 	final := filepath.FromSlash(f.name)
-	st, err := w.root.Lstat(final)
-	switch {
-	case err == nil && !st.Mode().IsRegular():
-		return staged{}, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(st.Mode()))
-	case err == nil && st.Size() == int64(len(f.data)):
-		if f.kind == hashedFile || f.built {
-			return staged{final: final}, nil
-		}
-		if old, err := w.root.ReadFile(final); err == nil && bytes.Equal(old, f.data) {
-			return staged{final: final}, nil
-		}
+	if same, err := w.same(f); err != nil {
+		return staged{}, err
+	} else if same {
+		return staged{final: final}, nil
 	}
 	if err := w.root.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return staged{}, err

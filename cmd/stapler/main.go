@@ -79,7 +79,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	opts := bundler.Options{Config: *config}
+	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr)}
 	bar := newProgressLine(stderr, *quiet)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -202,7 +202,7 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	if age == 0 {
 		age = -1 // PruneOptions' zero means its default
 	}
-	res, err := bundler.Prune(dir, bundler.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun})
+	res, err := bundler.Prune(dir, bundler.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun, Waiting: waiting("prune", stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "stapler %v\n", err)
 		return exitFailed
@@ -238,7 +238,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = bundler.Watch(ctx, bundler.Options{Config: *config}, func(ev bundler.WatchEvent) {
+	err = bundler.Watch(ctx, bundler.Options{Config: *config, Waiting: waiting("watch", stderr)}, func(ev bundler.WatchEvent) {
 		why := "built"
 		if len(ev.Changed) > 0 {
 			why = fmt.Sprintf("rebuilt after a change to %s", relPath(ev.Changed[0]))
@@ -460,4 +460,13 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/1000)
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
+}
+
+// waiting returns the Waiting callback of a command: a line saying what
+// holds the output's lock, so that a build waiting for another does not
+// look hung.
+func waiting(cmd string, stderr io.Writer) func(string) {
+	return func(holder string) {
+		fmt.Fprintf(stderr, "stapler %s: waiting for the output directory, locked by %s\n", cmd, holder)
+	}
 }

@@ -1,0 +1,275 @@
+package bundler
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// How a build makes its output visible: the values of the config's
+// switch key.
+//
+// In link mode the output directory is a symbolic link to one generation:
+// a complete output directory beside it (build/static -> .static.gen-…),
+// at the same depth, so that a relative path leading out of the output (a
+// source map's "../../src/app.ts") resolves alike through the link and in
+// the generation, as tools that resolve links (node) do. A build or prune that changes
+// anything makes the next generation (the files it keeps hard-linked from
+// the current one, so the cost is a link per file, not a copy), writes
+// into it, and switches the link with one rename(2). A reader sees the
+// previous build or the next, never a mix: after a kill at any point the
+// link names a complete generation, and the next writer removes the rest.
+//
+// In place, files are renamed into the output directory one by one:
+// hashed files, then plain copies, then the manifests. A reader between
+// two renames, or after a kill, can see new plain copies beside the old
+// manifest. It suits an output read only after the build (go:embed, which
+// refuses a linked directory; an archive), and Windows, where a symbolic
+// link needs a privilege.
+const (
+	switchLink    = "link"
+	switchInPlace = "in-place"
+)
+
+// defaultSwitch is the mode of a config without a switch key.
+func defaultSwitch() string {
+	if runtime.GOOS == "windows" {
+		return switchInPlace
+	}
+	return switchLink
+}
+
+// The names beside an output directory build/static that stapler keeps:
+// its lock (build/.static.lock), and in link mode its generations
+// (build/.static.gen-…) and the next link before it is renamed over the
+// output (build/.static.next). ownName reports whether a path is one.
+func lockPath(dir string) string   { return besideOutput(dir, "lock") }
+func switchName(dir string) string { return besideOutput(dir, "next") }
+func genPrefix(dir string) string  { return "." + filepath.Base(dir) + ".gen-" }
+
+func besideOutput(dir, what string) string {
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+"."+what)
+}
+
+func ownName(dir, name string) bool {
+	return filepath.Dir(name) == filepath.Dir(dir) && strings.HasPrefix(filepath.Base(name), "."+filepath.Base(dir)+".")
+}
+
+// output is an output directory as a writer, a build or prune holding its
+// lock, finds it.
+type output struct {
+	dir     string // as configured: in link mode, the link
+	link    bool   // link mode: a change makes a generation and switches to it
+	current string // link mode: the generation dir links to; "" when none
+	plain   bool   // dir is a directory (an in-place build's): a switch replaces it with a link
+}
+
+// openOutput finds what dir is: nothing yet, a directory, or a link to a
+// generation of its store. link asks for link mode; a directory that
+// already is a link to a generation is written in link mode whatever the
+// config says, since writing into a generation in place would change
+// files that the previous generation shares.
+func openOutput(dir string, link bool) (*output, error) {
+	o := &output{dir: dir, link: link}
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("bundler: %w", err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(dir)
+		if err != nil {
+			return nil, fmt.Errorf("bundler: %w", err)
+		}
+		gen, ok := o.generation(target)
+		if !ok {
+			if !link {
+				return o, nil // in place, through the link, as the user set it up
+			}
+			return nil, fmt.Errorf("bundler: cannot switch %s: it is a symbolic link to %s, which stapler did not make; set output to the directory it links to, or switch = %q", dir, target, switchInPlace)
+		}
+		o.current, o.link = gen, true
+	case st.IsDir():
+		o.plain = true
+	default:
+		return nil, fmt.Errorf("bundler: cannot write the output %s: a %s is in the way", dir, fileKind(st.Mode()))
+	}
+	return o, nil
+}
+
+// generation returns the name of the generation a link's target names,
+// and whether it names one of this output's.
+func (o *output) generation(target string) (string, bool) {
+	if !strings.HasPrefix(target, genPrefix(o.dir)) || strings.ContainsAny(target, `/\`) {
+		return "", false
+	}
+	return target, true
+}
+
+// exists reports whether there is a current output to read and keep.
+func (o *output) exists() bool { return o.current != "" || o.plain }
+
+// sweep removes, in link mode, what killed or earlier writers left beside
+// the output: every generation but the current one (the one replaced last
+// time, kept until now for readers that had looked its path up; the half
+// made ones of killed builds), and a link a killed switch did not rename.
+func (o *output) sweep() error {
+	if !o.link {
+		return nil
+	}
+	if err := os.Remove(switchName(o.dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("bundler: %w", err)
+	}
+	parent := filepath.Dir(o.dir)
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return fmt.Errorf("bundler: %w", err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, genPrefix(o.dir)) && n != o.current {
+			if err := os.RemoveAll(filepath.Join(parent, n)); err != nil {
+				return fmt.Errorf("bundler: removing an old generation: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// next makes a new generation beside the output holding every file of the
+// current output, hard-linked, except those skip names (slash-separated)
+// and temporary files of killed builds; it returns the generation's name
+// and its root. The caller writes into the root and then switches to it.
+// A hashed file is never written twice, and a plain copy is replaced by a
+// rename, so the current generation's files are never changed through the
+// links they share.
+func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
+	name := genPrefix(o.dir) + strings.ToLower(rand.Text()[:16])
+	gen := filepath.Join(filepath.Dir(o.dir), name)
+	if err := os.Mkdir(gen, 0o755); err != nil {
+		return "", nil, fmt.Errorf("bundler: %w", err)
+	}
+	if o.exists() {
+		if err := cloneTree(o.dir, gen, skip); err != nil {
+			return "", nil, err
+		}
+	}
+	root, err := os.OpenRoot(gen)
+	if err != nil {
+		return "", nil, fmt.Errorf("bundler: %w", err)
+	}
+	return name, root, nil
+}
+
+// cloneTree makes dst, an empty directory, hold the tree of src: its
+// directories made anew, its regular files hard-linked (copied where the
+// file system has no hard links). A symbolic link or special file in src
+// is an error naming it: a build writes only inside its output, and what
+// it writes next must not lead out of it.
+func cloneTree(src, dst string, skip func(name string) bool) error {
+	return fs.WalkDir(os.DirFS(src), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("bundler: %w", err)
+		}
+		from, to := filepath.Join(src, filepath.FromSlash(name)), filepath.Join(dst, filepath.FromSlash(name))
+		switch {
+		case name == ".":
+			return nil
+		case d.IsDir():
+			return os.Mkdir(to, 0o755)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("bundler: cannot carry %s into the next build: it is a %s, and a build writes only inside its output directory; remove it", from, fileKind(d.Type()))
+		case isTemp(d.Name()), skip != nil && skip(name):
+			return nil
+		}
+		err = os.Link(from, to)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			err = copyFile(from, to)
+		}
+		if err != nil {
+			return fmt.Errorf("bundler: %w", err)
+		}
+		return nil
+	})
+}
+
+// copyFile copies a regular file, keeping its modification time, which
+// prune's age rule reads.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Chtimes(to, st.ModTime(), st.ModTime())
+}
+
+// isTemp reports whether a file name is a writer's temporary file.
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, ".stapler-") && strings.HasSuffix(name, ".tmp")
+}
+
+// switchTo makes dir a link to the generation name, with one rename. The
+// first switch of a directory that is not yet a link exchanges the two
+// atomically where the system can (Linux's renameat2), and otherwise
+// moves the directory aside first, leaving a moment without an output;
+// the directory is then named as a generation, to be swept by the next
+// writer.
+func (o *output) switchTo(name string) error {
+	tmp := switchName(o.dir)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("bundler: %w", err)
+	}
+	if err := os.Symlink(name, tmp); err != nil {
+		return fmt.Errorf("bundler: making the link to the new output: %w", err)
+	}
+	if o.plain {
+		aside := filepath.Join(filepath.Dir(o.dir), genPrefix(o.dir)+"replaced-"+strings.ToLower(rand.Text()[:8]))
+		err := exchange(tmp, o.dir)
+		switch {
+		case err == nil:
+			// tmp now names the replaced directory.
+			if err := os.Rename(tmp, aside); err != nil {
+				return fmt.Errorf("bundler: %w", err)
+			}
+		case errors.Is(err, errNoExchange):
+			if err := os.Rename(o.dir, aside); err != nil {
+				return fmt.Errorf("bundler: %w", err)
+			}
+			if err := os.Rename(tmp, o.dir); err != nil {
+				return fmt.Errorf("bundler: %w", err)
+			}
+		default:
+			os.Remove(tmp)
+			return fmt.Errorf("bundler: cannot replace the directory %s with a link to its next generation (%w); if it is a mount point, set output to a directory inside it, or switch = %q", o.dir, err, switchInPlace)
+		}
+	} else if err := os.Rename(tmp, o.dir); err != nil {
+		return fmt.Errorf("bundler: switching %s to the new output: %w", o.dir, err)
+	}
+	o.current, o.plain = name, false
+	return nil
+}
+
+// errNoExchange is what exchange returns where the system cannot swap two
+// names atomically.
+var errNoExchange = errors.New("no atomic exchange")
