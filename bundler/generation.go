@@ -123,7 +123,8 @@ func (o *output) sweep() error {
 	if !o.link {
 		return nil
 	}
-	if err := os.Remove(switchName(o.dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// (A link, or the directory a switch replaced and could not move.)
+	if err := os.RemoveAll(switchName(o.dir)); err != nil {
 		return fmt.Errorf("bundler: %w", err)
 	}
 	parent := filepath.Dir(o.dir)
@@ -156,14 +157,22 @@ func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
 	}
 	if o.exists() {
 		if err := cloneTree(o.dir, gen, skip); err != nil {
+			o.discard(name)
 			return "", nil, err
 		}
 	}
 	root, err := os.OpenRoot(gen)
 	if err != nil {
+		o.discard(name)
 		return "", nil, fmt.Errorf("bundler: %w", err)
 	}
 	return name, root, nil
+}
+
+// discard removes a generation that was not switched to, as far as it
+// can: what is left, the next writer's sweep removes.
+func (o *output) discard(name string) {
+	os.RemoveAll(filepath.Join(filepath.Dir(o.dir), name))
 }
 
 // cloneTree makes dst, an empty directory, hold the tree of src: its
@@ -248,7 +257,8 @@ func (o *output) switchTo(name string) error {
 		err := exchange(tmp, o.dir)
 		switch {
 		case err == nil:
-			// tmp now names the replaced directory.
+			// dir is the link; tmp now names the replaced directory.
+			o.current, o.plain = name, false
 			if err := os.Rename(tmp, aside); err != nil {
 				return fmt.Errorf("bundler: %w", err)
 			}

@@ -252,5 +252,9 @@ func (o *output) remove(names []string) error {
 		return err
 	}
 	root.Close()
-	return o.switchTo(gen)
+	if err := o.switchTo(gen); err != nil {
+		o.discard(gen)
+		return err
+	}
+	return nil
 }

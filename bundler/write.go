@@ -109,6 +109,12 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			return err
 		}
 		defer next.Close()
+		// A write that fails (a full disk) takes its generation with it.
+		defer func() {
+			if o.current != gen {
+				o.discard(gen)
+			}
+		}()
 		w = newWriter(next, o.dir, stale)
 		if err := w.checkDirs(files); err != nil {
 			return err
