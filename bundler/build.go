@@ -109,6 +109,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 // then the stylesheet bundles, which point at those names.
 func (p *Project) make(ctx context.Context) (*Result, error) {
 	diags := slices.Clone(p.problems)
+	p.checkLinks(&diags)
 	srcs := newSourceSet(p)
 	pl := p.makePlan(srcs, &diags)
 

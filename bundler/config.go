@@ -72,6 +72,11 @@ type value struct {
 type rootConfig struct {
 	Path   value // a directory, or a glob of directories, relative to the config
 	Prefix value
+	// LinksOutside allows, quietly, symbolic links that lead out of the
+	// root and the project (Debian's Django admin links its jQuery into
+	// /usr/share/javascript); without it each is a warning. A link into a
+	// system directory is an error either way.
+	LinksOutside bool
 }
 
 // collectConfig is the [collect] table.
@@ -218,8 +223,9 @@ func (d decoder) roots(k *tomlpos.Key) []rootConfig {
 		var r rootConfig
 		var havePath bool
 		d.table(t.Tab, "root", map[string]func(*tomlpos.Key){
-			"path":   func(k *tomlpos.Key) { r.Path, havePath = d.str(k) },
-			"prefix": func(k *tomlpos.Key) { r.Prefix, _ = d.str(k) },
+			"path":          func(k *tomlpos.Key) { r.Path, havePath = d.str(k) },
+			"prefix":        func(k *tomlpos.Key) { r.Prefix, _ = d.str(k) },
+			"links_outside": func(k *tomlpos.Key) { r.LinksOutside, _ = d.boolean(k) },
 		})
 		if !havePath {
 			d.diags.errorf(d.at(t.Pos), CodeMissing, nil, "root: missing path")

@@ -48,6 +48,7 @@ type Project struct {
 
 	finder    *finders.Finder
 	roots     []finders.Root // the finder's roots, in search order
+	rootCfg   []rootConfig   // the [[root]] each of roots comes from
 	disk      bool           // the project is on disk, not in an fs.FS
 	outputDir string         // on disk; "" when unknown
 	problems  ErrorList
@@ -160,6 +161,7 @@ func (p *Project) openRoots(opts Options, configName string) {
 				fsys, _ = fs.Sub(opts.FS, dir)
 			}
 			p.roots = append(p.roots, finders.Root{FS: fsys, Prefix: prefix, Dir: dir})
+			p.rootCfg = append(p.rootCfg, rc)
 		}
 	}
 	p.finder = finders.New(p.roots...)

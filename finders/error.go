@@ -23,6 +23,9 @@ var (
 	// ErrSymlinkLoop reports a symbolic link to a directory that leads
 	// back to one of its own ancestors.
 	ErrSymlinkLoop = errors.New("symlink loop")
+	// ErrTooManyPaths reports symbolic links that, with no loop, reach
+	// the same directories by too many paths for a walk to end in time.
+	ErrTooManyPaths = errors.New("too many paths through symbolic links")
 )
 
 // Error records a failed lookup, like [fs.PathError].

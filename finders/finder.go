@@ -37,6 +37,7 @@ type Finder struct {
 
 // index is what a Finder knows of its roots once they are walked.
 type index struct {
+	links   []Link            // in root order, each root's in walk order
 	winners []File            // the first file of every name, sorted by Name
 	byName  map[string][]File // every file of every name, in root order
 	byLower map[string][]string
@@ -62,6 +63,7 @@ func (f *Finder) build() {
 	// Every root is walked in parallel into its own slot, and the slots are
 	// merged in root order, so the result does not depend on timing.
 	paths := make([][]string, len(f.roots))
+	links := make([][]Link, len(f.roots))
 	errs := make([]*walkError, len(f.roots))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -69,7 +71,7 @@ func (f *Finder) build() {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			paths[i], errs[i] = walkRoot(r, f.label(i))
+			paths[i], links[i], errs[i] = walkRoot(r, f.label(i))
 		})
 	}
 	wg.Wait()
@@ -81,6 +83,12 @@ func (f *Finder) build() {
 	}
 
 	idx := &index{byName: make(map[string][]File), byLower: make(map[string][]string)}
+	for i, ls := range links {
+		for _, l := range ls {
+			l.Root = i
+			idx.links = append(idx.links, l)
+		}
+	}
 	for i, r := range f.roots {
 		for _, p := range paths[i] {
 			name := p
@@ -218,6 +226,26 @@ func (f *Finder) Glob(pattern string) ([]File, error) {
 		return nil, &Error{Op: "glob", Name: pattern, Err: ErrNoMatch}
 	}
 	return matches, nil
+}
+
+// A Link is a symbolic link in a root that leads out of it.
+type Link struct {
+	Root   int    // index of its root in the Finder
+	Path   string // the link's path inside Root.FS, slash-separated
+	Target string // what the link holds, as it holds it
+}
+
+// Links returns the symbolic links that lead out of their roots, which a
+// walk follows like any other: an absolute target, or a relative one that
+// climbs above the root. Only the first such link on a path is listed;
+// links further out are not. An FS that cannot read links (see
+// [fs.ReadLinkFS]; os.DirFS can) reports none. Its errors are Files'.
+func (f *Finder) Links() ([]Link, error) {
+	idx, werr := f.load()
+	if werr != nil {
+		return nil, werr.asError("files", "")
+	}
+	return slices.Clone(idx.links), nil
 }
 
 // Files returns the file supplied for every logical name in every root,

@@ -6,12 +6,21 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // maxDepth bounds how deep a walk descends when the FS cannot tell whether
 // two directories are the same, so that a symlink loop ends all the same.
 const maxDepth = 64
+
+// maxRevisits bounds how many times a walk enters a directory it has
+// entered before, by another path through symbolic links. Links that form
+// no loop can still multiply paths (each level of a tree linking twice to
+// the next doubles them: 2^15 paths to one file from 15 levels), and a
+// root's walk must end in time; a real tree enters few directories twice.
+const maxRevisits = 1000
 
 // fileID identifies a file on a device.
 type fileID struct{ dev, ino uint64 }
@@ -42,7 +51,7 @@ func knowsIdentity(fi fs.FileInfo) bool {
 
 // walkError is why a root could not be indexed.
 type walkError struct {
-	err    error // ErrSymlinkLoop, ErrInvalidName or an I/O error
+	err    error // ErrSymlinkLoop, ErrTooManyPaths, ErrInvalidName or an I/O error
 	detail string
 }
 
@@ -62,7 +71,11 @@ type walker struct {
 	fsys  fs.FS
 	label string // the root as shown to a person
 	files []string
+	links []Link // links that lead out of the root
 	stack []ancestor
+
+	entered  map[fileID]bool // directories entered, where the FS tells
+	revisits int
 }
 
 // walkRoot returns the sorted paths of every file in r: regular files and
@@ -70,25 +83,28 @@ type walker struct {
 // directories. Links whose targets do not exist are left out: editors leave
 // them behind as lock files (Emacs's ".#name"), and they hold nothing to
 // serve.
-func walkRoot(r Root, label string) ([]string, *walkError) {
+//
+// It also returns the symbolic links that lead out of the root (see
+// [Finder.Links]), where the FS can read links.
+func walkRoot(r Root, label string) ([]string, []Link, *walkError) {
 	if r.FS == nil {
-		return nil, &walkError{err: fmt.Errorf("root %s has no FS", label)}
+		return nil, nil, &walkError{err: fmt.Errorf("root %s has no FS", label)}
 	}
 	if r.Prefix != "" {
 		if p := nameProblem(r.Prefix); p != "" {
-			return nil, &walkError{err: ErrInvalidName, detail: fmt.Sprintf("root %s: prefix %q %s", label, r.Prefix, p)}
+			return nil, nil, &walkError{err: ErrInvalidName, detail: fmt.Sprintf("root %s: prefix %q %s", label, r.Prefix, p)}
 		}
 	}
-	w := &walker{fsys: r.FS, label: label}
+	w := &walker{fsys: r.FS, label: label, entered: map[fileID]bool{}}
 	info, err := fs.Stat(r.FS, ".")
 	if err != nil {
-		return nil, w.ioError(err)
+		return nil, nil, w.ioError(err)
 	}
-	if werr := w.dir(".", info); werr != nil {
-		return nil, werr
+	if werr := w.dir(".", info, false); werr != nil {
+		return nil, nil, werr
 	}
 	slices.Sort(w.files)
-	return w.files, nil
+	return w.files, w.links, nil
 }
 
 // show returns p as a person should see it: under the root's label.
@@ -109,7 +125,10 @@ func underLabel(label string, err error) error {
 	return fmt.Errorf("%s: %w", label, err)
 }
 
-func (w *walker) dir(dir string, info fs.FileInfo) *walkError {
+// dir lists the files under dir, which info describes; outside says that
+// a link on the way to dir led out of the root, whose further links are
+// then not reported again.
+func (w *walker) dir(dir string, info fs.FileInfo, outside bool) *walkError {
 	for _, a := range w.stack {
 		if same, _ := sameDir(a.info, info); same {
 			return &walkError{err: ErrSymlinkLoop, detail: fmt.Sprintf("%s leads back to %s", w.show(dir), w.show(a.path))}
@@ -117,6 +136,14 @@ func (w *walker) dir(dir string, info fs.FileInfo) *walkError {
 	}
 	if len(w.stack) >= maxDepth && !knowsIdentity(info) {
 		return &walkError{err: ErrSymlinkLoop, detail: fmt.Sprintf("%s is more than %d directories deep", w.show(dir), maxDepth)}
+	}
+	if id, ok := statID(info); ok {
+		if w.entered[id] {
+			if w.revisits++; w.revisits > maxRevisits {
+				return &walkError{err: ErrTooManyPaths, detail: fmt.Sprintf("more than %d directories are reached again by other paths through symbolic links (the last: %s)", maxRevisits, w.show(dir))}
+			}
+		}
+		w.entered[id] = true
 	}
 	w.stack = append(w.stack, ancestor{dir, info})
 	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
@@ -140,9 +167,16 @@ func (w *walker) dir(dir string, info fs.FileInfo) *walkError {
 				}
 				return w.ioError(err)
 			}
+			out := outside
+			if t&fs.ModeSymlink != 0 && !outside {
+				if target, ok := w.leaves(p); ok {
+					w.links = append(w.links, Link{Path: p, Target: target})
+					out = true
+				}
+			}
 			switch {
 			case info.IsDir():
-				if werr := w.dir(p, info); werr != nil {
+				if werr := w.dir(p, info, out); werr != nil {
 					return werr
 				}
 			case info.Mode().IsRegular():
@@ -153,4 +187,26 @@ func (w *walker) dir(dir string, info fs.FileInfo) *walkError {
 		// to serve.
 	}
 	return nil
+}
+
+// leaves returns the target of the symbolic link p, and whether it leads
+// out of the root: an absolute target, or a relative one with more ".."
+// than p is deep. (A relative target is taken from p's place in the root,
+// which is where it lies unless a link on the way moved it.) An FS that
+// cannot read links leaves nothing.
+func (w *walker) leaves(p string) (string, bool) {
+	rl, ok := w.fsys.(fs.ReadLinkFS)
+	if !ok {
+		return "", false
+	}
+	target, err := rl.ReadLink(p)
+	if err != nil {
+		return "", false
+	}
+	slash := filepath.ToSlash(target)
+	if filepath.IsAbs(target) || path.IsAbs(slash) {
+		return target, true
+	}
+	to := path.Join(path.Dir(p), slash)
+	return target, to == ".." || strings.HasPrefix(to, "../")
 }
