@@ -30,6 +30,9 @@ type Result struct {
 type Output struct {
 	Name    string // logical name: the manifest's key, e.g. "js/stats.js"
 	Path    string // hashed name, relative to the output directory
+	// Data is the output's bytes. With [Options.Cache], it is nil for a
+	// file the build cache showed unchanged, which the build did not read:
+	// Bytes reads it.
 	Data    []byte
 	Bundle  string   // the bundle that made it; "" for a file a bundle references
 	Sources []string // a bundle's sources, in order
@@ -38,13 +41,35 @@ type Output struct {
 	// imports, statically and with import(); the stylesheets its code
 	// imported; the fonts, images and other files it refers to.
 	Imports, DynamicImports, CSS, Assets []string
+
+	size      int64                  // when Data is nil: its length
+	integrity string                 // when known already
+	load      func() ([]byte, error) // when Data is nil: reads it
+}
+
+// Bytes returns the output's bytes: Data, or the file read now when the
+// build cache showed it unchanged and the build did not read it.
+func (o *Output) Bytes() ([]byte, error) {
+	if o.Data != nil || o.load == nil {
+		return o.Data, nil
+	}
+	return o.load()
+}
+
+// Size returns the length of the output's bytes, read or not.
+func (o *Output) Size() int64 {
+	if o.Data == nil {
+		return o.size
+	}
+	return int64(len(o.Data))
 }
 
 // Stats counts a run's work.
 type Stats struct {
 	Bundles    int
 	Collected  int   // files [collect] wrote
-	Sources    int   // distinct files read
+	Sources    int   // distinct files of the roots used
+	Cached     int   // of those, the files the build cache showed unchanged, not read
 	BytesIn    int64 // their size
 	BytesOut   int64 // the outputs' size
 	Written    int   // files written (a build only)
@@ -100,6 +125,11 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err := p.write(ctx, res, o); err != nil {
 		return nil, err
 	}
+	if p.cache != nil {
+		// The cache is an optimisation: a build that cannot keep it
+		// still built.
+		p.cache.save()
+	}
 	return res, nil
 }
 
@@ -110,6 +140,9 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 func (p *Project) make(ctx context.Context) (*Result, error) {
 	diags := slices.Clone(p.problems)
 	p.checkLinks(&diags)
+	if p.opts.Cache && p.disk && p.outputDir != "" {
+		p.cache = loadCache(cachePath(p.outputDir), &diags)
+	}
 	srcs := newSourceSet(p)
 	pl := p.makePlan(srcs, &diags)
 
@@ -146,9 +179,26 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	// as written), so that one run reports every problem: a minifier's
 	// error in a collected file, an empty bundle.
 	progress := p.progress(len(g.nodes) + len(built))
-	found, err := g.make(ctx, p.minifyNode, func(n *node) { progress(int64(len(n.data))) })
+	// What the build cache showed unchanged but something needs the bytes
+	// of after all: a map file that a minified file remakes.
+	for _, n := range g.nodes {
+		if n.src != nil && n.src.hit != nil && (n.mapOf != nil || n.smap != nil) {
+			n.src.hit = nil
+			if _, err := srcs.read(n.src); err != nil {
+				return nil, err
+			}
+		}
+	}
+	found, err := g.make(ctx, p.minifyNode, func(n *node) { progress(n.length()) })
 	if err != nil {
 		return nil, err
+	}
+	if p.cache != nil {
+		for _, n := range g.nodes {
+			if s := n.src; s != nil && s.hit == nil && s.stat.ino != 0 && n.integrity != "" {
+				p.cache.record(s.abs, s.stat, s.statAt, n.hash, n.integrity)
+			}
+		}
 	}
 	diags = append(diags, found...)
 	if err := inParallel(ctx, built, func(_ int, b *builtBundle) error {
@@ -554,7 +604,11 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		}
 	}
 	for _, n := range g.nodes {
-		o := Output{Name: n.name, Path: n.path, Data: n.data}
+		o := Output{Name: n.name, Path: n.path, Data: n.data, integrity: n.integrity}
+		if src := n.src; n.data == nil && src != nil && src.hit != nil {
+			o.size = n.size
+			o.load = func() ([]byte, error) { return srcs.read(src) }
+		}
 		if i := n.made.outputInfo(); i != nil {
 			o.Bundle, o.Sources = i.bundle, i.sources
 			o.Imports, o.DynamicImports, o.CSS, o.Assets = i.imports, i.dynamicImports, i.css, i.assets
@@ -569,9 +623,12 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	entries := make([]manifest.Entry, len(res.Outputs))
 	if err := inParallel(ctx, res.Outputs, func(i int, o Output) error {
 		entries[i] = manifest.Entry{
-			Path: o.Path, Size: int64(len(o.Data)), Integrity: manifest.Integrity(o.Data),
+			Path: o.Path, Size: o.Size(), Integrity: o.integrity,
 			Bundle: o.Bundle, Sources: o.Sources,
 			Imports: o.Imports, DynamicImports: o.DynamicImports, CSS: o.CSS, Assets: o.Assets,
+		}
+		if o.integrity == "" {
+			entries[i].Integrity = manifest.Integrity(o.Data)
 		}
 		return nil
 	}); err != nil {
@@ -587,10 +644,15 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	res.Stats.Collected = collected
 	for _, s := range srcs.all() {
 		res.Stats.Sources++
-		res.Stats.BytesIn += int64(len(s.data))
+		if s.hit != nil {
+			res.Stats.Cached++
+			res.Stats.BytesIn += s.hit.size
+		} else {
+			res.Stats.BytesIn += int64(len(s.data))
+		}
 	}
 	for _, o := range res.Outputs {
-		res.Stats.BytesOut += int64(len(o.Data))
+		res.Stats.BytesOut += o.Size()
 	}
 	return res, nil
 }

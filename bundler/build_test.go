@@ -712,13 +712,21 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 // TestLitterRemoved guards the temporary files of builds killed while
-// writing (issue 11: 1,811 were left, and neither the next build nor
-// prune removed them): the next build sweeps the directories it writes
-// to, and prune the rest, the build history's included.
+// writing in place (issue 11: 1,811 were left, and neither the next build
+// nor prune removed them): the next build sweeps the directories it writes
+// to, and prune the rest, the build history's included. (In link mode a
+// killed build's files die with its generation: TestReliabilityKill.)
 func TestLitterRemoved(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	config := copyExample(t, dir)
+	data, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config, append([]byte("switch = \"in-place\"\n"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "build", "static")
 	build(t, config)
 	litter := []string{

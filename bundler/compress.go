@@ -76,11 +76,15 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 					return err
 				}
 			} else {
-				data, err = compressWith(enc, c, o.Data)
+				in, err := o.Bytes()
 				if err != nil {
 					return err
 				}
-				if len(data) > len(o.Data)*95/100 {
+				data, err = compressWith(enc, c, in)
+				if err != nil {
+					return err
+				}
+				if int64(len(data)) > o.Size()*95/100 {
 					continue // not worth a request's negotiation
 				}
 				r.sizes[enc] = int64(len(data))

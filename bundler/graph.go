@@ -37,7 +37,10 @@ type node struct {
 
 	hash string // the hash in its name
 	path string // its hashed name
-	data []byte // its final bytes
+	data []byte // its final bytes; nil for a file the build cache showed unchanged
+
+	integrity string // known early for a file copied as it is (see the build cache)
+	size      int64  // its length, when data is nil
 
 	// A file that [collect] minify changes gets a map of what it becomes
 	// (see planMaps); a map file of the roots that such a file links is
@@ -110,6 +113,9 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, made []*mad
 					n.refs = n.made.refs
 					return nil
 				}
+				if srcs.probe(n.src); n.src.hit != nil {
+					return nil // unchanged, copied as it is: no references
+				}
 				var err error
 				n.refs, err = srcs.references(n.src)
 				return err
@@ -152,6 +158,14 @@ func (n *node) input() []byte {
 		return n.made.data
 	}
 	return n.src.data
+}
+
+// length returns the length of the node's final bytes.
+func (n *node) length() int64 {
+	if n.data == nil {
+		return n.size
+	}
+	return int64(len(n.data))
 }
 
 // display returns how messages name a node's file.
@@ -281,12 +295,21 @@ func (c *component) make(minify minifyFunc) ErrorList {
 		if n.mapOf != nil {
 			return nil
 		}
+		if n.src != nil && n.src.hit != nil {
+			h := n.src.hit
+			n.hash, n.integrity, n.size = h.hash, h.integrity, h.size
+			n.path = manifest.HashedPath(n.name, n.hash)
+			return nil
+		}
 		data, edits := n.rewrite()
 		data, d := minify(n, data, edits)
 		diags = append(diags, d...)
 		n.data = data
 		n.hash = manifest.ContentHash(data)
 		n.path = manifest.HashedPath(n.name, n.hash)
+		if n.src != nil && n.src.stat.ino != 0 {
+			n.integrity = manifest.Integrity(data) // for the build cache
+		}
 		return diags
 	}
 	var all []byte // what the shared hash is of

@@ -35,6 +35,13 @@ type Options struct {
 	// ("stapler build (pid 4242 on ci-7, since …)"), before it waits for
 	// the lock until its context is done.
 	Waiting func(holder string)
+	// Cache keeps a build cache beside the output directory
+	// (build/.static.cache), as the command does unless --no-cache: an
+	// index from each copied file's stat to its hashes, so that a rebuild
+	// does not read the files that did not change. It never changes an
+	// output; it changes Output.Data (see there). docs/build.md has the
+	// details.
+	Cache bool
 
 	memo *memo // Watch's, kept from one build to the next
 }
@@ -53,6 +60,7 @@ type Project struct {
 	outputDir string         // on disk; "" when unknown
 	problems  ErrorList
 	opts      Options
+	cache     *buildCache // for the run under way, with Options.Cache
 
 	scriptMaps bool // a script bundle makes a source map: minify its sources with maps
 

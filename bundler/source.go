@@ -3,10 +3,12 @@ package bundler
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
@@ -26,6 +28,14 @@ type source struct {
 	readOnce sync.Once
 	data     []byte
 	readErr  error
+
+	// For a file copied as it is, with a build cache (see probe): the
+	// cache's entry when its stat shows it unchanged, and it is not read;
+	// otherwise its stat, taken before it is read, for the next index.
+	hit    *cacheEntry
+	abs    string
+	stat   cacheStat
+	statAt time.Time
 
 	checked  scriptResult // a script as it is, checked by esbuild
 	minified scriptResult // a script minified by esbuild
@@ -92,6 +102,36 @@ func (s *sourceSet) all() []*source {
 	}
 	slices.SortFunc(out, func(a, b *source) int { return strings.Compare(a.file.Name, b.file.Name) })
 	return out
+}
+
+// probe looks a file that the build copies as it is (see
+// Project.copiedAsIs) up in the build cache, by its stat: a file the cache
+// shows unchanged gets its entry, src.hit, and is not read; any other is
+// stat'ed before it is read, for the next index.
+func (s *sourceSet) probe(src *source) {
+	c := s.p.cache
+	if c == nil || !s.p.copiedAsIs(src.file.Name) {
+		return
+	}
+	abs, ok := s.p.absPath(src)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return // reading it will say
+	}
+	st := statOf(fi)
+	if st.ino == 0 {
+		return
+	}
+	src.abs = abs
+	if e := c.lookup(abs, st); e != nil {
+		src.hit = e
+		return
+	}
+	src.stat, src.statAt = st, now
 }
 
 func (s *sourceSet) read(src *source) ([]byte, error) {

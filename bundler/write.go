@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
@@ -42,9 +43,9 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	}
 	var files []outFile
 	for _, o := range res.Outputs {
-		files = append(files, outFile{name: o.Path, data: o.Data, kind: hashedFile})
+		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, kind: hashedFile})
 		if p.cfg.KeepUnhashed {
-			files = append(files, outFile{name: o.Name, data: o.Data, kind: plainFile, built: prev[o.Name] == o.Path})
+			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, kind: plainFile, built: prev[o.Name] == o.Path})
 		}
 	}
 	siblings, stale, reused, err := p.compress(ctx, res, prev)
@@ -85,7 +86,11 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		}
 		defer root.Close()
 	}
-	w := newWriter(root, o.dir, stale)
+	w := newWriter(root, o.dir, o.dir, stale)
+	// In place, a killed build's temporary files lie among the outputs;
+	// in link mode they die with its generation, and making the next one
+	// leaves them out.
+	w.sweepTemps = !o.link
 	if root != nil {
 		if err := w.checkDirs(files); err != nil {
 			return err
@@ -115,7 +120,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 				o.discard(gen)
 			}
 		}()
-		w = newWriter(next, o.dir, stale)
+		w = newWriter(next, o.dir, filepath.Join(filepath.Dir(o.dir), gen), stale)
 		if err := w.checkDirs(files); err != nil {
 			return err
 		}
@@ -198,6 +203,27 @@ type outFile struct {
 	data  []byte
 	kind  int
 	built bool // a plain copy the manifest in place says is of these bytes
+
+	// For a file the build cache showed unchanged: data is nil, size is
+	// its length, and load reads it, when it must be written after all.
+	size int64
+	load func() ([]byte, error)
+}
+
+// length returns the length of f's bytes.
+func (f *outFile) length() int64 {
+	if f.data == nil && f.load != nil {
+		return f.size
+	}
+	return int64(len(f.data))
+}
+
+// bytes returns f's bytes, read now if they were not.
+func (f *outFile) bytes() ([]byte, error) {
+	if f.data == nil && f.load != nil {
+		return f.load()
+	}
+	return f.data, nil
 }
 
 // The kinds of file a build writes, in the order they are renamed into place.
@@ -213,8 +239,11 @@ type writer struct {
 	root               *os.Root
 	remove             []string    // stale files to remove after the plain copies are in place
 	dir                string      // the output directory, for messages
+	real               string      // the directory root is, for reads that need no root
 	staged             [3][]staged // by kind
 	written, unchanged int
+
+	sweepTemps bool // checkDir removes temporary files of killed builds
 
 	mu   sync.Mutex
 	dirs map[string]error // checkDir's answer for each directory, once
@@ -257,7 +286,7 @@ func (w *writer) checkDir(dir string) error {
 			err = w.notLink(dir)
 		}
 	}
-	if err == nil {
+	if err == nil && w.sweepTemps {
 		err = w.sweep(dir)
 	}
 	w.mu.Lock()
@@ -305,10 +334,11 @@ func (w *writer) notLink(dir string) error {
 	return nil
 }
 
-// newWriter returns a writer of the tree under root, shown as dir in
-// messages, that removes the stale files before the manifests.
-func newWriter(root *os.Root, dir string, stale []string) *writer {
-	return &writer{root: root, dir: dir, remove: stale, dirs: map[string]error{}}
+// newWriter returns a writer of the tree under root, opened at the
+// directory real and shown as dir in messages, that removes the stale
+// files before the manifests.
+func newWriter(root *os.Root, dir, real string, stale []string) *writer {
+	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}}
 }
 
 // same reports whether f is in place already: a file of the same bytes
@@ -317,7 +347,9 @@ func newWriter(root *os.Root, dir string, stale []string) *writer {
 // regular file in the way is an error.
 func (w *writer) same(f outFile) (bool, error) {
 	final := filepath.FromSlash(f.name)
-	st, err := w.root.Lstat(final)
+	// Not through the root, which opens every directory on the way: only
+	// reads, below directories checkDir found to be no links.
+	st, err := os.Lstat(filepath.Join(w.real, final))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
@@ -325,29 +357,45 @@ func (w *writer) same(f outFile) (bool, error) {
 		return false, err
 	case !st.Mode().IsRegular():
 		return false, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(st.Mode()))
-	case st.Size() != int64(len(f.data)):
+	case st.Size() != f.length():
 		return false, nil
 	case f.kind == hashedFile || f.built:
 		return true, nil
 	}
-	old, err := w.root.ReadFile(final)
-	return err == nil && bytes.Equal(old, f.data), nil
+	data, err := f.bytes()
+	if err != nil {
+		return false, err
+	}
+	old, err := os.ReadFile(filepath.Join(w.real, final))
+	return err == nil && bytes.Equal(old, data), nil
 }
 
 // changes reports whether writing files, and removing the stale ones,
-// would change anything.
+// would change anything. It checks the files in parallel and stops at the
+// first change: a rebuild with nothing changed costs a stat per file.
 func (w *writer) changes(files []outFile) (bool, error) {
 	for _, name := range w.remove {
 		if _, err := w.root.Lstat(filepath.FromSlash(name)); err == nil {
 			return true, nil
 		}
 	}
+	var changed atomic.Bool
+	g := new(errgroup.Group)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
 	for _, f := range files {
-		if same, err := w.same(f); err != nil || !same {
-			return true, err
+		if changed.Load() {
+			break
 		}
+		g.Go(func() error {
+			same, err := w.same(f)
+			if err != nil || !same {
+				changed.Store(true)
+			}
+			return err
+		})
 	}
-	return false, nil
+	err := g.Wait()
+	return changed.Load(), err
 }
 
 // stage writes f under a temporary name beside its final one. A file
@@ -371,7 +419,12 @@ func (w *writer) stage(f outFile) (staged, error) {
 		return staged{}, err
 	}
 	s := staged{name, final}
-	if _, err := tmp.Write(f.data); err != nil {
+	data, err := f.bytes()
+	if err != nil {
+		tmp.Close()
+		return s, err
+	}
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return s, err
 	}

@@ -6,8 +6,8 @@
 //
 // # Synopsis
 //
-//	stapler build  [-c file] [-q] [-v] [--format text|json|github]
-//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github]
+//	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache]
+//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache]
 //	stapler find   [-c file] NAME...
 //	stapler watch  [-c file] [-v] [--format text|json|github]
 //	stapler verify [-c file] [--format text|json|github] DIR
@@ -83,6 +83,9 @@
 //	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
 //	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
 //	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
+//	--no-cache      build, check: neither read nor write the build cache, the index beside the
+//	                output (build/.static.cache) from each copied file's stat to its hashes that
+//	                spares a rebuild reading the files that did not change
 //
 // On a terminal, build and check show their progress on one line
 // rewritten in place (files made of the total, bytes); in a CI log, where

@@ -25,7 +25,9 @@ const (
 	exitFailed   = 2 // stapler could not run: flags, config unreadable, I/O
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -79,7 +81,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr)}
+	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache}
 	bar := newProgressLine(stderr, *quiet)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -114,7 +116,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	if *verbose {
 		for _, o := range res.Outputs {
-			fmt.Fprintf(stderr, "  %s → %s (%s)\n", o.Name, o.Path, size(int64(len(o.Data))))
+			fmt.Fprintf(stderr, "  %s → %s (%s)\n", o.Name, o.Path, size(o.Size()))
 		}
 	}
 	s := res.Stats
@@ -122,8 +124,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	if p.Collects() {
 		fmt.Fprintf(stderr, "%d collected, ", s.Collected)
 	}
-	fmt.Fprintf(stderr, "%d file%s read, %s → %s in %s", s.Sources, plural(s.Sources),
-		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
+	read := s.Sources - s.Cached
+	fmt.Fprintf(stderr, "%d file%s read", read, plural(read))
+	if s.Cached > 0 {
+		fmt.Fprintf(stderr, " (%d more unchanged, by the build cache)", s.Cached)
+	}
+	fmt.Fprintf(stderr, ", %s → %s in %s", size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
 	if cmd == "build" {
 		fmt.Fprintf(stderr, " (%d written, %d unchanged", s.Written, s.Unchanged)
 		if s.Compressed > 0 {

@@ -45,6 +45,7 @@ func helpText() string {
 type cmdFlags struct {
 	config, format, against *string
 	verbose, quiet, dryRun  *bool
+	noCache                 *bool
 	keep                    *int
 	minAge                  *time.Duration
 }
@@ -69,6 +70,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 		f.verbose = fl.Bool("v", false, "list each output; show the roots searched for a name not found")
 		f.quiet = fl.Bool("q", false, "print nothing on success")
 		f.format = fl.String("format", "text", formatUsage)
+		f.noCache = fl.Bool("no-cache", false, "neither read nor write the build cache (build/.static.cache beside the output)")
 		if cmd == "check" {
 			f.against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
 		}

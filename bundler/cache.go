@@ -1,0 +1,203 @@
+package bundler
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The build cache is an index, like git's, from what a file's stat says
+// (size, modification and change times in nanoseconds, inode) to what its
+// bytes hash to: a file of a root that the build would copy unchanged (an
+// image, a font: no reference of its own to rewrite, nothing to minify) and
+// that its stat shows unchanged is not read at all. Its hashed name,
+// integrity and size come from the index, and its bytes are read only if
+// something needs them (the hashed file is missing from the output, a
+// sibling must be compressed).
+//
+// The index is an optimisation only: every value in it is a function of a
+// file's bytes alone, never of the config or of stapler's code beyond the
+// hash functions, which cacheFormat names. An entry is trusted only when
+// the file's stat equals it in every field and its modification time is
+// more than racyWindow before the entry was recorded: a file changed in the
+// same tick as its stat (git's "racily clean" case) is read again. Where the
+// system reports no inode and change time, nothing is trusted. A file that
+// is not an index of this format is ignored, with a warning, and replaced.
+const (
+	cacheFormat = "stapler build cache 1 sha256-12 sha384"
+	racyWindow  = 2 * time.Second
+)
+
+// cacheStat is what the index compares: a file's stat.
+type cacheStat struct {
+	size, mtime, ctime int64
+	ino                uint64
+}
+
+// cacheEntry is an index entry: a stat and what the bytes behind it hash
+// to, and when the stat was taken.
+type cacheEntry struct {
+	cacheStat
+	recorded  int64 // Unix nanoseconds
+	hash      string
+	integrity string
+}
+
+// trusted reports whether e says what a file of stat st holds.
+func (e *cacheEntry) trusted(st cacheStat) bool {
+	return e.cacheStat == st && st.ino != 0 && e.mtime < e.recorded-int64(racyWindow)
+}
+
+// buildCache is the index a build reads and the one it writes.
+type buildCache struct {
+	file string // where it is kept
+
+	old map[string]*cacheEntry // by absolute path, as read
+
+	mu   sync.Mutex
+	next map[string]*cacheEntry // what this build saw
+}
+
+// cachePath returns the default place of an output directory's cache:
+// beside it (build/.static.cache), out of the generations.
+func cachePath(dir string) string { return besideOutput(dir, "cache") }
+
+// loadCache reads the index in file. A missing file is an empty index; a
+// file that is not an index of this format, a warning (it is rebuilt).
+func loadCache(file string, diags *ErrorList) *buildCache {
+	c := &buildCache{file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c
+	}
+	if err == nil {
+		err = c.parse(data)
+	}
+	if err != nil {
+		c.old = map[string]*cacheEntry{}
+		d := diags.errorf(Position{File: file}, CodeCacheIgnored, err, "build cache ignored and rebuilt: %v", err)
+		d.Severity = SeverityWarning
+	}
+	return c
+}
+
+func (c *buildCache) parse(data []byte) error {
+	header, body, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(header) != cacheFormat {
+		return errors.New("not a cache of this stapler's format")
+	}
+	for i, line := range bytes.Split(body, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		f := strings.SplitN(string(line), " ", 8)
+		if len(f) != 8 {
+			return fmt.Errorf("line %d: %d fields, want 8", i+2, len(f))
+		}
+		var e cacheEntry
+		var errs [5]error
+		e.size, errs[0] = strconv.ParseInt(f[0], 10, 64)
+		e.mtime, errs[1] = strconv.ParseInt(f[1], 10, 64)
+		e.ctime, errs[2] = strconv.ParseInt(f[2], 10, 64)
+		e.ino, errs[3] = strconv.ParseUint(f[3], 10, 64)
+		e.recorded, errs[4] = strconv.ParseInt(f[4], 10, 64)
+		if err := errors.Join(errs[:]...); err != nil {
+			return fmt.Errorf("line %d: %v", i+2, err)
+		}
+		e.hash, e.integrity = f[5], f[6]
+		if len(e.hash) != 12 || !strings.HasPrefix(e.integrity, "sha384-") || !filepath.IsAbs(f[7]) {
+			return fmt.Errorf("line %d: not an entry", i+2)
+		}
+		c.old[f[7]] = &e
+	}
+	return nil
+}
+
+// lookup returns the entry for the file at abs if its stat, st, shows it
+// unchanged since the entry was recorded, and keeps it for the next index.
+// (An entry not trusted is recorded anew when the file is read.)
+func (c *buildCache) lookup(abs string, st cacheStat) *cacheEntry {
+	e := c.old[abs]
+	if e == nil || !e.trusted(st) {
+		return nil
+	}
+	c.mu.Lock()
+	c.next[abs] = e
+	c.mu.Unlock()
+	return e
+}
+
+// record adds what a file read at recorded with stat st hashes to.
+func (c *buildCache) record(abs string, st cacheStat, recorded time.Time, hash, integrity string) {
+	if st.ino == 0 || strings.ContainsAny(abs, "\n") {
+		return
+	}
+	c.mu.Lock()
+	c.next[abs] = &cacheEntry{cacheStat: st, recorded: recorded.UnixNano(), hash: hash, integrity: integrity}
+	c.mu.Unlock()
+}
+
+// save writes the next index atomically: a temporary file renamed over
+// the old one. What was not seen by this build is dropped.
+func (c *buildCache) save() error {
+	var b bytes.Buffer
+	b.WriteString(cacheFormat)
+	b.WriteByte('\n')
+	names := make([]string, 0, len(c.next))
+	for name := range c.next {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		e := c.next[name]
+		fmt.Fprintf(&b, "%d %d %d %d %d %s %s %s\n", e.size, e.mtime, e.ctime, e.ino, e.recorded, e.hash, e.integrity, name)
+	}
+	if err := os.MkdirAll(filepath.Dir(c.file), 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(c.file), ".stapler-"+rand.Text()+".tmp")
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, c.file); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// copiedAsIs reports whether a build writes a root's file as it is,
+// whatever it holds: no reference of its own is rewritten (only
+// stylesheets and scripts are scanned for references) and [collect]
+// minify does not change it. A map file that a minified file remakes is
+// decided later (see needsBytes).
+func (p *Project) copiedAsIs(name string) bool {
+	switch path.Ext(name) {
+	case ".css", ".js", ".mjs":
+		return false
+	case ".svg", ".json":
+		return p.cfg.Collect == nil || !p.cfg.Collect.Minify
+	}
+	return true
+}
+
+// absPath returns the absolute path of a root's file on disk, and false
+// for a project in an fs.FS.
+func (p *Project) absPath(src *source) (string, bool) {
+	if !p.disk {
+		return "", false
+	}
+	abs, err := filepath.Abs(filepath.Join(p.roots[src.file.Root].Dir, filepath.FromSlash(src.file.Path)))
+	return abs, err == nil
+}

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package bundler
+
+import "io/fs"
+
+// statOf says nothing here: without an inode and a change time, a stat
+// cannot show a file unchanged, and the build cache trusts no entry.
+func statOf(fs.FileInfo) cacheStat { return cacheStat{} }
