@@ -28,8 +28,8 @@ type Result struct {
 
 // Output is one file of the output directory.
 type Output struct {
-	Name    string // logical name: the manifest's key, e.g. "js/stats.js"
-	Path    string // hashed name, relative to the output directory
+	Name string // logical name: the manifest's key, e.g. "js/stats.js"
+	Path string // hashed name, relative to the output directory
 	// Data is the output's bytes. With [Options.Cache], it is nil for a
 	// file the build cache showed unchanged, which the build did not read:
 	// Bytes reads it.
