@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -402,7 +403,11 @@ func (g *siteGen) vendorPackage(rt siteRoot, pkg string, font bool) {
 }
 
 // generateSite makes the benchmarks' site in memory.
-func generateSite() *siteTree {
+func generateSite() *siteTree { return generateSiteApps(collectApps) }
+
+// generateSiteApps generates the site with apps apps: 20 make about
+// 20,000 files, none about 4,000.
+func generateSiteApps(apps int) *siteTree {
 	t := &siteTree{
 		refs: map[string][]string{}, imports: map[string][]string{}, bundles: map[string][]string{},
 		kinds: map[string]int{},
@@ -453,10 +458,7 @@ path = "static"
 path = "vendor/dist"
 prefix = "vendor"
 
-[[root]]
-path = "apps/*/static"
-
-[collect]
+%s[collect]
 
 [bundle.site-css]
 output = "bundles/site.css"
@@ -470,7 +472,12 @@ sources = ["js/models/*.js", "js/views/*.js"]
 django = true
 django_version = "1.0"
 `
-	for a := range collectApps {
+	appsRoot := ""
+	if apps > 0 {
+		appsRoot = "[[root]]\npath = \"apps/*/static\"\n\n"
+	}
+	cfg = fmt.Sprintf(cfg, appsRoot)
+	for a := range apps {
 		app := fmt.Sprintf("app%02d", a)
 		g.section(siteRoot{"apps/" + app + "/static", ""}, app, "App"+app[3:], collectAppImages, collectAppComponents, collectAppIndexes, collectAppScripts, collectAppMaps)
 	}
@@ -555,7 +562,14 @@ func TestWriteBenchTree(t *testing.T) {
 	if dir == "" {
 		t.Skip("set STAPLER_BENCH_TREE=DIR to write the BenchmarkCollect* site to DIR (testdata/bench/collectstatic.sh does)")
 	}
-	tree := generateSite()
+	apps := collectApps
+	if s := os.Getenv("STAPLER_BENCH_APPS"); s != "" {
+		var err error
+		if apps, err = strconv.Atoi(s); err != nil {
+			t.Fatalf("STAPLER_BENCH_APPS: %v", err)
+		}
+	}
+	tree := generateSiteApps(apps)
 	if err := tree.write(dir); err != nil {
 		t.Fatal(err)
 	}
