@@ -510,16 +510,12 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		}
 		return
 	}
-	type result struct {
-		min, minMap []byte
-		diags       ErrorList
-	}
 	whole := append(head, joined.Bytes()...)
-	r := memoDo(p.opts.memo, fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() result {
+	r := p.cachedTransform(fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() transformed {
 		min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
-		return result{min, minMap, diags}
+		return transformed{min, minMap, diags}
 	})
-	min, minMap, diags := r.min, r.minMap, copied(r.diags)
+	min, minMap, diags := r.out, r.m, copied(r.diags)
 	// Problems of the whole that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
 	for _, d := range diags {

@@ -3,12 +3,16 @@ package bundler
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,24 +62,29 @@ func (e *cacheEntry) trusted(st cacheStat) bool {
 	return e.cacheStat == st && st.ino != 0 && e.mtime < e.recorded-int64(racyWindow)
 }
 
-// buildCache is the index a build reads and the one it writes.
+// buildCache is the index a build reads and the one it writes, and the
+// store of esbuild's results.
 type buildCache struct {
-	file string // where it is kept
+	dir  string // where it is kept
+	file string // the index, in dir
 
 	old map[string]*cacheEntry // by absolute path, as read
 
 	mu   sync.Mutex
 	next map[string]*cacheEntry // what this build saw
+	used map[string]bool        // the store's entries this build used or made
 }
 
 // cachePath returns the default place of an output directory's cache:
 // beside it (build/.static.cache), out of the generations.
 func cachePath(dir string) string { return besideOutput(dir, "cache") }
 
-// loadCache reads the index in file. A missing file is an empty index; a
-// file that is not an index of this format, a warning (it is rebuilt).
-func loadCache(file string, diags *ErrorList) *buildCache {
-	c := &buildCache{file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}}
+// loadCache reads the index in the cache directory dir. A missing index is
+// an empty one; one that is not an index of this format, a warning (it is
+// rebuilt).
+func loadCache(dir string, diags *ErrorList) *buildCache {
+	file := filepath.Join(dir, "index")
+	c := &buildCache{dir: dir, file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}}
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c
@@ -148,8 +157,10 @@ func (c *buildCache) record(abs string, st cacheStat, recorded time.Time, hash, 
 }
 
 // save writes the next index atomically: a temporary file renamed over
-// the old one. What was not seen by this build is dropped.
+// the old one. What was not seen by this build is dropped, from the index
+// and from the store.
 func (c *buildCache) save() error {
+	c.sweepStore()
 	var b bytes.Buffer
 	b.WriteString(cacheFormat)
 	b.WriteByte('\n')
@@ -162,7 +173,10 @@ func (c *buildCache) save() error {
 		e := c.next[name]
 		fmt.Fprintf(&b, "%d %d %d %d %d %s %s %s\n", e.size, e.mtime, e.ctime, e.ino, e.recorded, e.hash, e.integrity, name)
 	}
-	if err := os.MkdirAll(filepath.Dir(c.file), 0o755); err != nil {
+	if st, err := os.Lstat(c.dir); err == nil && !st.IsDir() {
+		os.Remove(c.dir) // not a cache stapler made: warned of, replaced
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return err
 	}
 	tmp := filepath.Join(filepath.Dir(c.file), ".stapler-"+rand.Text()+".tmp")
@@ -200,4 +214,175 @@ func (p *Project) absPath(src *source) (string, bool) {
 	}
 	abs, err := filepath.Abs(filepath.Join(p.roots[src.file.Root].Dir, filepath.FromSlash(src.file.Path)))
 	return abs, err == nil
+}
+
+// The store keeps what esbuild made of a stylesheet or script (its output
+// and source map) when it found no problem, by a key over the step, its
+// input and the stapler that made it (cacheVersion): a rebuild whose
+// bundle sources did not change does not minify them again. A result with
+// problems is never stored: its positions and wording are stapler's code,
+// and a problem must be reported by the build that meets it.
+
+// transformed is what an esbuild transform made.
+type transformed struct {
+	out, m []byte
+	diags  ErrorList
+}
+
+const storeMagic = "stapler transform 1\n"
+
+// cachedTransform returns f's result for the step kind over data: from
+// Watch's memo, from the cache's store, or made by f and kept in both.
+func (p *Project) cachedTransform(kind string, data []byte, f func() transformed) transformed {
+	return memoDo(p.opts.memo, kind, data, func() transformed {
+		c := p.cache
+		if c == nil {
+			return f()
+		}
+		key := storeKey(kind, data)
+		if r, ok := c.getTransform(key); ok {
+			return r
+		}
+		r := f()
+		if len(r.diags) == 0 {
+			c.putTransform(key, r) // best effort: the cache is an optimisation
+		}
+		return r
+	})
+}
+
+// storeKey is the store's name for a step over data.
+func storeKey(kind string, data []byte) string {
+	h := sha256.New()
+	h.Write([]byte(cacheVersion()))
+	h.Write([]byte{0})
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (c *buildCache) storePath(key string) string {
+	return filepath.Join(c.dir, "transforms", key[:2], key[2:])
+}
+
+func (c *buildCache) getTransform(key string) (transformed, bool) {
+	data, err := os.ReadFile(c.storePath(key))
+	if err != nil {
+		return transformed{}, false
+	}
+	rest, ok := bytes.CutPrefix(data, []byte(storeMagic))
+	var r transformed
+	var hasMap bool
+	if ok {
+		r.out, rest, ok = cutChunk(rest)
+	}
+	if ok && len(rest) > 0 {
+		hasMap, rest = rest[0] == 1, rest[1:]
+		r.m, rest, ok = cutChunk(rest)
+	}
+	if !ok || len(rest) != 0 {
+		return transformed{}, false // torn or foreign: made again
+	}
+	if !hasMap {
+		r.m = nil
+	}
+	c.mu.Lock()
+	c.used[key] = true
+	c.mu.Unlock()
+	return r, true
+}
+
+func (c *buildCache) putTransform(key string, r transformed) {
+	b := []byte(storeMagic)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(r.out)))
+	b = append(b, r.out...)
+	hasMap := byte(0)
+	if r.m != nil {
+		hasMap = 1
+	}
+	b = append(b, hasMap)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(r.m)))
+	b = append(b, r.m...)
+	name := c.storePath(key)
+	if os.MkdirAll(filepath.Dir(name), 0o755) != nil {
+		return
+	}
+	tmp := filepath.Join(filepath.Dir(name), ".stapler-"+rand.Text()+".tmp")
+	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, name) != nil {
+		os.Remove(tmp)
+		return
+	}
+	c.mu.Lock()
+	c.used[key] = true
+	c.mu.Unlock()
+}
+
+// cutChunk cuts a length-prefixed chunk off b.
+func cutChunk(b []byte) (chunk, rest []byte, ok bool) {
+	if len(b) < 8 {
+		return nil, nil, false
+	}
+	n := binary.BigEndian.Uint64(b)
+	if n > uint64(len(b)-8) {
+		return nil, nil, false
+	}
+	return b[8 : 8+n], b[8+n:], true
+}
+
+// sweepStore removes the store's entries this build did not use, and
+// temporary files of killed writers.
+func (c *buildCache) sweepStore() {
+	root := filepath.Join(c.dir, "transforms")
+	dirs, _ := os.ReadDir(root)
+	for _, d := range dirs {
+		entries, _ := os.ReadDir(filepath.Join(root, d.Name()))
+		for _, e := range entries {
+			if !c.used[d.Name()+e.Name()] {
+				os.Remove(filepath.Join(root, d.Name(), e.Name()))
+			}
+		}
+	}
+}
+
+// cacheVersion names the stapler that made the store's results: its
+// module version and VCS revision, or, for a build from a modified tree
+// or without VCS information (a test binary), the hash of its executable.
+var cacheVersion = sync.OnceValue(func() string {
+	v := cacheFormat
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v + " " + executableHash()
+	}
+	rev, modified := "", true
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	for _, d := range info.Deps {
+		v += " " + d.Path + "@" + d.Version
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return v + " " + info.Main.Version
+	}
+	if rev == "" || modified {
+		return v + " " + executableHash()
+	}
+	return v + " " + rev
+})
+
+func executableHash() string {
+	exe, err := os.Executable()
+	if err == nil {
+		var data []byte
+		if data, err = os.ReadFile(exe); err == nil {
+			sum := sha256.Sum256(data)
+			return hex.EncodeToString(sum[:])
+		}
+	}
+	return "unknown " + rand.Text() // never matches: no result is reused
 }

@@ -254,13 +254,9 @@ func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]by
 // if it had one; and links it with a comment unless maps are hidden.
 func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loader api.Loader) ([]byte, ErrorList) {
 	sm := n.smap
-	type result struct {
-		out, m []byte
-		diags  ErrorList
-	}
-	r := memoDo(p.opts.memo, fmt.Sprintf("minify %s %t", n.src.display, sm != nil), data, func() result {
+	r := p.cachedTransform(fmt.Sprintf("minify %s %t", n.src.display, sm != nil), data, func() transformed {
 		out, m, diags := transformMap(data, n.src.display, loader, true, sm != nil)
-		return result{out, m, diags}
+		return transformed{out, m, diags}
 	})
 	out, diags := r.out, copied(r.diags)
 	if sm == nil {

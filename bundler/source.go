@@ -164,14 +164,10 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 			// comment is a line comment: no column after it moves.
 			data = withoutSourceMaps(data, src.scan.Refs)
 		}
-		type result struct {
-			out, m []byte
-			diags  ErrorList
-		}
 		kind := fmt.Sprintf("script %s %t %t", src.display, minify, withMap)
-		r := memoDo(s.p.opts.memo, kind, data, func() result {
+		r := s.p.cachedTransform(kind, data, func() transformed {
 			out, m, diags := transformMap(data, src.display, api.LoaderJS, minify, withMap)
-			return result{out, m, diags}
+			return transformed{out, m, diags}
 		})
 		out, m, diags := r.out, r.m, copied(r.diags)
 		if !minify {
@@ -221,10 +217,10 @@ func (s *sourceSet) checkStylesheet(src *source) (ErrorList, error) {
 		return nil, err
 	}
 	src.checkOnce.Do(func() {
-		src.cssDiags = copied(memoDo(s.p.opts.memo, "check "+src.display, data, func() ErrorList {
+		src.cssDiags = copied(s.p.cachedTransform("check "+src.display, data, func() transformed {
 			_, diags := transform(data, src.display, api.LoaderCSS, false)
-			return diags
-		}))
+			return transformed{diags: diags}
+		}).diags)
 	})
 	return src.cssDiags, nil
 }

@@ -83,9 +83,10 @@
 //	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
 //	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
 //	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
-//	--no-cache      build, check: neither read nor write the build cache, the index beside the
-//	                output (build/.static.cache) from each copied file's stat to its hashes that
-//	                spares a rebuild reading the files that did not change
+//	--no-cache      build, check: neither read nor write the build cache beside the output
+//	                (build/.static.cache/): the index from each copied file's stat to its hashes
+//	                that spares a rebuild reading the files that did not change, and esbuild's
+//	                results for the inputs that did not change
 //
 // On a terminal, build and check show their progress on one line
 // rewritten in place (files made of the total, bytes); in a CI log, where
