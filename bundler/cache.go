@@ -72,7 +72,8 @@ type buildCache struct {
 
 	mu   sync.Mutex
 	next map[string]*cacheEntry // what this build saw
-	used map[string]bool        // the store's entries this build used or made
+	used map[string]bool        // the store's entries this build used
+	made map[string]transformed // results this build made, stored by save
 }
 
 // cachePath returns the default place of an output directory's cache:
@@ -84,7 +85,7 @@ func cachePath(dir string) string { return besideOutput(dir, "cache") }
 // rebuilt).
 func loadCache(dir string, diags *ErrorList) *buildCache {
 	file := filepath.Join(dir, "index")
-	c := &buildCache{dir: dir, file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}}
+	c := &buildCache{dir: dir, file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}, made: map[string]transformed{}}
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c
@@ -157,10 +158,15 @@ func (c *buildCache) record(abs string, st cacheStat, recorded time.Time, hash, 
 }
 
 // save writes the next index atomically: a temporary file renamed over
-// the old one. What was not seen by this build is dropped, from the index
-// and from the store.
+// the old one, and the results this build made into the store. What was
+// not seen by this build is dropped, from the index and from the store.
+// Only a build that succeeded saves: a failed one, or check, writes
+// nothing.
 func (c *buildCache) save() error {
 	c.sweepStore()
+	for key, r := range c.made {
+		c.putTransform(key, r)
+	}
 	var b bytes.Buffer
 	b.WriteString(cacheFormat)
 	b.WriteByte('\n')
@@ -245,7 +251,9 @@ func (p *Project) cachedTransform(kind string, data []byte, f func() transformed
 		}
 		r := f()
 		if len(r.diags) == 0 {
-			c.putTransform(key, r) // best effort: the cache is an optimisation
+			c.mu.Lock()
+			c.made[key] = r
+			c.mu.Unlock()
 		}
 		return r
 	})
