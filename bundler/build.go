@@ -217,6 +217,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	for _, b := range built {
 		diags = append(diags, b.diags[b.reported:]...)
 	}
+	p.strictly(diags)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
@@ -227,12 +228,29 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err := p.checkTemplates(ctx, res, &diags); err != nil {
 		return nil, err
 	}
+	p.strictly(diags)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
 	diags.Sort()
 	res.Warnings = diags
 	return res, nil
+}
+
+// strictly makes every warning of diags an error when the run is strict
+// (Options.Strict, or strict = true in the config). A diagnostic may be
+// shared with a memo of an earlier run: it is copied, not changed.
+func (p *Project) strictly(diags ErrorList) {
+	if !p.opts.Strict && !p.cfg.Strict {
+		return
+	}
+	for i, d := range diags {
+		if d.Severity == SeverityWarning {
+			c := *d
+			c.Severity = SeverityError
+			diags[i] = &c
+		}
+	}
 }
 
 // inParallel calls f for each element of list, GOMAXPROCS at a time, and

@@ -50,6 +50,14 @@ type config struct {
 	// entry bundle's bare imports ("preact") are looked up in.
 	NodeModules []value
 
+	// Strict makes every warning an error, for check and build alike, as
+	// Options.Strict does.
+	Strict bool
+	// Globals are names that scripts on the page provide before a
+	// classic bundle runs (another bundle, an inline script): a read of
+	// one at load is never out of order.
+	Globals []value
+
 	urlPos Position
 }
 
@@ -149,6 +157,7 @@ func (b *bundleConfig) Type() string {
 var (
 	bundleNameRE   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	templateFuncRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	identifierRE   = regexp.MustCompile(`^[\p{L}\p{Nl}_$][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_$]*$`)
 )
 
 // decodeConfig decodes the config's tree, adding a diagnostic for every
@@ -198,6 +207,17 @@ func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
 		"compress":     func(k *tomlpos.Key) { c.Compress = d.compress(k) },
 		"templates":    func(k *tomlpos.Key) { c.Templates = d.templates(k) },
 		"manifest":     func(k *tomlpos.Key) { d.manifest(k, c) },
+		"strict":       func(k *tomlpos.Key) { c.Strict, _ = d.boolean(k) },
+		"globals": func(k *tomlpos.Key) {
+			vs, _ := d.strings(k)
+			for _, v := range vs {
+				if !identifierRE.MatchString(v.S) {
+					diags.errorf(v.Pos, CodeBadValue, nil, "globals: %q is not a JavaScript name", v.S)
+					continue
+				}
+				c.Globals = append(c.Globals, v)
+			}
+		},
 	})
 	if !haveOutput {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `missing output: the directory results go to, e.g. output = "build/static"`)

@@ -30,6 +30,9 @@ type Options struct {
 	// Progress, when set, is called as each output is made, one call at a
 	// time, for a progress display.
 	Progress func(Progress)
+	// Strict makes every warning an error: the run fails on it, as the
+	// config's strict = true and the command's --strict do.
+	Strict bool
 	// Waiting, when set, is called once when Build finds the output
 	// directory locked by another build or prune, with what holds it
 	// ("stapler build (pid 4242 on ci-7, since …)"), before it waits for

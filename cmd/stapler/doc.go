@@ -6,8 +6,8 @@
 //
 // # Synopsis
 //
-//	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache]
-//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache]
+//	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
+//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict]
 //	stapler find   [-c file] NAME...
 //	stapler watch  [-c file] [-v] [--format text|json|github]
 //	stapler verify [-c file] [--format text|json|github] DIR
@@ -81,6 +81,7 @@
 //	-n              prune: list what would be deleted, delete nothing
 //	--against DIR   check: also verify the deployed output directory DIR
 //	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
+//	--strict        build, check: warnings are errors too, and fail the command (as strict = true in the config)
 //	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
 //	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
 //	--no-cache      build, check: neither read nor write the build cache beside the output
@@ -102,7 +103,8 @@
 //
 // Lines and columns are 1-based; a column counts bytes and points at the
 // value as written (a string's opening quote). A warning reads "warning:"
-// and does not fail the command. --format=json prints a JSON array of
+// and does not fail the command, unless --strict or the config's strict =
+// true makes every warning an error. --format=json prints a JSON array of
 // {"file", "line", "col", "severity", "code", "message", "suggestion"} on
 // stdout instead; --format=github prints GitHub Actions annotations
 // (::error file=…,line=…,col=…,title=stapler CODE::message) on stdout, so

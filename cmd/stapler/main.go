@@ -81,7 +81,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache}
+	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache, Strict: *f.strict}
 	bar := newProgressLine(stderr, *quiet)
 	if bar != nil {
 		opts.Progress = bar.update

@@ -46,6 +46,7 @@ type cmdFlags struct {
 	config, format, against *string
 	verbose, quiet, dryRun  *bool
 	noCache                 *bool
+	strict                  *bool
 	keep                    *int
 	minAge                  *time.Duration
 }
@@ -71,6 +72,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 		f.quiet = fl.Bool("q", false, "print nothing on success")
 		f.format = fl.String("format", "text", formatUsage)
 		f.noCache = fl.Bool("no-cache", false, "neither read nor write the build cache (build/.static.cache beside the output)")
+		f.strict = fl.Bool("strict", false, "fail on warnings too, as the config's strict = true does")
 		if cmd == "check" {
 			f.against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
 		}

@@ -77,6 +77,7 @@ var leafModules = map[string]string{
 	"bundler/internal/sourcemap": "",
 	"bundler/internal/scan":      "github.com/tdewolff/parse/v2",
 	"bundler/internal/tomlpos":   "github.com/pelletier/go-toml/v2",
+	"bundler/internal/globals":   "github.com/tdewolff/parse/v2",
 }
 
 func orModule(mod string) string {

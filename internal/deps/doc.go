@@ -13,8 +13,9 @@
 //     not even on another of them: each speaks one vocabulary (a file
 //     format, a tokenizer), and bundler turns their results into its own.
 //     The rule holds for whatever packages are there. Of other modules,
-//     sourcemap uses the standard library only, scan tdewolff/parse only
-//     and tomlpos go-toml only (leafModules names them).
+//     sourcemap uses the standard library only, scan and globals
+//     tdewolff/parse only and tomlpos go-toml only (leafModules names
+//     them).
 //   - cmd/... imports, of stapler's, only the public packages: bundler,
 //     manifest and finders. The command can do nothing the library
 //     cannot. Its tests may import the test-only packages too.
