@@ -358,12 +358,14 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 		m = &sourcemap.Map{}
 	}
 	line := 0
+	hasCode := make([]bool, len(parts))
 	for i, part := range parts {
 		bb.diags = append(bb.diags, partDiags[i]...)
 		part = bytes.TrimRight(part, " \t\r\n")
 		if len(part) == 0 {
 			continue
 		}
+		hasCode[i] = true
 		if out.Len() > 0 {
 			out.WriteString("\n;\n")
 			line += 2
@@ -380,6 +382,10 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 	bb.data = out.Bytes()
 	if m != nil && len(bb.diags) == 0 {
 		p.linkMap(bb, m)
+	}
+	if len(bb.diags) == 0 && !bp.bad {
+		// Warnings only: after the map, which a problem would withhold.
+		p.checkAssembly(bb, srcs, hasCode)
 	}
 	return nil
 }

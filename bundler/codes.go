@@ -62,6 +62,12 @@ const (
 	CodeAbsoluteImport = "absolute-import"  // an import of an absolute path
 	CodeBundle         = "bundle"           // an esbuild problem while bundling, without an ID of its own
 
+	// The assembly of a script bundle (warnings).
+
+	CodeGlobalOrder     = "global-order"     // a source reads, as it loads, a global only a later source declares
+	CodeStrictLeak      = "strict-leak"      // "use strict" atop a bundle's first source applies to every later one
+	CodeDuplicateGlobal = "duplicate-global" // two sources of a bundle declare one global
+
 	// Minifying and source maps.
 
 	CodeMinifyWarning    = "minify-warning"    // an esbuild warning while minifying, without an ID of its own

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/stapler-build/stapler/bundler/internal/globals"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/finders"
@@ -46,6 +47,10 @@ type source struct {
 
 	checkOnce sync.Once
 	cssDiags  ErrorList // esbuild's problems with a stylesheet, alone
+
+	globalsOnce sync.Once
+	globals     *globals.Script // a script's top level, for a script bundle's order
+	globalLines lineIndex
 
 	refsOnce sync.Once
 	resolved []resolved

@@ -27,9 +27,10 @@
 // jQuery and lodash make their globals from inside a function).
 //
 // Positions are byte offsets, found with tdewolff/parse's JavaScript
-// tokenizer, since its syntax tree keeps none: a name is placed at its
-// first occurrence as a variable at the script's top level (outside every
-// brace), or else its first occurrence anywhere.
+// tokenizer, since its syntax tree keeps none: a read is placed at the
+// name's first occurrence as a variable outside the functions that run
+// later, a declaration at its first at the script's top level (outside
+// every brace); failing that, at the first occurrence anywhere.
 package globals
 
 import (
@@ -107,7 +108,11 @@ func Read(src []byte) (*Script, error) {
 
 	// Declarations: the global scope's own, and the guarded vars.
 	guarded := map[string]bool{}
+	topFuncs := map[string]bool{} // function declarations that are statements of the script itself
 	for _, st := range ast.List {
+		if f, ok := st.(*js.FuncDecl); ok && f.Name != nil {
+			topFuncs[string(f.Name.Data)] = true
+		}
 		if vd, ok := st.(*js.VarDecl); ok && vd.TokenType == js.VarToken {
 			for _, be := range vd.List {
 				if v, ok := be.Binding.(*js.Var); ok && (be.Default == nil || mentions(be.Default, string(v.Data))) {
@@ -130,7 +135,12 @@ func Read(src []byte) (*Script, error) {
 		case js.VariableDecl:
 			declare(name, Var, toks.find(name, true, false))
 		case js.FunctionDecl:
-			declare(name, Function, toks.find(name, true, false))
+			// One in a block is the block's in strict mode (Django's
+			// admin scripts: 'use strict'; { function ready() … }),
+			// and only maybe global in sloppy mode: left out.
+			if topFuncs[name] {
+				declare(name, Function, toks.find(name, true, false))
+			}
 		case js.LexicalDecl:
 			declare(name, Lexical, toks.find(name, true, false))
 		}
@@ -138,9 +148,10 @@ func Read(src []byte) (*Script, error) {
 	w := &loadWalker{iife: map[js.INode]bool{}, reads: map[string]bool{}, assigns: map[string]bool{}}
 	js.Walk(w, &ast.BlockStmt)
 	if !ast.Scope.HasWith { // with makes every free name ambiguous
+		later := toks.later()
 		for name := range w.reads {
 			if !seen[name] {
-				s.Reads = append(s.Reads, Name{name, toks.find(name, true, false)})
+				s.Reads = append(s.Reads, Name{name, toks.findRead(name, later)})
 			}
 		}
 	}

@@ -68,6 +68,115 @@ func regexpAllowed(prev js.TokenType) bool {
 	return !js.IsIdentifierName(prev) || js.IsReservedWord(prev)
 }
 
+// later marks the tokens of the functions that run later, not as the
+// script loads: a function, arrow or method, from its first token to its
+// body's closing brace, unless it is called where it is written (followed
+// by "(", ").call(" and the like, as [Read] sees an IIFE). It is how a
+// read is placed, the names themselves coming from the syntax tree.
+func (toks tokenList) later() []bool {
+	out := make([]bool, len(toks))
+	// match returns the index of the bracket closing the one at i.
+	match := func(i int) int {
+		open, depth := toks[i].tt, 0
+		close := map[js.TokenType]js.TokenType{js.OpenParenToken: js.CloseParenToken, js.OpenBraceToken: js.CloseBraceToken}[open]
+		for j := i; j < len(toks); j++ {
+			switch toks[j].tt {
+			case open:
+				depth++
+			case close:
+				if depth--; depth == 0 {
+					return j
+				}
+			}
+		}
+		return len(toks) - 1
+	}
+	tt := func(i int) js.TokenType {
+		if i >= 0 && i < len(toks) {
+			return toks[i].tt
+		}
+		return js.ErrorToken
+	}
+	called := func(end int) bool { // the token after a function's body
+		switch {
+		case tt(end+1) == js.OpenParenToken:
+			return true
+		case tt(end+1) == js.CloseParenToken && tt(end+2) == js.OpenParenToken:
+			return true
+		case tt(end+1) == js.CloseParenToken && tt(end+2) == js.DotToken && end+3 < len(toks):
+			return toks[end+3].text == "call" || toks[end+3].text == "apply"
+		case tt(end+1) == js.DotToken && end+2 < len(toks):
+			return toks[end+2].text == "call" || toks[end+2].text == "apply"
+		}
+		return false
+	}
+	for i, t := range toks {
+		start, params := -1, -1
+		switch {
+		case t.tt == js.FunctionToken:
+			start, params = i, i+1
+			for params < len(toks) && toks[params].tt != js.OpenParenToken {
+				params++
+			}
+		case t.tt == js.ArrowToken && tt(i+1) == js.OpenBraceToken:
+			start, params = i, -1
+			body := i + 1
+			end := match(body)
+			if !called(end) {
+				for k := start; k <= end; k++ {
+					out[k] = true
+				}
+			}
+			continue
+		case js.IsIdentifierName(t.tt) && !js.IsReservedWord(t.tt) && tt(i+1) == js.OpenParenToken && tt(i-1) != js.DotToken:
+			// A method, name(…) { … }, and not a call, name(…);
+			if end := match(i + 1); tt(end+1) == js.OpenBraceToken {
+				start, params = i, i+1
+			}
+		}
+		if start < 0 || params >= len(toks) {
+			continue
+		}
+		body := match(params) + 1
+		if tt(body) != js.OpenBraceToken {
+			continue
+		}
+		end := match(body)
+		if !called(end) {
+			for k := start; k <= end; k++ {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+// findRead returns the offset of a read of name as the script loads: its
+// first occurrence as a variable outside the functions that run later and
+// not under typeof, or else its first occurrence as a variable.
+func (toks tokenList) findRead(name string, later []bool) int {
+	for i, t := range toks {
+		if t.text == name && !later[i] && toks.variable(i) && (i == 0 || toks[i-1].tt != js.TypeofToken) {
+			return t.at
+		}
+	}
+	return toks.find(name, true, false)
+}
+
+// variable reports whether the token at i can be a variable: not a
+// property (after a dot) nor an object literal's key.
+func (toks tokenList) variable(i int) bool {
+	after := func(k int) js.TokenType {
+		if k >= 0 && k < len(toks) {
+			return toks[k].tt
+		}
+		return js.ErrorToken
+	}
+	dotted := after(i-1) == js.DotToken || after(i-1) == js.OptChainToken
+	key := after(i+1) == js.ColonToken && (after(i-1) == js.OpenBraceToken || after(i-1) == js.CommaToken)
+	return !dotted && !key
+}
+
 // find returns the offset of text as a variable, the first at the top
 // level or else the first anywhere; with property, as the name of a
 // property assigned to (.text =). It returns -1 when there is none.
@@ -90,8 +199,7 @@ func (toks tokenList) find(text string, variable, property bool) int {
 				continue
 			}
 		case variable:
-			key := after(i+1) == js.ColonToken && (after(i-1) == js.OpenBraceToken || after(i-1) == js.CommaToken)
-			if dotted || key {
+			if !toks.variable(i) {
 				continue
 			}
 		}
