@@ -225,7 +225,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkTemplates(ctx, res, &diags); err != nil {
+	if _, err := p.checkTemplates(ctx, res, g.referenced(built), &diags); err != nil {
 		return nil, err
 	}
 	p.strictly(diags)

@@ -81,6 +81,7 @@ const (
 	CodeTemplateUnknownName   = "template-unknown-name"   // a static reference to a name the build did not make
 	CodeTemplateUnknownBundle = "template-unknown-bundle" // a django-pipeline tag naming no bundle
 	CodeTemplateWrongBundle   = "template-wrong-bundle"   // {% javascript %} of a stylesheet bundle, or the reverse
+	CodeTemplateBundleSource  = "template-bundle-source"  // a warning: a static reference to a bundle's source, not the bundle
 
 	// Verify.
 

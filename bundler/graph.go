@@ -417,3 +417,23 @@ func bundleURL(r resolved, outDir string, t *node) string {
 	base := written[strings.LastIndexByte(written, '/')+1:]
 	return relDir(outDir, path.Dir(t.name)) + manifest.HashedPath(base, t.hash) + r.suffix
 }
+
+// referenced returns the names that a file of the build refers to: the
+// targets of every node's references, and the files the stylesheets of
+// bundles refer to.
+func (g *graph) referenced(built []*builtBundle) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range g.nodes {
+		for _, t := range n.to {
+			if t != nil {
+				out[t.name] = true
+			}
+		}
+	}
+	for _, b := range built {
+		for _, t := range b.targets {
+			out[t.file.Name] = true
+		}
+	}
+	return out
+}
