@@ -121,6 +121,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			}
 		}()
 		w = newWriter(next, o.dir, filepath.Join(filepath.Dir(o.dir), gen), stale)
+		w.direct = true
 		if err := w.checkDirs(files); err != nil {
 			return err
 		}
@@ -142,6 +143,8 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		switch {
 		case s.tmp != "":
 			w.staged[files[i].kind] = append(w.staged[files[i].kind], s)
+		case s.direct:
+			w.written++
 		case s.final != "":
 			w.unchanged++
 		}
@@ -244,14 +247,38 @@ type writer struct {
 	written, unchanged int
 
 	sweepTemps bool // checkDir removes temporary files of killed builds
+	direct     bool // write under final names: a generation no one sees yet
 
 	mu   sync.Mutex
 	dirs map[string]error // checkDir's answer for each directory, once
+	made map[string]bool  // directories mkdirAll made or found
 }
 
 // staged is a file written under a temporary name, tmp, and the name it
-// is renamed to, final: both relative to the output directory.
-type staged struct{ tmp, final string }
+// is renamed to, final: both relative to the output directory. A file
+// written straight under its final name (direct) has no tmp, and neither
+// has one already in place.
+type staged struct {
+	tmp, final string
+	direct     bool
+}
+
+// mkdirAll makes a directory and its parents under the root, once.
+func (w *writer) mkdirAll(dir string) error {
+	w.mu.Lock()
+	done := w.made[dir]
+	w.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := w.root.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.made[dir] = true
+	w.mu.Unlock()
+	return nil
+}
 
 // checkDirs checks the directories of files, and sweeps them of a killed
 // build's temporary files, before any file is staged: a sweep must not
@@ -338,7 +365,7 @@ func (w *writer) notLink(dir string) error {
 // directory real and shown as dir in messages, that removes the stale
 // files before the manifests.
 func newWriter(root *os.Root, dir, real string, stale []string) *writer {
-	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}}
+	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}, made: map[string]bool{}}
 }
 
 // same reports whether f is in place already: a file of the same bytes
@@ -410,15 +437,23 @@ func (w *writer) stage(f outFile) (staged, error) {
 	} else if same {
 		return staged{final: final}, nil
 	}
-	if err := w.root.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+	if err := w.mkdirAll(filepath.Dir(final)); err != nil {
 		return staged{}, err
 	}
 	name := filepath.Join(filepath.Dir(final), ".stapler-"+rand.Text()+".tmp")
+	s := staged{tmp: name, final: final}
+	if w.direct {
+		// A file carried over from the current generation is a link to
+		// its file: replaced, never written through.
+		if err := w.root.Remove(final); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return staged{}, err
+		}
+		name, s = final, staged{final: final, direct: true}
+	}
 	tmp, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return staged{}, err
 	}
-	s := staged{name, final}
 	data, err := f.bytes()
 	if err != nil {
 		tmp.Close()
