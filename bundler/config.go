@@ -471,12 +471,7 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 		d.diags.errorf(d.at(bk.Pos), CodeBadValue, nil, "bundle %q: has both entry and sources: an entry bundle's sources are what its entry imports", b.Name)
 	case haveEntry:
 		if !haveOutput && b.Entry.S != "" {
-			// The entry's name with the extension of what it makes.
-			ext := ".js"
-			if path.Ext(b.Entry.S) == ".css" {
-				ext = ".css"
-			}
-			b.Output = value{S: strings.TrimSuffix(b.Entry.S, path.Ext(b.Entry.S)) + ext, Pos: b.Entry.Pos}
+			b.Output = value{S: defaultOutput(b.Entry.S), Pos: b.Entry.Pos}
 			haveOutput = true
 		}
 		if b.Format == "" {
@@ -497,6 +492,22 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 		d.diags.errorf(d.at(bk.Pos), CodeMissing, nil, "bundle %q: missing output", b.Name)
 	}
 	return b
+}
+
+// defaultOutput is an entry bundle's output when its table names none:
+// the entry's name with the extension of what it makes ("js/app.ts" makes
+// "js/app.js"), and ".bundle" before it where the entry already has that
+// extension ("js/app.js" makes "js/app.bundle.js", and its stylesheet
+// "js/app.bundle.css"): the entry's own name would hide it, and the name
+// of its stylesheet would be the stylesheet's beside it that it imports.
+func defaultOutput(entry string) string {
+	ext := path.Ext(entry)
+	stem := strings.TrimSuffix(entry, ext)
+	switch ext {
+	case ".js", ".css":
+		return stem + ".bundle" + ext
+	}
+	return stem + ".js"
 }
 
 // decoder decodes values of the config's tree, adding a diagnostic for

@@ -454,6 +454,7 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 	mapFiles := map[string][]byte{}
 	byRel := map[string]*esOutput{}
 	var code []*esOutput
+	var shadows []string
 	used := map[string]bool{}
 	for _, f := range r.OutputFiles {
 		rel, err := filepath.Rel(outDir, f.Path)
@@ -475,11 +476,19 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 			continue // an asset that is a root's file: itself
 		}
 		name = unused(name, used)
-		if f, _, err := p.finder.Find(name); err == nil {
-			bb.diags.errorf(cfg.Output.Pos, CodeOutputShadowsSrc, nil, "bundle %q: its output %q is also a source file (%s): one would hide the other; give the bundle another output", cfg.Name, name, p.FilePath(f))
+		// The output itself the plan has checked already.
+		if f, _, err := p.finder.Find(name); err == nil && name != outName {
+			shadows = append(shadows, fmt.Sprintf("its %s %q is also a source file (%s)", outputKind(o.rel, stem, e.bp.typ), name, p.FilePath(f)))
 		}
 		o.name = name
 		code = append(code, o)
+	}
+	// The outputs named after the bundle's may hide sources (its
+	// stylesheet, its chunks): one problem, one diagnostic. Where the
+	// output itself hides one, the plan has said so, and another output
+	// renames the rest too.
+	if _, _, err := p.finder.Find(outName); len(shadows) > 0 && err != nil {
+		bb.diags.errorf(cfg.Output.Pos, CodeOutputShadowsSrc, nil, "bundle %q: %s: one would hide the other; give the bundle another output", cfg.Name, strings.Join(shadows, ", "))
 	}
 
 	for _, o := range code {
@@ -559,6 +568,18 @@ func (e *entryBuild) logicalName(o *esOutput, dir, stem string) (string, bool) {
 		name = path.Join(dir, esbuildHashRE.ReplaceAllString(o.rel, "$1"))
 	}
 	return name, true
+}
+
+// outputKind says what one of esbuild's outputs is to an entry bundle of
+// type typ whose output's name without extension is stem.
+func outputKind(rel, stem, typ string) string {
+	switch ext := path.Ext(rel); {
+	case ext == ".css" && typ == "js" && rel == stem+ext:
+		return "stylesheet"
+	case ext == ".js" || ext == ".css":
+		return "chunk"
+	}
+	return "asset"
 }
 
 // info is what the manifest records of one of esbuild's code outputs: the
