@@ -81,12 +81,21 @@ type Stats struct {
 	TemplateSkipped int // references built from a variable, which cannot be checked
 }
 
-// Progress is how far a run has got, for Options.Progress: files made of
-// the total, and their bytes.
+// Progress is how far a run has got, for Options.Progress: in a stage,
+// files done of the total, and their bytes. Every run makes its files
+// (StageMake); a build with [compress] then compresses those of its
+// types (StageCompress), which at brotli's level 11 can take longer.
 type Progress struct {
+	Stage       string
 	Done, Total int
-	Bytes       int64
+	Bytes       int64 // the bytes of the files done: made, or compressed (before)
 }
+
+// The stages of a run, as Progress names them.
+const (
+	StageMake     = "make"
+	StageCompress = "compress"
+)
 
 // Check does everything Build does, minification included, in memory: it
 // writes nothing. Its error holds every problem found, as an ErrorList;
@@ -178,7 +187,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	// Made even when there are problems already (a missing target is left
 	// as written), so that one run reports every problem: a minifier's
 	// error in a collected file, an empty bundle.
-	progress := p.progress(len(g.nodes) + len(built))
+	progress := p.progress(StageMake, len(g.nodes)+len(built))
 	// What the build cache showed unchanged but something needs the bytes
 	// of after all: a map file that a minified file remakes.
 	for _, n := range g.nodes {
@@ -269,15 +278,14 @@ func inParallel[T any](ctx context.Context, list []T, f func(int, T) error) erro
 	return g.Wait()
 }
 
-// progress returns a function to call as each of total files is made,
-// which reports to Options.Progress, one call at a time.
-func (p *Project) progress(total int) func(bytes int64) {
+// progress returns a function to call as each of total files of a stage
+// is done, which reports to Options.Progress, one call at a time.
+func (p *Project) progress(stage string, total int) func(bytes int64) {
 	if p.opts.Progress == nil {
 		return func(int64) {}
 	}
 	var mu sync.Mutex
-	var pr Progress
-	pr.Total = total
+	pr := Progress{Stage: stage, Total: total}
 	return func(bytes int64) {
 		mu.Lock()
 		defer mu.Unlock()

@@ -47,16 +47,30 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 	for _, o := range res.Outputs {
 		taken[o.Name], taken[o.Path] = true, true
 	}
-	results := make([]result, len(res.Outputs))
-	err = inParallel(ctx, res.Outputs, func(i int, o Output) error {
+	compressible := func(o Output) bool {
 		if !slices.Contains(c.Types, path.Ext(o.Name)) {
-			return nil
+			return false
 		}
 		for _, enc := range manifest.Encodings() {
 			if suffix := manifest.Suffix(enc); taken[o.Name+suffix] || taken[o.Path+suffix] {
-				return nil
+				return false
 			}
 		}
+		return true
+	}
+	total := 0
+	for _, o := range res.Outputs {
+		if compressible(o) {
+			total++
+		}
+	}
+	progress := p.progress(StageCompress, total)
+	results := make([]result, len(res.Outputs))
+	err = inParallel(ctx, res.Outputs, func(i int, o Output) error {
+		if !compressible(o) {
+			return nil
+		}
+		defer progress(int64(len(o.Data)))
 		r := &results[i]
 		r.sizes = map[string]int64{}
 		unchanged := prev[o.Name] == o.Path // the plain copy's siblings too

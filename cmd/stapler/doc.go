@@ -90,8 +90,9 @@
 //	                results for the inputs that did not change
 //
 // On a terminal, build and check show their progress on one line
-// rewritten in place (files made of the total, bytes); in a CI log, where
-// stderr is not a terminal, there is none.
+// rewritten in place (files made of the total, bytes), then, for a build
+// with [compress], the files compressed ("compressing 12/165 files"); in
+// a CI log, where stderr is not a terminal, there is none.
 //
 // # Diagnostics
 //

@@ -428,6 +428,7 @@ func relMessage(msg string) string {
 type progressLine struct {
 	w     io.Writer
 	last  time.Time
+	stage string // the stage last shown: a new one is shown at once
 	shown bool
 }
 
@@ -443,10 +444,14 @@ func newProgressLine(stderr io.Writer, quiet bool) *progressLine {
 }
 
 func (l *progressLine) update(p bundler.Progress) {
-	if now := time.Now(); now.Sub(l.last) >= 100*time.Millisecond || p.Done == p.Total {
-		l.last = now
+	if now := time.Now(); now.Sub(l.last) >= 100*time.Millisecond || p.Done == p.Total || p.Stage != l.stage {
+		l.last, l.stage = now, p.Stage
 		l.shown = true
-		fmt.Fprintf(l.w, "\rstapler: %d/%d files, %s\x1b[K", p.Done, p.Total, size(p.Bytes))
+		what := ""
+		if p.Stage == bundler.StageCompress {
+			what = "compressing "
+		}
+		fmt.Fprintf(l.w, "\rstapler: %s%d/%d files, %s\x1b[K", what, p.Done, p.Total, size(p.Bytes))
 	}
 }
 

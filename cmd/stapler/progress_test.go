@@ -42,6 +42,18 @@ path = "static"
 output = "js/all.js"
 sources = ["js/app.js"]
 `,
+		"compress.toml": `output = "build"
+[[root]]
+path = "static"
+
+[collect]
+
+[compress]
+
+[bundle.app]
+output = "js/all.js"
+sources = ["js/app.js"]
+`,
 		"broken.toml": `output = "build"
 [[root]]
 path = "static"
@@ -77,6 +89,16 @@ path = "more"
 			name: "check",
 			args: []string{"check"},
 			want: `\A` + progress + erase + `stapler check: 1 bundle, 4 collected, 4 files read, [^\r\n]+\r\n\z`,
+		},
+		{
+			// Compressing is a stage of its own, which can take longer
+			// than making the files: it has its own count, of the files of
+			// compressible types (the two scripts, the stylesheet and the JSON here, not the PNG).
+			name: "compress",
+			args: []string{"build", "-c", "compress.toml"},
+			want: `\A` + progress +
+				`(?:\rstapler: compressing [0-4]/4 files, \d+ B\x1b\[K)*\rstapler: compressing 4/4 files, \d+ B\x1b\[K` + erase +
+				`stapler build: 1 bundle, 4 collected, 4 files read, [^\r\n]+\r\n\z`,
 		},
 		{
 			// The problems start on a clean line.
