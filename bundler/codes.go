@@ -45,6 +45,8 @@ const (
 	CodeOutputOverlapsRoot = "output-overlaps-root"  // the output directory inside a root, or a root inside it
 	CodeEmptyOutput        = "empty-output"          // a bundle whose sources hold no code
 
+	CodeDuplicatePipelineName = "duplicate-pipeline-name" // two bundles of one type answering to one django-pipeline name
+
 	// References in stylesheets and scripts.
 
 	CodeURLNotFound       = "url-not-found"       // a url(), @import or module specifier naming no file

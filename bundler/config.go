@@ -130,6 +130,12 @@ type bundleConfig struct {
 	AllowEmpty []value  // globs of Sources that may match nothing
 	Minify     bool     // default true
 
+	// Pipeline is the django-pipeline group name the bundle answers to,
+	// in PIPELINE['STYLESHEETS'] for a .css output and ['JAVASCRIPT'] for
+	// a .js one: what {% stylesheet %} and {% javascript %} name. Unset,
+	// it is the bundle's name.
+	Pipeline value
+
 	// Entry, instead of Sources, makes an entry bundle: esbuild bundles
 	// the ES module, TypeScript, JSX or CSS file it names with everything
 	// it imports, splitting shared code into chunks.
@@ -140,6 +146,15 @@ type bundleConfig struct {
 
 	sourceMapSet bool // sourcemap was given in the bundle's table
 	broken       bool // its table had problems, already reported
+}
+
+// PipelineName returns the django-pipeline group name the bundle answers
+// to, in the namespace of its type.
+func (b *bundleConfig) PipelineName() string {
+	if b.Pipeline.S != "" {
+		return b.Pipeline.S
+	}
+	return b.Name
 }
 
 // Type returns the bundle's media type from its output's extension:
@@ -230,10 +245,40 @@ func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
 			b.Target = c.Target
 		}
 	}
+	checkPipelineNames(c.Bundles, diags)
 	if len(c.Roots) == 0 && top.Get("root") == nil {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `no [[root]]: name at least one directory of static files`)
 	}
 	return c
+}
+
+// checkPipelineNames reports each bundle that answers to the
+// django-pipeline name of an earlier bundle of its type: django-pipeline
+// has one namespace for stylesheets and one for scripts, and a tag naming
+// both bundles would load one of them.
+func checkPipelineNames(bundles []*bundleConfig, diags *ErrorList) {
+	first := map[[2]string]*bundleConfig{} // type, name
+	for _, b := range bundles {
+		typ := b.Type()
+		if typ == "" {
+			continue // no output of a bundle type: reported already
+		}
+		key := [2]string{typ, b.PipelineName()}
+		a, ok := first[key]
+		if !ok {
+			first[key] = b
+			continue
+		}
+		pos := b.Pipeline.Pos
+		if b.Pipeline.S == "" {
+			pos = b.Pos
+		}
+		kind, tag := "a stylesheet", "stylesheet"
+		if typ == "js" {
+			kind, tag = "a script", "javascript"
+		}
+		diags.errorf(pos, CodeDuplicatePipelineName, nil, "bundle %q: pipeline name %q is also bundle %q's (line %d), %s too: {%% %s %q %%} would load one of them", b.Name, key[1], a.Name, a.Pos.Line, kind, tag, key[1])
+	}
 }
 
 // roots decodes the [[root]] tables, keeping those with a path.
@@ -465,6 +510,18 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 			b.Format = v.S
 		},
 		"sourcemap": func(k *tomlpos.Key) { b.SourceMap, b.sourceMapSet = d.sourceMap(k) },
+		"pipeline": func(k *tomlpos.Key) {
+			v, ok := d.str(k)
+			switch {
+			case !ok:
+			case v.S == "":
+				d.diags.errorf(v.Pos, CodeBadValue, nil, "bundle %q: pipeline must not be empty", b.Name)
+			case strings.ContainsAny(v.S, "'\" \t\r\n\f\v"):
+				d.diags.errorf(v.Pos, CodeBadValue, nil, "bundle %q: pipeline name %q: a django-pipeline group name has no white space or quotes", b.Name, v.S)
+			default:
+				b.Pipeline = v
+			}
+		},
 	})
 	switch {
 	case haveEntry && haveSources:

@@ -41,13 +41,8 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 	files = slices.Compact(files)
 
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))
-	var bundles []string
-	types := map[string]*bundleConfig{}
-	for _, b := range p.cfg.Bundles {
-		bundles = append(bundles, b.Name)
-		types[b.Name] = b
-	}
 	sourceOf := p.bundleSources(res)
+	pipeline := newPipelineNames(p.cfg.Bundles)
 	found := make([]ErrorList, len(files))
 	named := make([][]string, len(files))
 	checked := make([]int, len(files))
@@ -66,21 +61,8 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 				skipped[i]++
 			case r.Bundle:
 				checked[i]++
-				b := types[r.Name]
-				if b != nil {
+				if b := pipeline.check(r, at, &found[i]); b != nil {
 					named[i] = append(named[i], b.Output.S)
-				}
-				if b == nil {
-					d := found[i].errorf(at, CodeTemplateUnknownBundle, nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(suggest.Nearest(r.Name, bundles)))
-					d.Suggestion = first(suggest.Nearest(r.Name, bundles))
-					break
-				}
-				// django-pipeline renders a bundle of the other kind as an
-				// empty string: the page silently loses it.
-				if want := map[string]string{"stylesheet": "css", "javascript": "js"}[r.Tag]; b.Type() != want {
-					other := map[string]string{"css": "stylesheet", "js": "javascript"}[b.Type()]
-					d := found[i].errorf(at, CodeTemplateWrongBundle, nil, "%s: bundle %q makes %s, which {%% %s %%} does not load; use {%% %s %q %%}", r.Text, r.Name, b.Output.S, r.Tag, other, r.Name)
-					d.Suggestion = other
 				}
 			default:
 				checked[i]++
@@ -146,4 +128,76 @@ func first(s []string) string {
 		return ""
 	}
 	return s[0]
+}
+
+// pipelineNames are the django-pipeline group names the bundles answer
+// to: one namespace per type, as PIPELINE['STYLESHEETS'] and
+// ['JAVASCRIPT'] are.
+type pipelineNames struct {
+	byType map[string]map[string]*bundleConfig // "css" or "js" → name → bundle
+	names  map[string][]string                 // "css" or "js" → sorted names
+	all    []string                            // every name, sorted
+	byName map[string]*bundleConfig            // the bundles by their own names
+}
+
+// pipelineTags are the tags of django-pipeline and the type of bundle
+// each loads.
+var pipelineTags = map[string]string{"stylesheet": "css", "javascript": "js"}
+
+func newPipelineNames(bundles []*bundleConfig) *pipelineNames {
+	pn := &pipelineNames{byType: map[string]map[string]*bundleConfig{"css": {}, "js": {}}, names: map[string][]string{}, byName: map[string]*bundleConfig{}}
+	for _, b := range bundles {
+		pn.byName[b.Name] = b
+		names, ok := pn.byType[b.Type()]
+		if !ok {
+			continue
+		}
+		if _, dup := names[b.PipelineName()]; !dup { // reported with the config: the first wins
+			names[b.PipelineName()] = b
+		}
+	}
+	for typ, names := range pn.byType {
+		pn.names[typ] = slices.Sorted(maps.Keys(names))
+		pn.all = append(pn.all, pn.names[typ]...)
+	}
+	slices.Sort(pn.all)
+	pn.all = slices.Compact(pn.all)
+	return pn
+}
+
+// check checks the name of a django-pipeline tag, and returns the bundle
+// the tag loads: one of the tag's type must answer to it. django-pipeline
+// renders an unknown name, and a bundle of the other type, as an empty
+// string: the page silently loses it.
+func (pn *pipelineNames) check(r scan.TemplateRef, at Position, found *ErrorList) *bundleConfig {
+	typ := pipelineTags[r.Tag]
+	if b := pn.byType[typ][r.Name]; b != nil {
+		return b
+	}
+	for otherTag, otherTyp := range pipelineTags {
+		b := pn.byType[otherTyp][r.Name]
+		if otherTyp == typ || b == nil {
+			continue
+		}
+		what := fmt.Sprintf("bundle %q", b.Name)
+		if b.Name != r.Name {
+			what += fmt.Sprintf(" (pipeline = %q)", r.Name)
+		}
+		d := found.errorf(at, CodeTemplateWrongBundle, nil, "%s: %s makes %s, which {%% %s %%} does not load; use {%% %s %q %%}", r.Text, what, b.Output.S, r.Tag, otherTag, r.Name)
+		d.Suggestion = otherTag
+		return nil
+	}
+	// A bundle of that name that answers to another: its pipeline key.
+	if b := pn.byName[r.Name]; b != nil && pipelineTags[r.Tag] == b.Type() {
+		d := found.errorf(at, CodeTemplateUnknownBundle, nil, "%s: no bundle answers to %q: bundle %q answers to {%% %s %q %%} (its pipeline key)", r.Text, r.Name, b.Name, r.Tag, b.PipelineName())
+		d.Suggestion = b.PipelineName()
+		return nil
+	}
+	s := suggest.Nearest(r.Name, pn.names[typ])
+	if len(s) == 0 {
+		s = suggest.Nearest(r.Name, pn.all)
+	}
+	d := found.errorf(at, CodeTemplateUnknownBundle, nil, "%s: no bundle %q%s", r.Text, r.Name, didYouMean(s))
+	d.Suggestion = first(s)
+	return nil
 }
