@@ -601,6 +601,34 @@ func (b *browser) load(ctx context.Context, t *testing.T, pageURL string) *pageR
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	checks := make([][2]string, len(styleChecks))
+	for i, c := range styleChecks {
+		checks[i] = [2]string{c.selector, c.property}
+	}
+	arg, _ := json.Marshal(checks)
+	res := new(pageResult)
+	b.evaluate(ctx, t, pageURL, probe+"("+string(arg)+")", res)
+
+	// Every request the page started has ended, and none has started for
+	// a moment: the background images of the CSS are in too.
+	var quietSince time.Time
+	var seen int
+	st := b.waitFor(ctx, t, "the requests to end", func(st *pageState) bool {
+		if len(st.requests) != seen || !st.allDone() {
+			seen, quietSince = len(st.requests), time.Now()
+			return false
+		}
+		return time.Since(quietSince) > 300*time.Millisecond
+	})
+	res.requests, res.problems = st.requests, st.problems
+	return res
+}
+
+// evaluate opens pageURL in a new tab, waits for its load event, runs the
+// expression in it (awaiting it, when it is a promise) and decodes its
+// value, JSON, into result.
+func (b *browser) evaluate(ctx context.Context, t *testing.T, pageURL, expression string, result any) {
+	t.Helper()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -632,37 +660,17 @@ func (b *browser) load(ctx context.Context, t *testing.T, pageURL string) *pageR
 			Exception struct{ Description string }
 		}
 	}
-	checks := make([][2]string, len(styleChecks))
-	for i, c := range styleChecks {
-		checks[i] = [2]string{c.selector, c.property}
-	}
-	arg, _ := json.Marshal(checks)
 	must(b.call(ctx, s, "Runtime.evaluate", map[string]any{
-		"expression":    probe + "(" + string(arg) + ")",
+		"expression":    expression,
 		"awaitPromise":  true,
 		"returnByValue": true,
 	}, &eval))
 	if e := eval.ExceptionDetails; e != nil {
 		t.Fatalf("the probe threw: %s %s", e.Text, e.Exception.Description)
 	}
-	res := new(pageResult)
-	if err := json.Unmarshal(eval.Result.Value, res); err != nil {
+	if err := json.Unmarshal(eval.Result.Value, result); err != nil {
 		t.Fatalf("the probe's result: %v: %s", err, eval.Result.Value)
 	}
-
-	// Every request the page started has ended, and none has started for
-	// a moment: the background images of the CSS are in too.
-	var quietSince time.Time
-	var seen int
-	st := b.waitFor(ctx, t, "the requests to end", func(st *pageState) bool {
-		if len(st.requests) != seen || !st.allDone() {
-			seen, quietSince = len(st.requests), time.Now()
-			return false
-		}
-		return time.Since(quietSince) > 300*time.Millisecond
-	})
-	res.requests, res.problems = st.requests, st.problems
-	return res
 }
 
 // pageState is what the events of a session say so far.

@@ -365,7 +365,13 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 	if bp.cfg.SourceMap != sourceMapNone {
 		m = &sourcemap.Map{}
 	}
-	line := 0
+	// The wrapper's first line moves every source down one line, which
+	// is all its map needs to know.
+	line, head := 0, 0
+	if bp.cfg.Wrap {
+		out.WriteString(wrapperStart)
+		line, head = 1, out.Len()
+	}
 	hasCode := make([]bool, len(parts))
 	for i, part := range parts {
 		bb.diags = append(bb.diags, partDiags[i]...)
@@ -374,7 +380,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 			continue
 		}
 		hasCode[i] = true
-		if out.Len() > 0 {
+		if out.Len() > head {
 			out.WriteString("\n;\n")
 			line += 2
 		}
@@ -384,7 +390,12 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 		out.Write(part)
 		line += bytes.Count(part, []byte{'\n'})
 	}
-	if out.Len() > 0 {
+	switch {
+	case out.Len() == head:
+		out.Reset() // no code: an empty output, reported as such
+	case bp.cfg.Wrap:
+		out.WriteString(wrapperEnd)
+	default:
 		out.WriteByte('\n')
 	}
 	bb.data = out.Bytes()
@@ -397,6 +408,15 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 	}
 	return nil
 }
+
+// django-pipeline's JS_WRAPPER, around a script bundle with wrap = true.
+// The code starts on a line of its own, so that a source's map is moved
+// down one line, and ends on one, so that a last line comment does not
+// swallow the closing.
+const (
+	wrapperStart = "(function() {\n"
+	wrapperEnd   = "\n}).call(this);\n"
+)
 
 // linkMap makes a bundle's source map an output, named for its hash, and
 // names it in a comment at the end of the bundle, unless it is hidden.

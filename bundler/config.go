@@ -136,6 +136,11 @@ type bundleConfig struct {
 	// it is the bundle's name.
 	Pipeline value
 
+	// Wrap puts a script bundle inside django-pipeline's wrapper,
+	// (function() {…}).call(this), so that its top-level declarations
+	// stay its own instead of becoming the page's globals.
+	Wrap bool
+
 	// Entry, instead of Sources, makes an entry bundle: esbuild bundles
 	// the ES module, TypeScript, JSX or CSS file it names with everything
 	// it imports, splitting shared code into chunks.
@@ -488,7 +493,9 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 		return nil
 	}
 	var haveOutput, haveSources, haveEntry bool
+	var wrapPos Position
 	d.table(t, "bundle."+b.Name, map[string]func(*tomlpos.Key){
+		"wrap": func(k *tomlpos.Key) { b.Wrap, _ = d.boolean(k); wrapPos = d.at(k.Val.Pos) },
 		"output":      func(k *tomlpos.Key) { b.Output, _ = d.str(k); haveOutput = true },
 		"sources":     func(k *tomlpos.Key) { b.Sources, _ = d.strings(k); haveSources = true },
 		"allow_empty": func(k *tomlpos.Key) { b.AllowEmpty, _ = d.strings(k) },
@@ -547,6 +554,15 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 	}
 	if !haveOutput {
 		d.diags.errorf(d.at(bk.Pos), CodeMissing, nil, "bundle %q: missing output", b.Name)
+	}
+	switch {
+	case !b.Wrap:
+	case haveEntry && b.Format == "iife":
+		d.diags.errorf(wrapPos, CodeBadValue, nil, `bundle %q: wrap applies to script bundles of sources: format = "iife" wraps an entry bundle already`, b.Name)
+	case haveEntry:
+		d.diags.errorf(wrapPos, CodeBadValue, nil, `bundle %q: wrap applies to script bundles of sources: an ES module's declarations are its own already (format = "iife" makes a classic script, wrapped)`, b.Name)
+	case b.Type() == "css":
+		d.diags.errorf(wrapPos, CodeBadValue, nil, "bundle %q: wrap applies to script bundles: %s is a stylesheet", b.Name, b.Output.S)
 	}
 	return b
 }

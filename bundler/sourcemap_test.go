@@ -314,3 +314,48 @@ minify = true
 		}
 	}
 }
+
+// TestWrapSourceMaps checks the maps of script bundles with wrap = true,
+// minified and not: the wrapper's first line moves every source down one
+// line, and each position of the output still maps to where it came from.
+func TestWrapSourceMaps(t *testing.T) {
+	fsys := fstest.MapFS{
+		"assets.toml": {Data: []byte(`output = "out"
+[[root]]
+path = "static"
+[bundle.min]
+output = "js/min.js"
+sources = ["js/one.js", "js/two.js"]
+wrap = true
+sourcemap = true
+[bundle.plain]
+output = "js/plain.js"
+sources = ["js/one.js", "js/two.js"]
+minify = false
+wrap = true
+sourcemap = true
+`)},
+		"static/js/one.js": {Data: []byte("var alpha = 1;\nfunction hello(name) {\n  console.log('hello ' + name);\n}\n")},
+		"static/js/two.js": {Data: []byte("// two\n\nfunction bye() {\n  throw new Error('bye');\n}\n")},
+	}
+	outputs, _ := checkOutputs(t, fsys)
+	for _, tc := range []struct {
+		output, text string
+		source       string
+		line, col    int
+		at           string
+	}{
+		{"js/min.js", "console.log", "js/one.js", 3, 3, "console.log"},
+		{"js/min.js", "throw", "js/two.js", 4, 3, "throw"},
+		{"js/plain.js", "var alpha", "js/one.js", 1, 1, "var alpha"},
+		{"js/plain.js", "console.log", "js/one.js", 3, 0, ""}, // a verbatim map: lines
+		{"js/plain.js", "throw", "js/two.js", 4, 0, ""},
+	} {
+		o, mo := outputs[tc.output], outputs[tc.output+".map"]
+		if !bytes.HasPrefix(o.Data, []byte("(function() {\n")) || !bytes.Contains(o.Data, []byte("\n}).call(this);\n")) {
+			t.Errorf("%s is not wrapped:\n%s", tc.output, o.Data)
+			continue
+		}
+		wantMapped(t, o, mo, tc.text, tc.source, tc.line, tc.col, tc.at)
+	}
+}
