@@ -495,7 +495,7 @@ func decodeBundle(d *decoder, bk *tomlpos.Key) *bundleConfig {
 	var haveOutput, haveSources, haveEntry bool
 	var wrapPos Position
 	d.table(t, "bundle."+b.Name, map[string]func(*tomlpos.Key){
-		"wrap": func(k *tomlpos.Key) { b.Wrap, _ = d.boolean(k); wrapPos = d.at(k.Val.Pos) },
+		"wrap":        func(k *tomlpos.Key) { b.Wrap, _ = d.boolean(k); wrapPos = d.at(k.Val.Pos) },
 		"output":      func(k *tomlpos.Key) { b.Output, _ = d.str(k); haveOutput = true },
 		"sources":     func(k *tomlpos.Key) { b.Sources, _ = d.strings(k); haveSources = true },
 		"allow_empty": func(k *tomlpos.Key) { b.AllowEmpty, _ = d.strings(k) },
