@@ -14,9 +14,10 @@
 //
 // # Skip, or fail under CI
 //
-// [Command], [File], [Django] and [RealWorld] each return what a test
-// runs. When it is missing, the test is skipped with a message that names
-// the command that installs it, and the one that installs everything:
+// [Command], [File], [Django], [DjangoPipeline] and [RealWorld] each
+// return what a test runs. When it is missing, the test is skipped with a
+// message that names the command that installs it, and the one that
+// installs everything:
 //
 //	--- SKIP: TestBrowser (0.00s)
 //	    browser_test.go:55: missing /usr/bin/chromium (stat /usr/bin/chromium: no such file or directory):
@@ -34,7 +35,9 @@
 //     command's scripts (testdata/script, through their "need" command);
 //   - python3 checks the bytes of Django's manifest format;
 //   - Django (python3-django), under Debian's /usr/bin/python3, reads the
-//     built manifests;
+//     built manifests, and django-pipeline (python3-django-pipeline)
+//     renders its template tags and wraps its script bundles, which
+//     stapler's check and wrap are held against;
 //   - Chromium (chromium) and a real font (fonts-dejavu-core) serve
 //     bundler's TestBrowser;
 //   - script (bsdutils) gives the command a terminal in its progress test;

@@ -92,6 +92,18 @@ func RealWorld(t TB) string {
 	return dir
 }
 
+// DjangoPipeline returns [Python] once [Django] is there and
+// django-pipeline imports under it, or ends the test.
+func DjangoPipeline(t TB) string {
+	t.Helper()
+	python, _ := Django(t)
+	if out, err := exec.Command(python, "-c", "import pipeline").CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		missing(t, "django-pipeline under "+Python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install python3-django-pipeline")
+	}
+	return python
+}
+
 // missing skips the test, or under CI fails it, saying what is missing
 // and how to install it.
 func missing(t TB, what string, err error, install string) {

@@ -60,8 +60,8 @@ func TestPackagesInCI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Those that File and Django name, then those of Command's programs.
-	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django"}
+	// Those that File, Django and DjangoPipeline name, then those of Command's programs.
+	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline"}
 	for _, pkg := range packages {
 		pkgs = append(pkgs, pkg)
 	}
