@@ -70,7 +70,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		if !compressible(o) {
 			return nil
 		}
-		defer progress(int64(len(o.Data)))
+		defer progress(o.Size())
 		r := &results[i]
 		r.sizes = map[string]int64{}
 		unchanged := prev[o.Name] == o.Path // the plain copy's siblings too
