@@ -87,6 +87,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		defer root.Close()
 	}
 	w := newWriter(root, o.dir, o.dir, stale)
+	defer w.close()
 	// In place, a killed build's temporary files lie among the outputs;
 	// in link mode they die with its generation, and making the next one
 	// leaves them out.
@@ -121,6 +122,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			}
 		}()
 		w = newWriter(next, o.dir, filepath.Join(filepath.Dir(o.dir), gen), stale)
+		defer w.close()
 		w.direct = true
 		if err := w.checkDirs(files); err != nil {
 			return err
@@ -252,6 +254,8 @@ type writer struct {
 	mu   sync.Mutex
 	dirs map[string]error // checkDir's answer for each directory, once
 	made map[string]bool  // directories mkdirAll made or found
+
+	subRoots map[string]*os.Root // see in
 }
 
 // staged is a file written under a temporary name, tmp, and the name it
@@ -261,6 +265,31 @@ type writer struct {
 type staged struct {
 	tmp, final string
 	direct     bool
+}
+
+// in returns the root of a directory under the writer's root, opened
+// once: each file's operation is then one system call relative to its
+// directory, where one through the writer's root opens every directory on
+// the way.
+func (w *writer) in(dir string) (*os.Root, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r, ok := w.subRoots[dir]; ok {
+		return r, nil
+	}
+	r, err := w.root.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	w.subRoots[dir] = r
+	return r, nil
+}
+
+// close closes the directories' roots that in opened.
+func (w *writer) close() {
+	for _, r := range w.subRoots {
+		r.Close()
+	}
 }
 
 // mkdirAll makes a directory and its parents under the root, once.
@@ -365,7 +394,7 @@ func (w *writer) notLink(dir string) error {
 // directory real and shown as dir in messages, that removes the stale
 // files before the manifests.
 func newWriter(root *os.Root, dir, real string, stale []string) *writer {
-	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}, made: map[string]bool{}}
+	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}, made: map[string]bool{}, subRoots: map[string]*os.Root{}}
 }
 
 // same reports whether f is in place already: a file of the same bytes
@@ -440,17 +469,22 @@ func (w *writer) stage(f outFile) (staged, error) {
 	if err := w.mkdirAll(filepath.Dir(final)); err != nil {
 		return staged{}, err
 	}
-	name := filepath.Join(filepath.Dir(final), ".stapler-"+rand.Text()+".tmp")
-	s := staged{tmp: name, final: final}
+	dir, err := w.in(filepath.Dir(final))
+	if err != nil {
+		return staged{}, err
+	}
+	base := ".stapler-" + rand.Text() + ".tmp"
+	s := staged{tmp: filepath.Join(filepath.Dir(final), base), final: final}
 	if w.direct {
 		// A file carried over from the current generation is a link to
 		// its file: replaced, never written through.
-		if err := w.root.Remove(final); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		base = filepath.Base(final)
+		if err := dir.Remove(base); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return staged{}, err
 		}
-		name, s = final, staged{final: final, direct: true}
+		s = staged{final: final, direct: true}
 	}
-	tmp, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	tmp, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return staged{}, err
 	}
@@ -493,7 +527,11 @@ func (w *writer) commit() error {
 		}
 		for len(w.staged[k]) > 0 {
 			s := w.staged[k][0]
-			if err := w.root.Rename(s.tmp, s.final); err != nil {
+			dir, err := w.in(filepath.Dir(s.final))
+			if err == nil {
+				err = dir.Rename(filepath.Base(s.tmp), filepath.Base(s.final))
+			}
+			if err != nil {
 				return fmt.Errorf("bundler: %w", err)
 			}
 			w.staged[k] = w.staged[k][1:]
