@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // How a build makes its output visible: the values of the config's
@@ -134,7 +136,7 @@ func (o *output) sweep() error {
 	}
 	for _, e := range entries {
 		if n := e.Name(); strings.HasPrefix(n, genPrefix(o.dir)) && n != o.current {
-			if err := os.RemoveAll(filepath.Join(parent, n)); err != nil {
+			if err := removeTree(filepath.Join(parent, n)); err != nil {
 				return fmt.Errorf("bundler: removing an old generation: %w", err)
 			}
 		}
@@ -180,8 +182,13 @@ func (o *output) discard(name string) {
 // file system has no hard links). A symbolic link or special file in src
 // is an error naming it: a build writes only inside its output, and what
 // it writes next must not lead out of it.
+//
+// The directories are made as the walk meets them; the files are linked
+// in parallel, the system's work per link being most of the cost.
 func cloneTree(src, dst string, skip func(name string) bool) error {
-	return fs.WalkDir(os.DirFS(src), ".", func(name string, d fs.DirEntry, err error) error {
+	g := new(errgroup.Group)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	err := fs.WalkDir(os.DirFS(src), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("bundler: %w", err)
 		}
@@ -196,15 +203,52 @@ func cloneTree(src, dst string, skip func(name string) bool) error {
 		case isTemp(d.Name()), skip != nil && skip(name):
 			return nil
 		}
-		err = os.Link(from, to)
-		if err != nil && !errors.Is(err, fs.ErrExist) {
-			err = copyFile(from, to)
-		}
-		if err != nil {
-			return fmt.Errorf("bundler: %w", err)
+		g.Go(func() error {
+			err := os.Link(from, to)
+			if err != nil && !errors.Is(err, fs.ErrExist) {
+				err = copyFile(from, to)
+			}
+			if err != nil {
+				return fmt.Errorf("bundler: %w", err)
+			}
+			return nil
+		})
+		return nil
+	})
+	return errors.Join(err, g.Wait())
+}
+
+// removeTree removes dir and everything in it, as os.RemoveAll does, with
+// the files removed in parallel.
+func removeTree(dir string) error {
+	var dirs []string
+	g := new(errgroup.Group)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir():
+			dirs = append(dirs, p)
+		default:
+			g.Go(func() error {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+				return nil
+			})
 		}
 		return nil
 	})
+	if err := errors.Join(err, g.Wait()); err != nil {
+		return os.RemoveAll(dir) // what it can, the slow way, and its error
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.Remove(dirs[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return os.RemoveAll(dir)
+		}
+	}
+	return nil
 }
 
 // copyFile copies a regular file, keeping its modification time, which
