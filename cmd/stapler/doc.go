@@ -9,7 +9,7 @@
 //	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
 //	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict]
 //	stapler find   [-c file] NAME...
-//	stapler watch  [-c file] [-v] [--format text|json|github]
+//	stapler watch  [-c file] [-v] [--format text|json|github] [--no-cache]
 //	stapler verify [-c file] [--format text|json|github] DIR
 //	stapler prune  [-c file] [-n] [-v] [--keep N] [--min-age D] [DIR]
 //	stapler version
@@ -84,7 +84,7 @@
 //	--strict        build, check: warnings are errors too, and fail the command (as strict = true in the config)
 //	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
 //	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
-//	--no-cache      build, check: neither read nor write the build cache beside the output
+//	--no-cache      build, check, watch: neither read nor write the build cache beside the output
 //	                (build/.static.cache/): the index from each copied file's stat to its hashes
 //	                that spares a rebuild reading the files that did not change, and esbuild's
 //	                results for the inputs that did not change

@@ -118,18 +118,20 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		for _, o := range res.Outputs {
 			fmt.Fprintf(stderr, "  %s → %s (%s)\n", o.Name, o.Path, size(o.Size()))
 		}
+		if s := res.Stats; s.Cached > 0 {
+			fmt.Fprintf(stderr, "  the build cache showed %d of the %d files unchanged: not read\n", s.Cached, s.Sources)
+		}
 	}
 	s := res.Stats
 	fmt.Fprintf(stderr, "stapler %s: %d bundle%s, ", cmd, s.Bundles, plural(s.Bundles))
 	if p.Collects() {
 		fmt.Fprintf(stderr, "%d collected, ", s.Collected)
 	}
-	read := s.Sources - s.Cached
-	fmt.Fprintf(stderr, "%d file%s read", read, plural(read))
-	if s.Cached > 0 {
-		fmt.Fprintf(stderr, " (%d more unchanged, by the build cache)", s.Cached)
-	}
-	fmt.Fprintf(stderr, ", %s → %s in %s", size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
+	// The files the build used, read or shown unchanged by the build
+	// cache: what the cache spared depends on the files' age, and -v says
+	// it, so that this line is the same from one run to the next.
+	fmt.Fprintf(stderr, "%d file%s read, %s → %s in %s", s.Sources, plural(s.Sources),
+		size(s.BytesIn), size(s.BytesOut), time.Since(start).Round(time.Millisecond))
 	if cmd == "build" {
 		fmt.Fprintf(stderr, " (%d written, %d unchanged", s.Written, s.Unchanged)
 		if s.Compressed > 0 {
@@ -244,7 +246,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = bundler.Watch(ctx, bundler.Options{Config: *config, Waiting: waiting("watch", stderr)}, func(ev bundler.WatchEvent) {
+	err = bundler.Watch(ctx, bundler.Options{Config: *config, Waiting: waiting("watch", stderr), Cache: !*f.noCache}, func(ev bundler.WatchEvent) {
 		why := "built"
 		if len(ev.Changed) > 0 {
 			why = fmt.Sprintf("rebuilt after a change to %s", relPath(ev.Changed[0]))

@@ -82,6 +82,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 		f.config = fl.String("c", "assets.toml", "the config `file`")
 		f.verbose = fl.Bool("v", false, "show the roots searched for a name not found")
 		f.format = fl.String("format", "text", formatUsage)
+		f.noCache = fl.Bool("no-cache", false, "neither read nor write the build cache (build/.static.cache beside the output)")
 	case "verify":
 		f.config = fl.String("c", "assets.toml", "the config `file` whose sources the output must match; skipped when the default is absent")
 		f.format = fl.String("format", "text", formatUsage)
