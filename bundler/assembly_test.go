@@ -107,3 +107,36 @@ func checkConfig(t *testing.T, config string) *bundler.Result {
 	}
 	return res
 }
+
+// TestRealWorldCollected collects whole npm packages (their dist trees,
+// with minified files and source maps) the way a site vendoring them
+// would: no warning, the source map check included (jQuery's maps name
+// jquery.js, served beside them; Bootstrap's carry their sourcesContent).
+func TestRealWorldCollected(t *testing.T) {
+	dir := testenv.RealWorld(t)
+	root := func(pkg, prefix string) string {
+		return "[[root]]\npath = " + quote(filepath.Join(dir, pkg)) + "\nprefix = " + quote(prefix) + "\n"
+	}
+	config := `output = "out"` + "\n" +
+		root("jquery/dist", "jquery") +
+		root("bootstrap/dist", "bootstrap") +
+		root("d3/dist", "d3") +
+		root("@fortawesome/fontawesome-free", "fontawesome") +
+		root("animate.css", "animate") + `
+[collect]
+exclude = ["fontawesome/svgs", "**/package.json", "**/*.md", "**/LICENSE*"]
+`
+	res := checkConfig(t, config)
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+	maps := 0
+	for name := range res.Manifest.Files {
+		if strings.HasSuffix(name, ".map") {
+			maps++
+		}
+	}
+	if maps < 10 {
+		t.Errorf("%d source maps collected: the packages should hold dozens", maps)
+	}
+}

@@ -183,6 +183,9 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	srcs.unusedPatterns(&diags)
 	p.planMaps(g, &diags)
+	if err := p.checkMapSources(g, built, srcs, &diags); err != nil {
+		return nil, err
+	}
 
 	// Made even when there are problems already (a missing target is left
 	// as written), so that one run reports every problem: a minifier's

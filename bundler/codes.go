@@ -77,6 +77,7 @@ const (
 	CodeSourceMap        = "sourcemap"         // a source map that cannot be read
 	CodeSourceMapShared  = "sourcemap-shared"  // a map that [collect] minify remakes for one file, used by another
 	CodeSourceMapDropped = "sourcemap-dropped" // a warning: a link to another site's map, dropped
+	CodeSourceMapSources = "sourcemap-sources" // a warning: a served map whose sources lead nowhere, without sourcesContent
 
 	// Templates.
 

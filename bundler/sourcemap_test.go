@@ -252,7 +252,7 @@ func TestCollectedMaps(t *testing.T) {
 // TestCollectedMapErrors checks each mistake that keeps [collect] minify
 // from making a file's map, reported at its place with every other.
 func TestCollectedMapErrors(t *testing.T) {
-	const mapOK = `{"version":3,"sources":["lib.ts"],"mappings":"AAAA"}`
+	const mapOK = `{"version":3,"sources":["lib.ts"],"sourcesContent":["var x = 1"],"mappings":"AAAA"}`
 	fsys := fstest.MapFS{
 		"assets.toml": {Data: []byte(`output = "out"
 sourcemap = true
