@@ -69,6 +69,7 @@ type output struct {
 	dir     string // as configured: in link mode, the link
 	link    bool   // link mode: a change makes a generation and switches to it
 	current string // link mode: the generation dir links to; "" when none
+	spare   string // link mode: an earlier generation that next makes the next one of
 	plain   bool   // dir is a directory (an in-place build's): a switch replaces it with a link
 }
 
@@ -118,9 +119,10 @@ func (o *output) generation(target string) (string, bool) {
 func (o *output) exists() bool { return o.current != "" || o.plain }
 
 // sweep removes, in link mode, what killed or earlier writers left beside
-// the output: every generation but the current one (the one replaced last
-// time, kept until now for readers that had looked its path up; the half
-// made ones of killed builds), and a link a killed switch did not rename.
+// the output: every generation but the current one and one spare (the one
+// replaced last time, kept until now for readers that had looked its path
+// up, or one a killed build half made), and a link a killed switch did
+// not rename. next turns the spare into the next generation.
 func (o *output) sweep() error {
 	if !o.link {
 		return nil
@@ -136,6 +138,10 @@ func (o *output) sweep() error {
 	}
 	for _, e := range entries {
 		if n := e.Name(); strings.HasPrefix(n, genPrefix(o.dir)) && n != o.current {
+			if o.spare == "" && e.IsDir() {
+				o.spare = n
+				continue
+			}
 			if err := removeTree(filepath.Join(parent, n)); err != nil {
 				return fmt.Errorf("bundler: removing an old generation: %w", err)
 			}
@@ -151,18 +157,37 @@ func (o *output) sweep() error {
 // A hashed file is never written twice, and a plain copy is replaced by a
 // rename, so the current generation's files are never changed through the
 // links they share.
+//
+// With a spare generation (see sweep), it is made the next one: the files
+// it shares with the current one (the same inode) are kept, and only the
+// rest is linked anew or removed, so a build that changes a few files
+// costs a stat per file, not a link and a removal.
 func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
-	name := genPrefix(o.dir) + strings.ToLower(rand.Text()[:16])
-	gen := filepath.Join(filepath.Dir(o.dir), name)
-	if err := os.Mkdir(gen, 0o755); err != nil {
-		return "", nil, fmt.Errorf("bundler: %w", err)
+	name := o.spare
+	o.spare = ""
+	if name != "" && o.exists() {
+		if err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip); err != nil {
+			o.discard(name) // and make one anew
+			name = ""
+		}
+	} else if name != "" {
+		o.discard(name)
+		name = ""
 	}
-	if o.exists() {
-		if err := cloneTree(o.dir, gen, skip); err != nil {
-			o.discard(name)
-			return "", nil, err
+	if name == "" {
+		name = genPrefix(o.dir) + strings.ToLower(rand.Text()[:16])
+		gen := filepath.Join(filepath.Dir(o.dir), name)
+		if err := os.Mkdir(gen, 0o755); err != nil {
+			return "", nil, fmt.Errorf("bundler: %w", err)
+		}
+		if o.exists() {
+			if err := cloneTree(o.dir, gen, skip); err != nil {
+				o.discard(name)
+				return "", nil, err
+			}
 		}
 	}
+	gen := filepath.Join(filepath.Dir(o.dir), name)
 	root, err := os.OpenRoot(gen)
 	if err != nil {
 		o.discard(name)
@@ -216,6 +241,91 @@ func cloneTree(src, dst string, skip func(name string) bool) error {
 		return nil
 	})
 	return errors.Join(err, g.Wait())
+}
+
+// syncTree makes dst, a generation no reader sees, hold what cloneTree
+// would make of src: a file dst already shares with src (the same inode)
+// is kept, any other is replaced by a link to src's, and what src does not
+// hold is removed. Nothing in dst is followed: a link there is removed.
+func syncTree(src, dst string, skip func(name string) bool) error {
+	have := map[string]bool{} // what dst must hold, slash-separated
+	g := new(errgroup.Group)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	err := fs.WalkDir(os.DirFS(src), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("bundler: %w", err)
+		}
+		from, to := filepath.Join(src, filepath.FromSlash(name)), filepath.Join(dst, filepath.FromSlash(name))
+		switch {
+		case name == ".":
+			return nil
+		case d.IsDir():
+			have[name] = true
+			st, err := os.Lstat(to)
+			if err == nil && st.IsDir() {
+				return nil
+			}
+			if err == nil {
+				if err := os.Remove(to); err != nil {
+					return err
+				}
+			}
+			return os.Mkdir(to, 0o755)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("bundler: cannot carry %s into the next build: it is a %s, and a build writes only inside its output directory; remove it", from, fileKind(d.Type()))
+		case isTemp(d.Name()), skip != nil && skip(name):
+			return nil
+		}
+		have[name] = true
+		g.Go(func() error {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			st, err := os.Lstat(to)
+			switch {
+			case err == nil && os.SameFile(fi, st):
+				return nil
+			case err == nil && st.IsDir():
+				err = removeTree(to)
+			case err == nil:
+				err = os.Remove(to)
+			case errors.Is(err, fs.ErrNotExist):
+				err = nil
+			}
+			if err != nil {
+				return err
+			}
+			err = os.Link(from, to)
+			if err != nil && !errors.Is(err, fs.ErrExist) {
+				err = copyFile(from, to)
+			}
+			return err
+		})
+		return nil
+	})
+	if err := errors.Join(err, g.Wait()); err != nil {
+		return err
+	}
+	var extra []string
+	err = fs.WalkDir(os.DirFS(dst), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || name == "." {
+			return err
+		}
+		if !have[name] {
+			extra = append(extra, name)
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+		}
+		return nil
+	})
+	for _, name := range extra {
+		if err := removeTree(filepath.Join(dst, filepath.FromSlash(name))); err != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // removeTree removes dir and everything in it, as os.RemoveAll does, with
