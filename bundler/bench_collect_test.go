@@ -323,8 +323,11 @@ func (g *siteGen) sourceMap(file string, size int) []byte {
 		}
 		m.WriteByte(",;"[g.r.IntN(2)])
 	}
-	return fmt.Appendf(nil, `{"version":3,"file":%q,"sources":["../../src/%s"],"names":[],"mappings":%q}`+"\n",
-		file, strings.TrimSuffix(file, ".js")+".ts", m.String())
+	// With the sources' contents, as npm packages ship their maps: the
+	// sources themselves are not served (sourcemap-sources).
+	src := strings.TrimSuffix(file, ".js") + ".ts"
+	return fmt.Appendf(nil, `{"version":3,"file":%q,"sources":["../../src/%s"],"sourcesContent":[%q],"names":[],"mappings":%q}`+"\n",
+		file, src, "// "+src+"\n", m.String())
 }
 
 // section writes a namespace of a root: images, stylesheets (components
