@@ -24,6 +24,17 @@ type Result struct {
 	Outputs  []Output // sorted by Name
 	Stats    Stats
 	Warnings ErrorList // problems that did not fail the build
+	// Unused are the collected files nothing refers to, sorted by root
+	// then name, when Options.Unused or [collect] unused asks for them.
+	Unused []Unused
+}
+
+// Unused is a collected file that no template, stylesheet, script, source
+// map or bundle refers to.
+type Unused struct {
+	Name string // its logical name
+	Root string // the directory of its root, as the config names it
+	Size int64  // the bytes it adds to the output
 }
 
 // Output is one file of the output directory.
@@ -183,7 +194,8 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	srcs.unusedPatterns(&diags)
 	p.planMaps(g, &diags)
-	if err := p.checkMapSources(g, built, srcs, &diags); err != nil {
+	mapNamed, err := p.checkMapSources(g, built, srcs, &diags)
+	if err != nil {
 		return nil, err
 	}
 
@@ -237,9 +249,12 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.checkTemplates(ctx, res, g.referenced(built), &diags); err != nil {
+	refd := g.referenced(built)
+	tmplNamed, err := p.checkTemplates(ctx, res, refd, &diags)
+	if err != nil {
 		return nil, err
 	}
+	p.findUnused(g, res, []map[string]bool{refd, tmplNamed, mapNamed}, &diags)
 	p.strictly(diags)
 	if err := diags.Err(); err != nil {
 		return nil, err

@@ -79,6 +79,10 @@ const (
 	CodeSourceMapDropped = "sourcemap-dropped" // a warning: a link to another site's map, dropped
 	CodeSourceMapSources = "sourcemap-sources" // a warning: a served map whose sources lead nowhere, without sourcesContent
 
+	// What is shipped.
+
+	CodeUnused = "unused" // a warning (an error by [collect] unused): a collected file nothing refers to
+
 	// Templates.
 
 	CodeTemplateUnknownName   = "template-unknown-name"   // a static reference to a name the build did not make

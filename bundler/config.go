@@ -92,6 +92,13 @@ type collectConfig struct {
 	Exclude         []value // globs over logical names; one matching a directory drops its tree
 	DefaultExcludes bool    // also exclude Django's defaults, ".*", "*~" and "CVS"; default true
 	Minify          bool    // minify collected CSS, JS, SVG and JSON; default false
+	// Unused says what to make of collected files nothing refers to:
+	// "ignore" (the default: only Options.Unused reports them), "warn" or
+	// "error".
+	Unused string
+	// Keep are globs of collected files kept on purpose, never reported
+	// as unused.
+	Keep []value
 }
 
 // referencesConfig is the [references] table: globs matched against the
@@ -331,9 +338,20 @@ func (d decoder) collect(k *tomlpos.Key) *collectConfig {
 	if t == nil {
 		return nil
 	}
-	cc := &collectConfig{DefaultExcludes: true}
+	cc := &collectConfig{DefaultExcludes: true, Unused: "ignore"}
 	d.table(t, "collect", map[string]func(*tomlpos.Key){
-		"exclude":          func(k *tomlpos.Key) { cc.Exclude, _ = d.patterns(k) },
+		"exclude": func(k *tomlpos.Key) { cc.Exclude, _ = d.patterns(k) },
+		"keep":    func(k *tomlpos.Key) { cc.Keep, _ = d.patterns(k) },
+		"unused": func(k *tomlpos.Key) {
+			v, ok := d.str(k)
+			if ok && v.S != "ignore" && v.S != "warn" && v.S != "error" {
+				d.diags.errorf(v.Pos, CodeBadValue, nil, `unused must be "ignore", "warn" or "error", not %q`, v.S)
+				return
+			}
+			if ok {
+				cc.Unused = v.S
+			}
+		},
 		"default_excludes": func(k *tomlpos.Key) { cc.DefaultExcludes, _ = d.boolean(k) },
 		"minify":           func(k *tomlpos.Key) { cc.Minify, _ = d.boolean(k) },
 	})

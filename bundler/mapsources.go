@@ -16,7 +16,11 @@ import (
 // source with a scheme (webpack://, https:) is left alone: it may be
 // served elsewhere. A map that [collect] minify remakes maps to the
 // collected files, and is not checked.
-func (p *Project) checkMapSources(g *graph, built []*builtBundle, srcs *sourceSet, diags *ErrorList) error {
+//
+// It returns the served names that the maps' sources name: files that a
+// map refers to, for the unused-files report.
+func (p *Project) checkMapSources(g *graph, built []*builtBundle, srcs *sourceSet, diags *ErrorList) (map[string]bool, error) {
+	named := map[string]bool{}
 	served := map[string]bool{}
 	for _, n := range g.nodes {
 		served[n.name] = true
@@ -30,7 +34,7 @@ func (p *Project) checkMapSources(g *graph, built []*builtBundle, srcs *sourceSe
 		}
 		data, err := srcs.read(n.src)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var m struct {
 			SourceRoot     string    `json:"sourceRoot"`
@@ -43,14 +47,17 @@ func (p *Project) checkMapSources(g *graph, built []*builtBundle, srcs *sourceSe
 		var nowhere []string
 		at := -1
 		for i, s := range m.Sources {
-			if i < len(m.SourcesContent) && m.SourcesContent[i] != nil {
-				continue
-			}
 			ref := s
 			if m.SourceRoot != "" && !schemeRE.MatchString(s) && !strings.HasPrefix(s, "/") {
 				ref = strings.TrimSuffix(m.SourceRoot, "/") + "/" + s
 			}
 			name, _, local := localTarget(ref, path.Dir(n.name), p.cfg.URL)
+			if local && served[name] {
+				named[name] = true
+			}
+			if i < len(m.SourcesContent) && m.SourcesContent[i] != nil {
+				continue
+			}
 			why := ""
 			switch {
 			case !local && strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//"):
@@ -84,7 +91,7 @@ func (p *Project) checkMapSources(g *graph, built []*builtBundle, srcs *sourceSe
 			Message: fmt.Sprintf("source map %s: %d of its %d sources lead nowhere, without sourcesContent: %s; DevTools shows nothing for them: make the map with sourcesContent, or serve its sources",
 				n.name, len(nowhere), len(m.Sources), shown)})
 	}
-	return nil
+	return named, nil
 }
 
 // sourceOffset returns where a map's sources list holds s, as a JSON

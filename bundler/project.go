@@ -30,6 +30,10 @@ type Options struct {
 	// Progress, when set, is called as each output is made, one call at a
 	// time, for a progress display.
 	Progress func(Progress)
+	// Unused reports each collected file that nothing refers to, as a
+	// warning (an error under [collect] unused = "error"), and lists them
+	// in Result.Unused; the command's check --unused.
+	Unused bool
 	// Strict makes every warning an error: the run fails on it, as the
 	// config's strict = true and the command's --strict do.
 	Strict bool

@@ -7,7 +7,7 @@
 // # Synopsis
 //
 //	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
-//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict]
+//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict] [--unused]
 //	stapler find   [-c file] NAME...
 //	stapler watch  [-c file] [-v] [--format text|json|github] [--no-cache]
 //	stapler verify [-c file] [--format text|json|github] DIR
@@ -82,6 +82,8 @@
 //	--against DIR   check: also verify the deployed output directory DIR
 //	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
 //	--strict        build, check: warnings are errors too, and fail the command (as strict = true in the config)
+//	--unused        check: a warning for each collected file that no template, stylesheet, script,
+//	                source map or bundle refers to, with its size; then the count and bytes by root
 //	--keep N        prune: keep the files of the last N builds, N ≥ 1 (default 3)
 //	--min-age D     prune: keep files younger than D, a Go duration such as 90m (default 1h)
 //	--no-cache      build, check, watch: neither read nor write the build cache beside the output

@@ -81,7 +81,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache, Strict: *f.strict}
+	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache, Strict: *f.strict, Unused: f.unused != nil && *f.unused}
 	bar := newProgressLine(stderr, *quiet)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -111,6 +111,9 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	pr.diagnostics(res.Warnings)
+	if f.unused != nil && *f.unused {
+		unusedSummary(stderr, res.Unused)
+	}
 	if *quiet {
 		return exitOK
 	}
@@ -320,6 +323,27 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "stapler verify: %s matches %s\n", dir, against)
 	return exitOK
+}
+
+// unusedSummary prints how many collected files nothing refers to, and
+// their bytes, root by root, then in all: the list is the diagnostics.
+func unusedSummary(w io.Writer, unused []bundler.Unused) {
+	var roots []string
+	count := map[string]int{}
+	bytes := map[string]int64{}
+	var total int64
+	for _, u := range unused {
+		if count[u.Root] == 0 {
+			roots = append(roots, u.Root)
+		}
+		count[u.Root]++
+		bytes[u.Root] += u.Size
+		total += u.Size
+	}
+	for _, r := range roots {
+		fmt.Fprintf(w, "unused in %s: %d file%s, %s\n", relPath(r), count[r], plural(count[r]), size(bytes[r]))
+	}
+	fmt.Fprintf(w, "unused: %d file%s, %s\n", len(unused), plural(len(unused)), size(total))
 }
 
 // printer prints diagnostics in the format asked for.

@@ -46,7 +46,7 @@ type cmdFlags struct {
 	config, format, against *string
 	verbose, quiet, dryRun  *bool
 	noCache                 *bool
-	strict                  *bool
+	strict, unused          *bool
 	keep                    *int
 	minAge                  *time.Duration
 }
@@ -74,6 +74,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 		f.noCache = fl.Bool("no-cache", false, "neither read nor write the build cache (build/.static.cache beside the output)")
 		f.strict = fl.Bool("strict", false, "fail on warnings too, as the config's strict = true does")
 		if cmd == "check" {
+			f.unused = fl.Bool("unused", false, "list the collected files nothing refers to, with their bytes, by root")
 			f.against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
 		}
 	case "find":
