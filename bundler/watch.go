@@ -20,8 +20,11 @@ type WatchEvent struct {
 }
 
 // debounce is how long Watch waits after a change for more: an editor's
-// save, a git checkout or a copy is a burst of events.
-const debounce = 150 * time.Millisecond
+// save (a temporary file renamed over the old) is a burst of events a few
+// milliseconds long. A longer burst (a git checkout, a copy) may start a
+// build before it ends; the build after it sees all of it. The wait is a
+// quarter of the 100 ms a rebuild has, from save to output (issue 12).
+const debounce = 25 * time.Millisecond
 
 // Watch builds the project opts names, then builds it again after every
 // change to the config, a file of a root, or anything else under the
