@@ -403,7 +403,12 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 			line += 2
 		}
 		if m != nil && partMaps[i] != nil {
-			m.Append(partMaps[i], line)
+			// Its trailing blank lines were trimmed: so is their map,
+			// which would reach into the next part's lines. A copy: a
+			// source's map is shared by the bundles that hold it.
+			pm := *partMaps[i]
+			pm.Truncate(bytes.Count(part, []byte{'\n'}) + 1)
+			m.Append(&pm, line, 0)
 		}
 		out.Write(part)
 		line += bytes.Count(part, []byte{'\n'})
@@ -558,7 +563,13 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 			if n := src.scan.CharsetEnd; n > 0 {
 				edits = append([]sourcemap.Edit{{Line: 0, Start: 0, End: n, NewLen: 0}}, edits...)
 			}
-			concat.Append(sourcemap.Verbatim(src.file.Name, data, edits), line-1)
+			// A segment at each word: unminified, this map is the
+			// bundle's, and a consumer maps a column to the segment at
+			// or before it. It ends where the trimmed text does: the next
+			// source starts on the line after, which it would also cover.
+			m := sourcemap.VerbatimWords(src.file.Name, data, edits)
+			m.Truncate(bytes.Count(b, []byte{'\n'}) + 1)
+			concat.Append(m, line-1, 0)
 		}
 		joined.Write(b)
 		joined.WriteByte('\n')

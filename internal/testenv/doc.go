@@ -14,10 +14,10 @@
 //
 // # Skip, or fail under CI
 //
-// [Command], [File], [Django], [DjangoPipeline] and [RealWorld] each
-// return what a test runs. When it is missing, the test is skipped with a
-// message that names the command that installs it, and the one that
-// installs everything:
+// [Command], [File], [Django], [DjangoPipeline], [RealWorld] and
+// [NodeModules] each return what a test runs. When it is missing, the
+// test is skipped with a message that names the command that installs
+// it, and the one that installs everything:
 //
 //	--- SKIP: TestBrowser (0.00s)
 //	    browser_test.go:55: missing /usr/bin/chromium (stat /usr/bin/chromium: no such file or directory):
@@ -42,5 +42,7 @@
 //     bundler's TestBrowser;
 //   - script (bsdutils) gives the command a terminal in its progress test;
 //   - the npm packages of testdata/realworld/fetch.sh, in the directory
-//     $STAPLER_REALWORLD names, feed the real-world tests.
+//     $STAPLER_REALWORLD names, feed the real-world tests; among them
+//     @jridgewell/trace-mapping, a source-map consumer that is not
+//     stapler's, which node finds there ([NodeModules]).
 package testenv

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -80,11 +81,7 @@ func Django(t TB) (python, version string) {
 // test if there is none.
 func RealWorld(t TB) string {
 	t.Helper()
-	dir := os.Getenv("STAPLER_REALWORLD")
-	err := errors.New("STAPLER_REALWORLD is not set")
-	if dir != "" {
-		_, err = os.Stat(dir)
-	}
+	dir, err := realWorld()
 	if err != nil {
 		missing(t, "the npm packages of testdata/realworld/fetch.sh", err,
 			"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)")
@@ -102,6 +99,33 @@ func DjangoPipeline(t TB) string {
 		missing(t, "django-pipeline under "+Python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install python3-django-pipeline")
 	}
 	return python
+}
+
+func realWorld() (string, error) {
+	dir := os.Getenv("STAPLER_REALWORLD")
+	if dir == "" {
+		return "", errors.New("STAPLER_REALWORLD is not set")
+	}
+	_, err := os.Stat(dir)
+	return dir, err
+}
+
+// NodeModules returns the directory of [RealWorld], checking that it holds
+// the npm package pkg (fetched there without node_modules, each package
+// at DIR/<name>): node finds pkg and its dependencies with NODE_PATH set
+// to it. It ends the test if pkg is not there, as in a directory fetched
+// before fetch.sh named pkg.
+func NodeModules(t TB, pkg string) string {
+	t.Helper()
+	if _, err := realWorld(); err != nil {
+		return RealWorld(t)
+	}
+	dir := RealWorld(t)
+	if _, err := os.Stat(filepath.Join(dir, pkg, "package.json")); err != nil {
+		missing(t, "the npm package "+pkg+" of testdata/realworld/fetch.sh", err,
+			"bash testdata/realworld/fetch.sh "+dir)
+	}
+	return dir
 }
 
 // missing skips the test, or under CI fails it, saying what is missing

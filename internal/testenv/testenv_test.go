@@ -27,12 +27,17 @@ func TestMissing(t *testing.T) {
 		{"Command", `"apt-get install nodejs"`, func(t TB) { Command(t, "node") }},
 		{"File", `"apt-get install chromium"`, func(t TB) { File(t, "/nonexistent/chromium", "chromium") }},
 		{"RealWorld", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { RealWorld(t) }},
+		{"NodeModules/fetched before", `"bash testdata/realworld/fetch.sh `, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
+		{"NodeModules", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
 	}
 	for _, c := range checks {
 		for _, ci := range []string{"", "false", "true", "1"} {
 			t.Run(c.name+"/CI="+ci, func(t *testing.T) {
 				t.Setenv("PATH", t.TempDir())
 				t.Setenv("STAPLER_REALWORLD", "")
+				if c.name == "NodeModules/fetched before" {
+					t.Setenv("STAPLER_REALWORLD", t.TempDir())
+				}
 				t.Setenv("CI", ci)
 				var f fakeT
 				c.check(&f)

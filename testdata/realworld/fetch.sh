@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fetch.sh fetches the real-world stylesheets and scripts that
 # bundler/minifiers_test.go measures (BenchmarkMinify, TestRealWorldBundles)
-# from the npm registry, into DIR (default: a new temporary directory), and
+# and bundler/tracemap_test.go maps (TestStylesheetMapsTraced), and the
+# source-map reader that the latter runs, from the npm registry, into DIR (default: a new temporary directory), and
 # prints DIR. Run the measurements with
 #
 #	dir=$(bash testdata/realworld/fetch.sh /tmp/realworld)
@@ -24,6 +25,12 @@ packages=(
 	@fortawesome/fontawesome-free@7.3.1
 	normalize.css@8.0.1
 	animate.css@4.1.1
+	# A source-map consumer that is not stapler's, with its dependencies,
+	# for the tests that read stapler's maps as a browser's tools would
+	# (internal/testenv.NodeModules: node finds them with NODE_PATH=DIR).
+	@jridgewell/trace-mapping@0.3.31
+	@jridgewell/sourcemap-codec@1.6.0
+	@jridgewell/resolve-uri@3.1.3
 )
 
 dir=${1:-}

@@ -2,10 +2,19 @@ package sourcemap
 
 import "slices"
 
-// Append adds the mappings of o to m, o's generated lines starting at
-// line (0-based) of m's generated text, o's sources and names after m's.
-// Joining texts joins their maps this way, with no index map.
-func (m *Map) Append(o *Map, line int) {
+// Append adds the mappings of o to m, o's generated text starting at
+// line and col (0-based) of m's generated text, o's sources and names
+// after m's. Joining texts joins their maps this way, with no index map.
+// What m maps at or after that point is dropped: o's text is there now,
+// as where a source ends in a newline and the next one starts on the
+// empty line after it. So each generated position keeps one segment, the
+// one of the text that is there: two segments at one column would leave
+// consumers to pick one, and they do not pick the same.
+func (m *Map) Append(o *Map, line, col int) {
+	if line < len(m.Lines) {
+		m.Lines = m.Lines[:line+1]
+		m.Lines[line] = slices.DeleteFunc(m.Lines[line], func(s Segment) bool { return s.GenCol >= col })
+	}
 	for len(m.Lines) < line {
 		m.Lines = append(m.Lines, nil)
 	}
@@ -22,6 +31,9 @@ func (m *Map) Append(o *Map, line int) {
 			if seg.Name >= 0 {
 				seg.Name += nameBase
 			}
+			if i == 0 {
+				seg.GenCol += col
+			}
 			out[k] = seg
 		}
 		if line+i < len(m.Lines) {
@@ -29,6 +41,14 @@ func (m *Map) Append(o *Map, line int) {
 		} else {
 			m.Lines = append(m.Lines, out)
 		}
+	}
+}
+
+// Truncate drops what m maps past its first n generated lines: the map
+// of its text cut there, as a bundle cuts a source's trailing blank lines.
+func (m *Map) Truncate(n int) {
+	if n < len(m.Lines) {
+		m.Lines = m.Lines[:n]
 	}
 }
 

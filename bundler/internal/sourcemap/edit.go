@@ -79,25 +79,90 @@ func utf16Len(text []byte) int {
 // line and one after each edit, so that a column outside an edit maps
 // back exactly. It is the inner map that [Map.Compose] reads as verbatim.
 func Verbatim(name string, content []byte, edits []Edit) *Map {
+	return verbatim(name, content, edits, false)
+}
+
+// VerbatimWords is [Verbatim] with a segment at the start of each word
+// too: a character that is not a space, after a space or one of {};, in
+// the text. Composing needs none of them; a consumer reading the map
+// itself does, as it maps a column to the segment at or before it and
+// not past it: with one segment a line, every declaration of a
+// stylesheet's line maps to the line's start.
+func VerbatimWords(name string, content []byte, edits []Edit) *Map {
+	return verbatim(name, content, edits, true)
+}
+
+func verbatim(name string, content []byte, edits []Edit, words bool) *Map {
 	text := string(content)
 	m := &Map{Sources: []string{name}, Contents: []*string{&text}}
-	n := bytes.Count(content, []byte{'\n'}) + 1
-	m.Lines = make([][]Segment, n)
-	for i := range m.Lines {
-		m.Lines[i] = []Segment{{GenCol: 0, Source: 0, Line: i, Col: 0, Name: -1}}
-	}
-	delta := map[int]int{} // by line, the shift so far
+	lines := bytes.Split(content, []byte{'\n'})
+	m.Lines = make([][]Segment, len(lines))
+	byLine := make([][]Edit, len(lines))
 	for _, e := range edits {
-		if e.Line >= n {
-			continue
+		if e.Line < len(lines) {
+			byLine[e.Line] = append(byLine[e.Line], e)
 		}
-		d := delta[e.Line]
-		newEnd := e.End + d + e.NewLen - (e.End - e.Start)
-		m.Lines[e.Line] = append(m.Lines[e.Line], Segment{GenCol: newEnd, Source: 0, Line: e.Line, Col: e.End, Name: -1})
-		delta[e.Line] = d + e.NewLen - (e.End - e.Start)
+	}
+	for i, line := range lines {
+		var segs []Segment
+		delta := 0 // how much the edits so far moved the line's columns
+		add := func(col int) {
+			s := Segment{GenCol: col + delta, Source: 0, Line: i, Col: col, Name: -1}
+			switch n := len(segs); {
+			case n > 0 && s.GenCol == segs[n-1].GenCol:
+				segs[n-1] = s // what was there was cut: what follows is there
+			case n == 0 || s.Col > segs[n-1].Col:
+				segs = append(segs, s)
+			}
+		}
+		es := byLine[i]
+		for _, col := range starts(line, words) {
+			for len(es) > 0 && es[0].End <= col {
+				delta += es[0].NewLen - (es[0].End - es[0].Start)
+				add(es[0].End)
+				es = es[1:]
+			}
+			if len(es) > 0 && es[0].Start < col {
+				continue // inside an edit, whose text is not the source's
+			}
+			add(col)
+		}
+		for _, e := range es {
+			delta += e.NewLen - (e.End - e.Start)
+			add(e.End)
+		}
+		m.Lines[i] = segs
 	}
 	return m
 }
+
+// starts returns the columns, in UTF-16 code units, where a verbatim map
+// has a segment on line: its start and, with words, each word's.
+func starts(line []byte, words bool) []int {
+	cols := []int{0}
+	if !words {
+		return cols
+	}
+	col, prev := 0, byte(' ')
+	for i := 0; i < len(line); {
+		c := line[i]
+		if col > 0 && !isSpace(c) && (isSpace(prev) || prev == '{' || prev == '}' || prev == ';' || prev == ',') {
+			cols = append(cols, col)
+		}
+		size := 1
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRune(line[i:])
+			col += utf16.RuneLen(r) - 1 // a bad byte is U+FFFD, one unit
+		}
+		col++
+		prev = c
+		i += size
+	}
+	return cols
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' }
 
 // Shift moves the segments of m's generated lines past edits of the
 // generated text, so that a map of a text stays true once the text is

@@ -116,17 +116,9 @@ func decodeSections(sections []mapSection) (*Map, error) {
 		if err != nil {
 			return nil, fmt.Errorf("section %d: %w", i, err)
 		}
-		if len(part.Lines) > 0 {
-			for k := range part.Lines[0] {
-				part.Lines[0][k].GenCol += o.Column
-			}
-		}
-		// A section maps the text up to the next one's offset.
-		if o.Line < len(m.Lines) {
-			m.Lines = m.Lines[:o.Line+1]
-			m.Lines[o.Line] = slices.DeleteFunc(m.Lines[o.Line], func(s Segment) bool { return s.GenCol >= o.Column })
-		}
-		m.Append(part, o.Line)
+		// A section maps the text up to the next one's offset, where
+		// Append cuts it.
+		m.Append(part, o.Line, o.Column)
 	}
 	return m, nil
 }

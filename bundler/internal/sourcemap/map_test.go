@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 func TestVLQ(t *testing.T) {
@@ -110,8 +111,8 @@ func TestComposeAndAppend(t *testing.T) {
 	a := Verbatim("a.css", []byte("x{}\ny{}\n"), nil)
 	b := Verbatim("b.css", []byte("zz url(q)\n"), []Edit{{Line: 0, Start: 7, End: 8, NewLen: 5}})
 	concat := &Map{}
-	concat.Append(a, 0)
-	concat.Append(b, 3)
+	concat.Append(a, 0, 0)
+	concat.Append(b, 3, 0)
 	if got, want := concat.Sources, []string{"a.css", "b.css"}; !slices.Equal(got, want) {
 		t.Fatalf("sources = %q, want %q", got, want)
 	}
@@ -123,6 +124,35 @@ func TestComposeAndAppend(t *testing.T) {
 	}
 	if s, ok := m.Lookup(0, 7); !ok || m.Sources[s.Source] != "b.css" || s.Line != 0 {
 		t.Errorf("Lookup(0, 7) = %v, %v", s, ok)
+	}
+}
+
+// TestAppendReplaces guards issue 13, item 1: a source ending in a newline
+// has a segment for the empty line after it, where the next source
+// starts. That position must keep one segment, the next source's.
+func TestAppendReplaces(t *testing.T) {
+	a := Verbatim("a.css", []byte(".aaa { color: red; }\n"), nil)
+	b := Verbatim("b.css", []byte(".bbb { color: blue; }\n.bbb2 { color: green; }\n"), nil)
+	if len(a.Lines) != 2 {
+		t.Fatalf("a's map has %d lines, want 2 (the empty one after its newline too)", len(a.Lines))
+	}
+	concat := &Map{}
+	concat.Append(a, 0, 0)
+	concat.Append(b, 1, 0)
+	want := [][]Segment{{seg(0, 0, 0, 0)}, {seg(0, 1, 0, 0)}, {seg(0, 1, 1, 0)}, {seg(0, 1, 2, 0)}}
+	if !slices.EqualFunc(concat.Lines, want, slices.Equal) {
+		t.Errorf("joined:\n got %v\nwant %v", concat.Lines, want)
+	}
+	// Appended in the middle of a line, from column 3 on.
+	c := Verbatim("c.css", []byte("x{}"), nil)
+	concat.Append(c, 1, 3)
+	want = [][]Segment{{seg(0, 0, 0, 0)}, {seg(0, 1, 0, 0), seg(3, 2, 0, 0)}}
+	if !slices.EqualFunc(concat.Lines, want, slices.Equal) {
+		t.Errorf("joined mid-line:\n got %v\nwant %v", concat.Lines, want)
+	}
+	concat.Truncate(1)
+	if len(concat.Lines) != 1 {
+		t.Errorf("truncated to 1 line: %d lines", len(concat.Lines))
 	}
 }
 
@@ -195,4 +225,33 @@ func FuzzDecodeMap(f *testing.F) {
 		}
 		outer.Compose(m, false)
 	})
+}
+
+// TestVerbatimWords checks that a consumer, which takes the segment at or
+// before a column, finds each word of the generated text at its column
+// in the source, after edits that change the line's length and after
+// non-ASCII text.
+func TestVerbatimWords(t *testing.T) {
+	src := "@charset \"UTF-8\";\n.é, .b{ color: red; background: url(q) no-repeat }\n"
+	gen := "\n.é, .b{ color: red; background: url(qq.123456) no-repeat }\n"
+	edits := []Edit{{Line: 0, Start: 0, End: 17, NewLen: 0}, {Line: 1, Start: 36, End: 37, NewLen: 9}}
+	m := VerbatimWords("a.css", []byte(src), edits)
+	for _, tc := range []struct {
+		word      string
+		line, col int // in the source, 0-based
+	}{
+		{".é", 1, 0}, {".b", 1, 4}, {"color", 1, 8}, {"red", 1, 15}, {"background", 1, 20},
+		{"url(", 1, 32}, {") no-repeat", 1, 37}, {"no-repeat", 1, 39}, {"}", 1, 49},
+	} {
+		gl := strings.Index(gen, tc.word)
+		line := strings.Count(gen[:gl], "\n")
+		col := len(utf16.Encode([]rune(gen[strings.LastIndexByte(gen[:gl], '\n')+1 : gl])))
+		s, ok := m.Lookup(line, col)
+		if !ok || s.Line != tc.line || s.Col != tc.col {
+			t.Errorf("%q at %d:%d maps to %v %v, want %d:%d", tc.word, line, col, s, ok, tc.line, tc.col)
+		}
+	}
+	if got := m.Lines[0]; len(got) != 1 || got[0] != seg(0, 0, 0, 17) {
+		t.Errorf("the cut @charset's line: %v, want one segment, after the cut", got)
+	}
 }
