@@ -622,6 +622,7 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 			bb.diags.errorf(bp.cfg.Output.Pos, CodeSourceMap, err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
 			return
 		}
+		fixShorthands(outer, min, textIs(whole))
 		p.linkMap(bb, outer.Compose(concat, true))
 	}
 }

@@ -276,6 +276,9 @@ func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loade
 		diags.errorf(at, CodeSourceMap, err, "esbuild's source map: %v", err)
 		return out, diags
 	}
+	if loader == api.LoaderCSS {
+		fixShorthands(m, out, textIs(data))
+	}
 	m = m.Compose(sourcemap.Verbatim(n.name, n.src.data, edits), true)
 	inner := sm.inline
 	if mf != nil {

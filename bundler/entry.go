@@ -513,6 +513,9 @@ func (e *entryBuild) outputs(bb *builtBundle, r api.BuildResult) error {
 				}
 				m.Sources[i] = inputName(s)
 			}
+			if ext == ".css" {
+				fixShorthands(m, data, textOf(m))
+			}
 			m.Shift(edits)
 			mapFile = e.mapFile(bb, o.name, m, used)
 			if cfg.SourceMap == sourceMapLinked {

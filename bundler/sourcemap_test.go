@@ -190,7 +190,7 @@ minify = true
 		"static/js/remote.js":  {Data: []byte("function remote() {\n  return 'far away'\n}\n//# sourceMappingURL=https://cdn.example/remote.js.map\n")},
 		"static/js/mod.mjs":    {Data: []byte("import {x} from './dep.mjs'; export const doubled = x * 2; console.debug(doubled)\n")},
 		"static/js/dep.mjs":    {Data: []byte("import './mod.mjs' // a cycle: both share a hash\nexport const x = 21\n")},
-		"static/css/site.css":  {Data: []byte("body {\n  --arrow: \"→🙂\"; background: url(../img/a.png) no-repeat; color: red;\n}\n")},
+		"static/css/site.css":  {Data: []byte("body {\n  --arrow: \"→🙂\"; background: url(../img/a.png) no-repeat; color: red;\n}\n.box {\n  padding: 1px 2px;\n}\n")},
 		"static/img/a.png":     {Data: []byte("PNG")},
 	}
 }
@@ -216,6 +216,7 @@ func TestCollectedMaps(t *testing.T) {
 				{"js/remote.js", "far away", false, "js/remote.js", 2, 10, "'far away'"},
 				{"js/mod.mjs", "console.debug", false, "js/mod.mjs", 1, 60, "console.debug"}, // after the rewritten import
 				{"css/site.css", "color:red", false, "css/site.css", 2, 60, "color: red"},    // after non-ASCII text and the rewritten url()
+				{"css/site.css", "padding:", false, "css/site.css", 5, 3, "padding: 1px"},    // esbuild maps it to 1:1 (issue 13, item 2)
 			} {
 				o, ok := outputs[tc.output]
 				if !ok {

@@ -186,3 +186,31 @@ func (m *Map) Shift(edits []Edit) {
 		}
 	}
 }
+
+// Offset returns the byte offset in line, UTF-8 text, of column col in
+// UTF-16 code units, as a map counts them; false if the line is shorter
+// or col falls inside a character.
+func Offset(line []byte, col int) (int, bool) {
+	n := 0
+	for i := 0; i < len(line); {
+		if n == col {
+			return i, true
+		}
+		if n > col {
+			return 0, false
+		}
+		r, size := rune(line[i]), 1
+		if line[i] >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(line[i:])
+		}
+		n += utf16.RuneLen(r)
+		i += size
+	}
+	return len(line), n == col
+}
+
+// Column returns the column of line's byte offset i in UTF-16 code units,
+// as a map counts it.
+func Column(line []byte, i int) int {
+	return utf16Len(line[:i])
+}
