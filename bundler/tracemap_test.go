@@ -357,6 +357,7 @@ func TestStylesheetMapsTraced(t *testing.T) {
 				}
 			}
 			gen := string(o.Data)
+			t.Logf("%s: %d bytes, its map %d bytes", o.Name, len(o.Data), len(mo.Data))
 			items := cssItems(gen)
 			queries := make([][2]int, len(items))
 			genLines := newLines(gen)

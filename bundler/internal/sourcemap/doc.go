@@ -12,7 +12,9 @@
 // a map's JSON; [Map.Marshal] writes it back. A build writes one plain
 // map per output and never an index map (one with "sections"): every
 // consumer reads plain maps, and joining two maps is only a matter of
-// moving one down by some lines ([Map.Append]). Decode still reads index
+// moving one down by some lines ([Map.Append]). Each generated position
+// keeps one segment: what Append lands on, it replaces, and [Map.Truncate]
+// cuts a part's map where its text was cut. Decode still reads index
 // maps, which other tools write, as the one plain map they stand for: each
 // section's map moved to its offset and cut where the next one starts.
 //
@@ -41,13 +43,17 @@
 // [LineIndex.Edit] makes one from the byte offsets a scanner reports.
 // [Verbatim] turns a source and its edits into a map with a segment at the
 // start of each line and one after each edit, so that everything outside
-// an edit maps back to the exact column it came from. [Map.Shift] serves
+// an edit maps back to the exact column it came from, for Compose;
+// [VerbatimWords] adds one at each word, for a consumer that reads the map
+// itself and takes the segment at or before a column as it is. [Map.Shift] serves
 // the other side: it moves the generated columns of a map whose output is
 // edited after the map was made, as esbuild's outputs are once their
 // references to each other get hashed names.
 //
 // [LineIndex] also answers the bundler's other question of a byte offset,
-// its 1-based line and byte column for a diagnostic ([LineIndex.Pos]).
+// its 1-based line and byte column for a diagnostic ([LineIndex.Pos]);
+// [Offset] and [Column] turn a line's map column into a byte offset and
+// back.
 //
 // # Untrusted maps
 //
