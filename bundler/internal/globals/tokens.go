@@ -1,6 +1,8 @@
 package globals
 
 import (
+	"slices"
+
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
@@ -19,7 +21,9 @@ type tokenList []token
 // division as the scan package does.
 func tokens(src []byte) tokenList {
 	var toks tokenList
-	lx := js.NewLexer(parse.NewInputBytes(src))
+	// Clipped: the tokenizer writes a NUL past len(src) when there is
+	// room, a data race with another reader of the same source (scan.CSS).
+	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src)))
 	offset, depth := 0, 0
 	prev := js.ErrorToken
 	for {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/parse/v2"
@@ -26,7 +27,12 @@ type Stylesheet struct {
 // comments, strings and escapes are what the CSS spec says they are.
 func CSS(src []byte) Stylesheet {
 	s := Stylesheet{FirstRule: -1}
-	lx := css.NewLexer(parse.NewInputBytes(src))
+	// The tokenizer writes a NUL after the text when there is room for
+	// one: into the byte past len(src), which another goroutine may be
+	// reading, or which is the start of another text (a data race seen
+	// between scan.JS and globals.Read of one source). Clipped, it appends
+	// to a copy instead. The same holds in JS and in package globals.
+	lx := css.NewLexer(parse.NewInputBytes(slices.Clip(src)))
 	offset := 0
 	depth := 0
 	// The top-level statement being read: its first keyword.

@@ -17,7 +17,8 @@ import (
 func JS(src []byte) []Ref {
 	var refs []Ref
 	var toks []jsToken // the tokens that are not white space or comments
-	lx := js.NewLexer(parse.NewInputBytes(src))
+	// Clipped, as in CSS.
+	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src)))
 	offset := 0
 	prev := js.ErrorToken // the last token that is not white space or a comment
 	for {
