@@ -51,7 +51,8 @@ echo "versions: $(cd "$repo" && go version | cut -d' ' -f3-), stapler $(cd "$rep
 (cd "$repo" && STAPLER_BENCH_APPS=$apps STAPLER_BENCH_TREE=$tree go test ./bundler -run '^TestWriteBenchTree$' -count=1 -v) |
 	sed -n 's/^ *bench_collect_test.go:[0-9]*: /tree: /p'
 read -r image size _ <"$tree/bench-image.txt"
-source=$(ls "$tree"/static/css/components/*.css | head -1)
+components=("$tree"/static/css/components/*.css) # a source of the CSS bundle
+source=${components[0]}
 
 mkdir "$work/django"
 cat >"$work/django/bench_settings.py" <<EOF
