@@ -305,7 +305,7 @@ func TestReliabilityKill(t *testing.T) {
 		}
 		return found
 	}
-	for i := range kills {
+	kill := func(i int, after time.Duration) {
 		next := 1 - visible
 		p.setVersion(t, next)
 		before := gens()
@@ -314,7 +314,7 @@ func TestReliabilityKill(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(whole * time.Duration(2*i+1) / time.Duration(2*kills))
+		time.Sleep(after)
 		cmd.Process.Kill()
 		err := cmd.Wait()
 		visible = checkOutput(t, stapler, p.out, want)
@@ -336,7 +336,17 @@ func TestReliabilityKill(t *testing.T) {
 			t.Fatalf("kill %d: a build that finished left the previous output", i)
 		}
 	}
-	t.Logf("%d kills over %v (a whole build), %d files: %v", kills, whole.Round(time.Millisecond), files, outcome)
+	for i := range kills {
+		kill(i, whole*time.Duration(2*i+1)/time.Duration(2*kills))
+	}
+	// On a loaded machine the phases stretch unevenly: until a kill has
+	// landed while a build wrote, more kills, at random points of the
+	// build's second half, where the writing is.
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	for i := 0; outcome["killed while writing the next generation"] == 0 && i < kills; i++ {
+		kill(kills+i, whole/2+time.Duration(r.Int64N(int64(whole/2))))
+	}
+	t.Logf("kills over %v (a whole build), %d files: %v", whole.Round(time.Millisecond), files, outcome)
 	if outcome["killed while writing the next generation"] == 0 {
 		t.Errorf("no kill landed while a build wrote: the suite did not test one")
 	}
