@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
@@ -69,6 +70,12 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 				named[i] = append(named[i], r.Name)
 				if _, ok := res.Manifest.Files[r.Name]; !ok {
 					s := suggest.Nearest(r.Name, names)
+					if len(s) > 0 && strings.EqualFold(s[0], r.Name) {
+						// The words a source's name in the wrong case gets.
+						d := found[i].errorf(at, CodeCaseMismatch, finders.ErrCaseMismatch, "%s: %q is not in the manifest: names are case-sensitive, and the file is %q", r.Text, r.Name, s[0])
+						d.Suggestion = s[0]
+						break
+					}
 					d := found[i].errorf(at, CodeTemplateUnknownName, finders.ErrNotFound, "%s: %q is not in the manifest%s", r.Text, r.Name, didYouMean(s))
 					d.Suggestion = first(s)
 				} else if b := sourceOf[r.Name]; b != nil && !refd[r.Name] {

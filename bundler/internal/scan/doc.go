@@ -66,8 +66,11 @@
 // group of each custom pattern. A name's query and fragment are dropped.
 // A reference built from a variable is returned with
 // [TemplateRef.Dynamic] set, since no one can check it before the page
-// is rendered. Comments are skipped: {# #}, {% comment %}…{% endcomment %}
-// and {{/* */}}. The tags' own references come first, in order, then
+// is rendered, and so is a literal changed by a filter ('X'|lower); a
+// filter that cannot change a non-empty literal ('x'|default:'y') leaves
+// it a name. Comments are skipped: {# #}, {% comment %}…{% endcomment %}
+// and {{/* */}}; so is what a template prints as written, Django's
+// {% verbatim %}…{% endverbatim %} and Jinja2's {% raw %}…{% endraw %}. The tags' own references come first, in order, then
 // each pattern's matches. It does not read the host language: an HTML
 // src or href that names a file directly is found only by a custom
 // pattern.

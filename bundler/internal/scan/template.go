@@ -24,7 +24,10 @@ type TemplateRef struct {
 // and {% javascript "name" %}, Jinja2's static('x') and Go templates'
 // {{ asset "x" }} (funcs names the functions; both call and space forms),
 // and the matches of the custom patterns' "name" group. Comments are
-// skipped: {# #}, {% comment %}…{% endcomment %}, {{/* */}}.
+// skipped: {# #}, {% comment %}…{% endcomment %}, {{/* */}}; so is what
+// the template prints as written, {% verbatim %}…{% endverbatim %} and
+// Jinja2's {% raw %}…{% endraw %}. A literal followed by filters that
+// cannot change it ({% static 'x.svg'|default:'y' %}) names x.svg.
 func Template(src []byte, funcs []string, patterns []*regexp.Regexp) []TemplateRef {
 	var refs []TemplateRef
 	for i := 0; i+1 < len(src); {
@@ -57,9 +60,10 @@ func Template(src []byte, funcs []string, patterns []*regexp.Regexp) []TemplateR
 		switch closer {
 		case "%}":
 			fields := tagFields(inner, i+2)
-			if len(fields) > 0 && string(fields[0].text) == "comment" {
-				// Skip to {% endcomment %}.
-				if k := indexEndComment(src[next:]); k >= 0 {
+			if end := literalEnd(inner, fields); end != nil {
+				// What the template prints as written, up to its end
+				// tag: no reference in there is one.
+				if k := indexEndTag(src[next:], end); k >= 0 {
 					next += k
 				} else {
 					next = len(src)
@@ -129,21 +133,53 @@ func tagFields(inner []byte, at int) []field {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 
-func indexEndComment(src []byte) int {
+// literalEnd returns, for a block tag whose contents are not template
+// code, whether a tag's contents end it; nil for any other tag. Django's
+// {% comment %} ends at {% endcomment %}; its {% verbatim %} at the
+// contents repeated after "end" ({% verbatim x %} … {% endverbatim x %}),
+// compared without the spaces around them, as Django does; Jinja2's
+// {% raw %} at {% endraw %}, "-" markers allowed.
+func literalEnd(inner []byte, fields []field) func(inner []byte) bool {
+	if len(fields) == 0 {
+		return nil
+	}
+	switch string(fields[0].text) {
+	case "comment":
+		return func(in []byte) bool {
+			fs := tagFields(in, 0)
+			return len(fs) > 0 && string(fs[0].text) == "endcomment"
+		}
+	case "verbatim":
+		end := "end" + string(bytes.TrimSpace(inner))
+		return func(in []byte) bool { return string(bytes.TrimSpace(in)) == end }
+	}
+	if string(bytes.Trim(inner, jinjaTrim)) == "raw" {
+		return func(in []byte) bool { return string(bytes.Trim(in, jinjaTrim)) == "endraw" }
+	}
+	return nil
+}
+
+// jinjaTrim is what surrounds a Jinja2 tag's name: spaces and the
+// whitespace-control markers of {%- -%}.
+const jinjaTrim = " \t\n\r\f-"
+
+// indexEndTag returns the offset just after the first {% %} tag of src
+// whose contents end says end, or -1.
+func indexEndTag(src []byte, end func([]byte) bool) int {
 	for i := 0; ; {
 		j := bytes.Index(src[i:], []byte("{%"))
 		if j < 0 {
 			return -1
 		}
 		i += j + 2
-		end := bytes.Index(src[i:], []byte("%}"))
-		if end < 0 {
+		k := bytes.Index(src[i:], []byte("%}"))
+		if k < 0 {
 			return -1
 		}
-		if fs := tagFields(src[i:i+end], 0); len(fs) > 0 && string(fs[0].text) == "endcomment" {
-			return i + end + 2
+		if end(src[i : i+k]) {
+			return i + k + 2
 		}
-		i += end + 2
+		i += k + 2
 	}
 }
 
@@ -161,12 +197,48 @@ func djangoTag(src []byte, start, end int, fields []field) []TemplateRef {
 	if r.Bundle {
 		r.Tag = tag
 	}
-	if name, ok := literal(fields[1].text); ok {
+	if name, ok := tagLiteral(fields[1].text); ok {
 		r.Name = stripQuery(name)
 	} else {
 		r.Dynamic = true
 	}
 	return []TemplateRef{r}
+}
+
+// tagLiteral returns the value of a Django tag's argument when it is a
+// string literal, perhaps followed by filters that leave a non-empty
+// string as it is: {% static 'x.svg'|default:'y' %} names x.svg. Any
+// other filter ('x'|lower) makes the value one that only rendering knows.
+func tagLiteral(b []byte) (string, bool) {
+	if len(b) == 0 || b[0] != '"' && b[0] != '\'' {
+		return "", false
+	}
+	j := skipString(b, 0)
+	s, ok := literal(b[:j])
+	if !ok {
+		return "", false
+	}
+	for rest := b[j:]; len(rest) > 0; {
+		if rest[0] != '|' {
+			return "", false
+		}
+		filter := ident(rest[1:])
+		rest = rest[1+len(filter):]
+		if len(rest) > 0 && rest[0] == ':' { // the filter's argument
+			rest = rest[1:]
+			if len(rest) > 0 && (rest[0] == '"' || rest[0] == '\'') {
+				rest = rest[skipString(rest, 0):]
+			} else if k := bytes.IndexByte(rest, '|'); k >= 0 {
+				rest = rest[k:]
+			} else {
+				rest = nil
+			}
+		}
+		if filter != "default" && filter != "default_if_none" || s == "" {
+			return "", false
+		}
+	}
+	return s, true
 }
 
 // calls reads the function calls of a {{ }} block: Jinja2's static('x')
