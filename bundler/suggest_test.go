@@ -93,7 +93,11 @@ func TestSuggestionsAgree(t *testing.T) {
 			}
 			d := diags[0]
 			msg := strconv.Quote(tt.find) + " is not in the manifest"
-			if len(tt.want) > 0 {
+			switch {
+			case len(tt.want) > 0 && strings.EqualFold(tt.want[0], tt.find):
+				// The words a source's name in the wrong case gets (issue 13).
+				msg += ": names are case-sensitive, and the file is " + strconv.Quote(tt.want[0])
+			case len(tt.want) > 0:
 				q := make([]string, len(tt.want))
 				for i, s := range tt.want {
 					q[i] = strconv.Quote(s)
