@@ -650,7 +650,7 @@ func bundledStylesheet(src *source, outDir string, g *graph, withEdits bool) ([]
 			last = r.At + len(r.Text)
 		case r.target != nil:
 			out.Write(data[last:r.Start])
-			replace(r.Start, r.End, bundleURL(r, outDir, g.node(r.target)))
+			replace(r.Start, r.End, r.Escape(bundleURL(r, outDir, g.node(r.target))))
 			last = r.End
 		}
 	}

@@ -14,15 +14,16 @@ package bundler
 const (
 	// The config.
 
-	CodeSyntax       = "syntax"        // TOML syntax; a JavaScript or CSS syntax error without an esbuild ID
-	CodeUnknownKey   = "unknown-key"   // a key stapler does not know, with the nearest known key
-	CodeType         = "type"          // a value, or an array element, of the wrong TOML type
-	CodeBadValue     = "bad-value"     // a value of the right type that cannot be used
-	CodeMissing      = "missing"       // a required key is absent
-	CodeRoot         = "root"          // a root that does not exist, is not a directory, or cannot be read
-	CodeLinkOutside  = "link-outside"  // warning: a symbolic link in a root that leads out of it and the project
-	CodeLinkSystem   = "link-system"   // a symbolic link in a root that leads into a system directory (/etc, /proc…)
-	CodeCacheIgnored = "cache-ignored" // warning: a build cache that could not be read, rebuilt
+	CodeSyntax         = "syntax"           // TOML syntax; a JavaScript or CSS syntax error without an esbuild ID
+	CodeUnknownKey     = "unknown-key"      // a key stapler does not know, with the nearest known key
+	CodeType           = "type"             // a value, or an array element, of the wrong TOML type
+	CodeBadValue       = "bad-value"        // a value of the right type that cannot be used
+	CodeMissing        = "missing"          // a required key is absent
+	CodeRoot           = "root"             // a root that does not exist, is not a directory, or cannot be read
+	CodeLinkOutside    = "link-outside"     // warning: a symbolic link in a root that leads out of it and the project
+	CodeLinkSystem     = "link-system"      // a symbolic link in a root that leads into a system directory (/etc, /proc…)
+	CodeCacheIgnored   = "cache-ignored"    // warning: a build cache that could not be read, rebuilt
+	CodeNothingToBuild = "nothing-to-build" // warning: a config with no bundle and no [collect]
 
 	// Names and globs.
 

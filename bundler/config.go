@@ -3,6 +3,7 @@ package bundler
 import (
 	"maps"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -261,6 +262,12 @@ func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
 	if len(c.Roots) == 0 && top.Get("root") == nil {
 		diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeMissing, nil, `no [[root]]: name at least one directory of static files`)
 	}
+	if len(c.Bundles) == 0 && top.Get("collect") == nil {
+		// Valid, and useless: the build would write an empty manifest.
+		w := diags.errorf(Position{File: file, Line: 1, Col: 1}, CodeNothingToBuild, nil,
+			`no [bundle.NAME] and no [collect]: the build makes nothing but an empty manifest`)
+		w.Severity = SeverityWarning
+	}
 	return c
 }
 
@@ -425,7 +432,7 @@ func (d decoder) templates(k *tomlpos.Key) *templatesConfig {
 	tc := &templatesConfig{Functions: []string{"asset", "integrity", "module"}}
 	var havePaths bool
 	d.table(t, "templates", map[string]func(*tomlpos.Key){
-		"paths": func(k *tomlpos.Key) { tc.Paths, havePaths = d.patterns(k) },
+		"paths": func(k *tomlpos.Key) { tc.Paths, havePaths = d.templatePaths(k) },
 		"functions": func(k *tomlpos.Key) {
 			vs, ok := d.strings(k)
 			if !ok {
@@ -447,6 +454,31 @@ func (d decoder) templates(k *tomlpos.Key) *templatesConfig {
 	}
 	return tc
 }
+
+// templatePaths decodes [templates] paths: globs relative to the
+// config, or absolute ones (Django admin's own templates, where Debian
+// installs them), as a [[root]] path may be.
+func (d decoder) templatePaths(k *tomlpos.Key) ([]value, bool) {
+	vs, ok := d.strings(k)
+	var out []value
+	for _, v := range vs {
+		pattern := v.S
+		if isAbs(pattern) {
+			// The pattern below the file system's root.
+			pattern = strings.TrimLeft(filepath.ToSlash(strings.TrimPrefix(pattern, filepath.VolumeName(pattern))), "/")
+		}
+		if err := finders.ValidPattern(pattern); err != nil {
+			d.diags.errorf(v.Pos, CodeBadPattern, err, "%s: %q: %s", k.Name, v.S, detail(err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, ok
+}
+
+// isAbs reports whether a path of the config is absolute: "/x" on every
+// OS, and "C:\x" on Windows.
+func isAbs(p string) bool { return path.IsAbs(p) || filepath.IsAbs(p) }
 
 // templatePatterns decodes the [[templates.pattern]] tables: regular
 // expressions with a (?P<name>...) group.

@@ -370,7 +370,7 @@ func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
 		}
 		written := strings.TrimSpace(r.URL)
 		written = written[:len(written)-len(r.suffix)]
-		replace(r.Start, r.End, manifest.HashedPath(written, t.hash)+r.suffix)
+		replace(r.Start, r.End, r.Escape(manifest.HashedPath(written, t.hash)+r.suffix))
 	}
 	if last == 0 {
 		return data, nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -27,19 +29,36 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 	if t == nil || p.dir == nil {
 		return nil, nil
 	}
-	var files []string
+	var files []templateFile
 	for _, pat := range t.Paths {
-		matches, err := doublestar.Glob(p.dir, pat.S, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())
+		fsys, pattern, display := p.dir, pat.S, p.dirPath
+		if isAbs(pat.S) {
+			if !p.disk {
+				diags.errorf(pat.Pos, CodeBadValue, nil, "templates: %q: must stay inside the project's file system", pat.S)
+				continue
+			}
+			// Globbed below the directory the pattern starts with, as
+			// a [[root]] path is.
+			vol := filepath.VolumeName(pat.S)
+			var base string
+			base, pattern = doublestar.SplitPattern(filepath.ToSlash(strings.TrimPrefix(pat.S, vol)))
+			base = vol + filepath.FromSlash(base)
+			fsys = os.DirFS(base)
+			display = func(name string) string { return filepath.Join(base, filepath.FromSlash(name)) }
+		}
+		matches, err := doublestar.Glob(fsys, pattern, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())
 		if err != nil {
 			return nil, err
 		}
 		if len(matches) == 0 {
 			diags.errorf(pat.Pos, CodeNoMatch, finders.ErrNoMatch, "templates: %q matches no file", pat.S)
 		}
-		files = append(files, matches...)
+		for _, m := range matches {
+			files = append(files, templateFile{fsys, m, display(m)})
+		}
 	}
-	slices.Sort(files)
-	files = slices.Compact(files)
+	slices.SortFunc(files, func(a, b templateFile) int { return strings.Compare(a.display, b.display) })
+	files = slices.CompactFunc(files, func(a, b templateFile) bool { return a.display == b.display })
 
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))
 	sourceOf := p.bundleSources(res)
@@ -48,12 +67,12 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 	named := make([][]string, len(files))
 	checked := make([]int, len(files))
 	skipped := make([]int, len(files))
-	err := inParallel(ctx, files, func(i int, name string) error {
-		src, err := fs.ReadFile(p.dir, name)
+	err := inParallel(ctx, files, func(i int, f templateFile) error {
+		src, err := fs.ReadFile(f.fsys, f.name)
 		if err != nil {
 			return err
 		}
-		display := p.dirPath(name)
+		display := f.display
 		lines := newLineIndex(src)
 		for _, r := range scan.Template(src, t.Functions, t.Patterns) {
 			at := lines.pos(display, r.At)
@@ -128,6 +147,14 @@ func (p *Project) bundleSources(res *Result) map[string]*bundleConfig {
 		}
 	}
 	return out
+}
+
+// templateFile is a template [templates] paths names: a file of the
+// config's directory, or of the directory an absolute pattern starts in.
+type templateFile struct {
+	fsys    fs.FS
+	name    string // in fsys
+	display string // how messages name it
 }
 
 func first(s []string) string {

@@ -3,7 +3,9 @@ package scan
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
@@ -84,7 +86,8 @@ func CSS(src []byte) Stylesheet {
 			if imp != nil && len(text) >= 2 {
 				r := *imp
 				r.Start, r.End = at+1, at+len(text)-1
-				r.URL = string(text[1 : len(text)-1])
+				r.Quote = text[0]
+				r.URL = unescapeCSS(text[1 : len(text)-1])
 				r.Text = string(src[imp.At : at+len(text)])
 				s.Refs = append(s.Refs, r)
 			}
@@ -126,10 +129,104 @@ func urlToken(text []byte, at int) Ref {
 	i += len(inner) - len(trimmed)
 	inner = bytes.TrimRight(trimmed, " \t\r\n\f")
 	if n := len(inner); n >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner[n-1] == inner[0] {
+		r.Quote = inner[0]
 		inner = inner[1 : n-1]
 		i++
 	}
 	r.Start, r.End = at+i, at+i+len(inner)
-	r.URL = string(inner)
+	r.URL = unescapeCSS(inner)
 	return r
+}
+
+// unescapeCSS returns the value of a string's or a url()'s contents as
+// CSS Syntax Level 3 reads them (§4.3.5, §4.3.7): a backslash before a
+// newline continues the line and is dropped (the tokenizer allows it in
+// strings only); a backslash and one to six hex digits, then one white
+// space if there is one, is that code point (U+FFFD for zero, a
+// surrogate or one past U+10FFFF); a backslash and any other character
+// is that character.
+func unescapeCSS(b []byte) string {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return string(b)
+	}
+	var out strings.Builder
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' {
+			out.WriteByte(c)
+			continue
+		}
+		i++
+		switch {
+		case i == len(b):
+			// A backslash at the end: nothing to escape.
+		case b[i] == '\n' || b[i] == '\f':
+		case b[i] == '\r':
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+		case isHex(b[i]):
+			j := i
+			var cp rune
+			for j < len(b) && j-i < 6 && isHex(b[j]) {
+				cp = cp<<4 | rune(hexValue(b[j]))
+				j++
+			}
+			if cp == 0 || 0xD800 <= cp && cp <= 0xDFFF || cp > 0x10FFFF {
+				cp = utf8.RuneError
+			}
+			out.WriteRune(cp)
+			switch {
+			case j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n':
+				j += 2
+			case j < len(b) && isSpace(b[j]):
+				j++
+			}
+			i = j - 1
+		default:
+			_, n := utf8.DecodeRune(b[i:])
+			out.Write(b[i : i+n])
+			i += n - 1
+		}
+	}
+	return out.String()
+}
+
+// escapeCSS writes url so that CSS reads it back as url: in a string
+// quoted with quote, or bare in url() when quote is 0. Only what would
+// end or change the value is escaped, so that a plain name is written
+// as it is.
+func escapeCSS(url string, quote byte) string {
+	var out strings.Builder
+	for i := 0; i < len(url); i++ {
+		c := url[i]
+		switch {
+		case c < 0x20 || c == 0x7f:
+			// A code point, and a space to end it.
+			out.WriteString(`\`)
+			out.WriteString(strconv.FormatInt(int64(c), 16))
+			out.WriteByte(' ')
+		case c == '\\' || quote != 0 && c == quote ||
+			quote == 0 && (c == ' ' || c == '"' || c == '\'' || c == '(' || c == ')'):
+			out.WriteByte('\\')
+			out.WriteByte(c)
+		default:
+			out.WriteByte(c)
+		}
+	}
+	return out.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func hexValue(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }

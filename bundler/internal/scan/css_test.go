@@ -29,6 +29,14 @@ func TestScanCSS(t *testing.T) {
 		{"import url", `@import url(a.css) screen;`, []string{`@@import url(a.css) | a.css`}},
 		{"import with layer", `@import url("a.css") layer(base) supports(display:grid);`, []string{`@@import url("a.css") | a.css`}},
 		{"custom property", `:root{--bg:url(x.png)}`, []string{"url(x.png) | x.png"}},
+		// Escapes are decoded as CSS reads them; Start:End stays as written.
+		{"escaped newline in a string", "a{b:url(\"a\\\nb.png\")}", []string{"url(\"a\\\nb.png\") | ab.png"}},
+		{"escaped CRLF in a string", "a{b:url('a\\\r\nb.png')}", []string{"url('a\\\r\nb.png') | ab.png"}},
+		{"hex escape and its space", `a{b:url(a\2e png)}`, []string{`url(a\2e png) | a.png`}},
+		{"six hex digits", `a{b:url("\00006Bx.png")}`, []string{`url("\00006Bx.png") | kx.png`}},
+		{"escaped character", `a{b:url(a\(1\).png)}`, []string{`url(a\(1\).png) | a(1).png`}},
+		{"null escape", `a{b:url("\0 x.png")}`, []string{"url(\"\\0 x.png\") | \ufffdx.png"}},
+		{"import string escape", "@import \"x\\\ny.css\";", []string{"@@import \"x\\\ny.css\" | xy.css"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,8 +47,8 @@ func TestScanCSS(t *testing.T) {
 				if r.Import {
 					g = "@" + g
 				}
-				if tt.css[r.Start:r.End] != r.URL {
-					t.Errorf("%s: src[start:end] = %q, want %q", r.Text, tt.css[r.Start:r.End], r.URL)
+				if got := unescapeCSS([]byte(tt.css[r.Start:r.End])); got != r.URL {
+					t.Errorf("%s: src[start:end] reads %q, want %q", r.Text, got, r.URL)
 				}
 				if !strings.HasPrefix(tt.css[r.At:], r.Text) {
 					t.Errorf("%s: does not start at %d", r.Text, r.At)
@@ -104,6 +112,7 @@ func FuzzScanCSS(f *testing.F) {
 		"a{b:url(\"unterminated\n}",
 		`a{b:url(x y)}@import`,
 		"\x00url(\\29)",
+		"a{b:url(\"a\\\nb\\22 c\\\\.png\")}@import 'x\\'y';",
 	} {
 		f.Add([]byte(s))
 	}
@@ -117,8 +126,11 @@ func FuzzScanCSS(f *testing.F) {
 			if r.At < last || r.Start < r.At || r.End < r.Start || r.End > len(src) {
 				t.Fatalf("bad ranges %+v in %q", r, src)
 			}
-			if string(src[r.Start:r.End]) != r.URL {
-				t.Fatalf("src[start:end] = %q, url %q", src[r.Start:r.End], r.URL)
+			if got := unescapeCSS(src[r.Start:r.End]); got != r.URL {
+				t.Fatalf("src[start:end] = %q reads %q, url %q", src[r.Start:r.End], got, r.URL)
+			}
+			if e := r.Escape(r.URL); !strings.ContainsRune(r.URL, 0) && unescapeCSS([]byte(e)) != r.URL {
+				t.Fatalf("Escape(%q) = %q reads back %q", r.URL, e, unescapeCSS([]byte(e)))
 			}
 			if !strings.HasPrefix(string(src[r.At:]), r.Text) {
 				t.Fatalf("text %q not at %d", r.Text, r.At)
@@ -126,4 +138,35 @@ func FuzzScanCSS(f *testing.F) {
 			last = r.End
 		}
 	})
+}
+
+// TestCSSEscape: what Escape writes in place of a URL reads back as that
+// URL, in each of the three places a stylesheet writes one, and a plain
+// name is written as it is.
+func TestCSSEscape(t *testing.T) {
+	tests := []struct {
+		quote byte
+		url   string
+		want  string
+	}{
+		{'"', "img/a.1f2e3d.png", "img/a.1f2e3d.png"},
+		{0, "img/a.1f2e3d.png?#iefix", "img/a.1f2e3d.png?#iefix"},
+		{'"', `a "b" 'c'.png`, `a \"b\" 'c'.png`},
+		{'\'', `a "b" 'c'.png`, `a "b" \'c\'.png`},
+		{0, `a (b) "c".png`, `a\ \(b\)\ \"c\".png`},
+		{'"', "a\\b\nc.png", `a\\b\a c.png`},
+	}
+	for _, tt := range tests {
+		r := Ref{Kind: URL, Quote: tt.quote}
+		got := r.Escape(tt.url)
+		if got != tt.want {
+			t.Errorf("Escape(%q) with quote %q = %q, want %q", tt.url, tt.quote, got, tt.want)
+		}
+		if back := unescapeCSS([]byte(got)); back != tt.url {
+			t.Errorf("%q reads back as %q, want %q", got, back, tt.url)
+		}
+	}
+	if got := (Ref{Kind: Module, Quote: '"'}).Escape(`a"b.js`); got != `a"b.js` {
+		t.Errorf("a script's reference was escaped: %q", got)
+	}
 }

@@ -19,10 +19,13 @@
 //
 //   - src[r.At:] begins with r.Text, the whole reference as written
 //     (url("x"), @import "x", the specifier's string, the comment);
-//   - src[r.Start:r.End] is r.URL, exactly as written: quotes and the
-//     spaces inside url( ) left out, escapes and %-encoding not undone,
-//     so that replacing that range with another URL keeps the rest of the
-//     file byte for byte;
+//   - src[r.Start:r.End] is the URL as written: quotes and the spaces
+//     inside url( ) left out, so that replacing that range with another
+//     URL keeps the rest of the file byte for byte. r.URL is that text as
+//     the file's language reads it: in a stylesheet, CSS escapes decoded
+//     (a backslash before a newline in a string dropped, \2e a "."),
+//     %-encoding not undone; [Ref.Escape] writes another URL for that
+//     range;
 //   - At <= Start <= End <= len(src).
 //
 // These hold for any input; the fuzz tests check them.

@@ -11,8 +11,12 @@ type Ref struct {
 	At    int    // where the reference's text starts: "url(", "@import", the comment, the specifier's quote, a dynamic "import("
 	Start int    // the URL itself, without quotes or spaces ...
 	End   int    // ... so that replacing src[Start:End] keeps the rest as written
-	URL   string // the URL as written
+	URL   string // the URL as read: a stylesheet's escapes decoded (url("a\2e png") is a.png)
 	Text  string // the whole reference as written, for messages: url("x") or @import "x"
+	// Quote is, for a stylesheet's reference, the quote around its URL,
+	// '"' or '\'', or 0 for a URL bare in url(): how [Ref.Escape] writes
+	// another URL in its place.
+	Quote byte
 	// Import is set for a stylesheet's @import, whether its URL is a
 	// string or a url().
 	Import bool
@@ -24,6 +28,19 @@ type Ref struct {
 	// its URL is empty and Start and End are At, for there is nothing to
 	// rewrite.
 	Dynamic bool
+}
+
+// Escape returns url as it must be written in place of the reference's
+// URL, src[r.Start:r.End], to be read back as url: a stylesheet's URL
+// with CSS escapes where a quote, a backslash, a newline or (bare in
+// url()) a space or parenthesis would end or change it; any other
+// reference's as it is. A plain name needs no escape and is returned
+// unchanged.
+func (r Ref) Escape(url string) string {
+	if r.Kind != URL {
+		return url
+	}
+	return escapeCSS(url, r.Quote)
 }
 
 // Kind tells what a [Ref] is, which decides what the file it names may
