@@ -17,7 +17,10 @@
 // stapler help prints the same synopsis, made from the commands' flag
 // sets; a test holds this copy to them. A flag of one letter takes one
 // dash and a longer one two, as written here; Go's flag package accepts
-// either, and --format=json as well as --format json.
+// either, and --format=json as well as --format json. Flags may come
+// before or after the arguments (stapler verify DIR --format=json,
+// stapler find NAME -c other.toml); after --, every word is an argument.
+// A mistyped command gets a did-you-mean.
 //
 // # Commands
 //
@@ -107,17 +110,24 @@
 // Lines and columns are 1-based; a column counts bytes and points at the
 // value as written (a string's opening quote). A warning reads "warning:"
 // and does not fail the command, unless --strict or the config's strict =
-// true makes every warning an error. --format=json prints a JSON array of
+// true makes every warning an error. A control character in a file name
+// or a message is printed escaped as Go writes it (\n, \r, \x1b), so that
+// each report stays one line. --format=json prints a JSON array of
 // {"file", "line", "col", "severity", "code", "message", "suggestion"} on
 // stdout instead; --format=github prints GitHub Actions annotations
 // (::error file=…,line=…,col=…,title=stapler CODE::message) on stdout, so
-// that the problems show on the pull request's diff. The count still goes
-// to stderr. Every code, with an example and its fix, is in docs/errors.md.
+// that the problems show on the pull request's diff, each file relative
+// to GITHUB_WORKSPACE when that is set and holds it (a step with a
+// working-directory still names frontend/assets.toml). The count still
+// goes to stderr. Every code, with an example and its fix, is in docs/errors.md.
 //
 // # Exit status
 //
 // 0 on success; 1 when the project has problems, every one of them
 // printed; 2 when stapler could not run: bad flags or arguments, an
 // unknown command or format, a config file missing or unreadable, an I/O
-// error while writing.
+// error while writing. With --format=json, status 2 prints
+// {"error": "…"} on stdout, and with --format=github an ::error::…
+// annotation, besides the message on stderr; a flag error is so printed
+// when --format came before it.
 package main

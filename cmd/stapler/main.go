@@ -11,11 +11,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Exit statuses.
@@ -53,8 +55,70 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "stapler: unknown command %q\n%s", cmd, usage)
+	names := []string{"help"}
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "stapler: unknown command %q%s\n%s", cmd, didYouMean(suggest.Nearest(cmd, names)), usage)
 	return exitFailed
+}
+
+// didYouMean returns "; did you mean "x"?" for the names suggested, or "".
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return "; did you mean " + strings.Join(q, " or ") + "?"
+}
+
+// parseArgs parses a command's flags wherever they are among its
+// arguments, as most commands do (stapler verify DIR --format=json), and
+// returns the other arguments; after "--", every argument is one.
+func parseArgs(fl *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fl.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// setup parses a command's arguments and makes its printer. When either
+// fails it has said why, on stdout too when the format asked for was
+// read (--format=json then an unknown flag), and returns ok false.
+func setup(cmd string, args []string, stdout, stderr io.Writer) (fl *flag.FlagSet, f *cmdFlags, positional []string, pr *printer, ok bool) {
+	fl, f = newFlagSet(cmd, stderr)
+	positional, err := parseArgs(fl, args)
+	format := "text"
+	if f.format != nil {
+		format = *f.format
+	}
+	pr, perr := newPrinter(format, stdout, stderr, f.verbose != nil && *f.verbose)
+	switch {
+	case err != nil:
+		// The flag package has said why on stderr.
+		if perr == nil && !errors.Is(err, flag.ErrHelp) {
+			pr.machineFailure(err.Error())
+		}
+		return nil, nil, nil, nil, false
+	case perr != nil:
+		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, perr)
+		return nil, nil, nil, nil, false
+	}
+	return fl, f, positional, pr, true
 }
 
 func version() string {
@@ -65,19 +129,13 @@ func version() string {
 }
 
 func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
-	fl, f := newFlagSet(cmd, stderr)
-	config, verbose, quiet, format, against := f.config, f.verbose, f.quiet, f.format, f.against
-	if err := fl.Parse(args); err != nil {
+	_, f, positional, pr, ok := setup(cmd, args, stdout, stderr)
+	if !ok {
 		return exitFailed
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "stapler %s: unexpected argument %q\n", cmd, fl.Arg(0))
-		return exitFailed
-	}
-	pr, err := newPrinter(*format, stdout, stderr, *verbose)
-	if err != nil {
-		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
-		return exitFailed
+	config, verbose, quiet, against := f.config, f.verbose, f.quiet, f.against
+	if len(positional) > 0 {
+		return pr.fail("stapler %s: unexpected argument %q", cmd, positional[0])
 	}
 
 	start := time.Now()
@@ -88,8 +146,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	p, err := bundler.Load(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
-		return exitFailed
+		return pr.fail("stapler %s: %v", cmd, err)
 	}
 	var res *bundler.Result
 	switch {
@@ -107,8 +164,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 		pr.diagnostics(list)
 		return exitProblems
 	case err != nil:
-		fmt.Fprintf(stderr, "stapler %s: %v\n", cmd, err)
-		return exitFailed
+		return pr.fail("stapler %s: %v", cmd, err)
 	}
 	pr.diagnostics(res.Warnings)
 	if f.unused != nil && *f.unused {
@@ -119,7 +175,7 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	if *verbose {
 		for _, o := range res.Outputs {
-			fmt.Fprintf(stderr, "  %s → %s (%s)\n", o.Name, o.Path, size(o.Size()))
+			fmt.Fprintf(stderr, "  %s → %s (%s)\n", oneLine(o.Name), oneLine(o.Path), size(o.Size()))
 		}
 		if s := res.Stats; s.Cached > 0 {
 			fmt.Fprintf(stderr, "  the build cache showed %d of the %d files unchanged: not read\n", s.Cached, s.Sources)
@@ -153,12 +209,12 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 }
 
 func runFind(args []string, stdout, stderr io.Writer) int {
-	fl, f := newFlagSet("find", stderr)
-	config := f.config
-	if err := fl.Parse(args); err != nil {
+	_, f, positional, _, ok := setup("find", args, stdout, stderr)
+	if !ok {
 		return exitFailed
 	}
-	if fl.NArg() == 0 {
+	config := f.config
+	if len(positional) == 0 {
 		fmt.Fprintln(stderr, "usage:", synopsis("find"))
 		return exitFailed
 	}
@@ -168,10 +224,10 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	status := exitOK
-	for _, name := range fl.Args() {
+	for _, name := range positional {
 		f, hidden, err := p.Finder().Find(name)
 		if msg, ok := bundler.FindMessage(name, err); ok {
-			fmt.Fprintf(stderr, "stapler find: %s\n", msg)
+			fmt.Fprintf(stderr, "stapler find: %s\n", oneLine(msg))
 			status = exitProblems
 			continue
 		}
@@ -179,25 +235,28 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "stapler find: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", name, relPath(p.FilePath(f)))
+		fmt.Fprintf(stdout, "%s: %s\n", oneLine(name), oneLine(relPath(p.FilePath(f))))
 		for _, h := range hidden {
-			fmt.Fprintf(stdout, "  hides %s\n", relPath(p.FilePath(h)))
+			fmt.Fprintf(stdout, "  hides %s\n", oneLine(relPath(p.FilePath(h))))
 		}
 	}
 	return status
 }
 
 func runPrune(args []string, stdout, stderr io.Writer) int {
-	fl, f := newFlagSet("prune", stderr)
-	config, keep, minAge, dryRun, verbose := f.config, f.keep, f.minAge, f.dryRun, f.verbose
-	if err := fl.Parse(args); err != nil {
+	_, f, positional, _, ok := setup("prune", args, stdout, stderr)
+	if !ok {
 		return exitFailed
 	}
-	if *keep < 1 || *minAge < 0 || fl.NArg() > 1 {
+	config, keep, minAge, dryRun, verbose := f.config, f.keep, f.minAge, f.dryRun, f.verbose
+	if *keep < 1 || *minAge < 0 || len(positional) > 1 {
 		fmt.Fprintln(stderr, "usage:", synopsis("prune"), "(N ≥ 1, D ≥ 0)")
 		return exitFailed
 	}
-	dir := fl.Arg(0)
+	var dir string
+	if len(positional) == 1 {
+		dir = positional[0]
+	}
 	if dir == "" {
 		p, err := bundler.Load(bundler.Options{Config: *config})
 		if err != nil {
@@ -220,7 +279,7 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	}
 	if *verbose || *dryRun {
 		for _, name := range res.Removed {
-			fmt.Fprintln(stdout, name)
+			fmt.Fprintln(stdout, oneLine(name))
 		}
 	}
 	verb := "removed"
@@ -233,26 +292,20 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 }
 
 func runWatch(args []string, stdout, stderr io.Writer) int {
-	fl, f := newFlagSet("watch", stderr)
-	config, verbose, format := f.config, f.verbose, f.format
-	if err := fl.Parse(args); err != nil {
+	_, f, positional, pr, ok := setup("watch", args, stdout, stderr)
+	if !ok {
 		return exitFailed
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "stapler watch: unexpected argument %q\n", fl.Arg(0))
-		return exitFailed
-	}
-	pr, err := newPrinter(*format, stdout, stderr, *verbose)
-	if err != nil {
-		fmt.Fprintf(stderr, "stapler watch: %v\n", err)
-		return exitFailed
+	config := f.config
+	if len(positional) > 0 {
+		return pr.fail("stapler watch: unexpected argument %q", positional[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err = bundler.Watch(ctx, bundler.Options{Config: *config, Waiting: waiting("watch", stderr), Cache: !*f.noCache}, func(ev bundler.WatchEvent) {
+	err := bundler.Watch(ctx, bundler.Options{Config: *config, Waiting: waiting("watch", stderr), Cache: !*f.noCache}, func(ev bundler.WatchEvent) {
 		why := "built"
 		if len(ev.Changed) > 0 {
-			why = fmt.Sprintf("rebuilt after a change to %s", relPath(ev.Changed[0]))
+			why = fmt.Sprintf("rebuilt after a change to %s", oneLine(relPath(ev.Changed[0])))
 			if n := len(ev.Changed) - 1; n > 0 {
 				why += fmt.Sprintf(" and %d more", n)
 			}
@@ -263,7 +316,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 			pr.diagnostics(list)
 			fmt.Fprintf(stderr, "stapler watch: not %s; the previous output stays; waiting for changes\n", why)
 		case ev.Err != nil:
-			fmt.Fprintf(stderr, "stapler watch: %v; waiting for changes\n", ev.Err)
+			pr.fail("stapler watch: %v; waiting for changes", ev.Err)
 		default:
 			pr.diagnostics(ev.Result.Warnings)
 			s := ev.Result.Stats
@@ -271,50 +324,40 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		}
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "stapler watch: %v\n", err)
-		return exitFailed
+		return pr.fail("stapler watch: %v", err)
 	}
 	return exitOK
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
-	fl, f := newFlagSet("verify", stderr)
-	config, format := f.config, f.format
-	if err := fl.Parse(args); err != nil {
+	fl, f, positional, pr, ok := setup("verify", args, stdout, stderr)
+	if !ok {
 		return exitFailed
 	}
-	if fl.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage:", synopsis("verify"))
-		return exitFailed
+	config := f.config
+	if len(positional) != 1 {
+		return pr.fail("usage: %s", synopsis("verify"))
 	}
-	pr, err := newPrinter(*format, stdout, stderr, false)
-	if err != nil {
-		fmt.Fprintf(stderr, "stapler verify: %v\n", err)
-		return exitFailed
-	}
-	dir := fl.Arg(0)
+	dir := positional[0]
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "stapler verify: %s is not a directory\n", dir)
-		return exitFailed
+		return pr.fail("stapler verify: %s is not a directory", dir)
 	}
 	explicit := false
 	fl.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "c" })
 	var p *bundler.Project
 	if _, err := os.Stat(*config); err == nil || explicit {
 		if p, err = bundler.Load(bundler.Options{Config: *config}); err != nil {
-			fmt.Fprintf(stderr, "stapler verify: %v\n", err)
-			return exitFailed
+			return pr.fail("stapler verify: %v", err)
 		}
 	}
-	_, err = bundler.Verify(context.Background(), dir, p)
+	_, err := bundler.Verify(context.Background(), dir, p)
 	var list bundler.ErrorList
 	switch {
 	case errors.As(err, &list):
 		pr.diagnostics(list)
 		return exitProblems
 	case err != nil:
-		fmt.Fprintf(stderr, "stapler verify: %v\n", err)
-		return exitFailed
+		return pr.fail("stapler verify: %v", err)
 	}
 	pr.diagnostics(nil)
 	against := "its manifests"
@@ -386,16 +429,16 @@ func (pr *printer) diagnostics(list bundler.ErrorList) {
 	case "github":
 		for _, d := range list {
 			fmt.Fprintf(pr.stdout, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
-				ghProperty(relPath(d.Pos.File)), d.Pos.Line, d.Pos.Col, ghProperty("stapler "+d.Code), ghData(relMessage(d.Message)))
+				ghProperty(workspacePath(d.Pos.File)), d.Pos.Line, d.Pos.Col, ghProperty("stapler "+d.Code), ghData(relMessage(d.Message)))
 		}
 	default:
 		for _, d := range list {
 			pos := d.Pos
-			pos.File = relPath(pos.File)
-			fmt.Fprintf(pr.stderr, "%s: %s: %s\n", pos, d.Severity, relMessage(d.Message))
+			pos.File = oneLine(relPath(pos.File))
+			fmt.Fprintf(pr.stderr, "%s: %s: %s\n", pos, d.Severity, oneLine(relMessage(d.Message)))
 			if pr.verbose {
 				for _, n := range d.Notes {
-					fmt.Fprintf(pr.stderr, "\t%s\n", n)
+					fmt.Fprintf(pr.stderr, "\t%s\n", oneLine(n))
 				}
 			}
 		}
@@ -403,6 +446,87 @@ func (pr *printer) diagnostics(list bundler.ErrorList) {
 	if n := list.Errors(); n > 0 {
 		fmt.Fprintf(pr.stderr, "%d error%s\n", n, plural(n))
 	}
+}
+
+// fail reports why the command could not run, for exit status 2: on
+// stderr as text, and in the format asked for on stdout too, so that a
+// CI step reading stdout gets something (a JSON object, an annotation)
+// rather than nothing.
+func (pr *printer) fail(format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintln(pr.stderr, oneLine(msg))
+	pr.machineFailure(msg)
+	return exitFailed
+}
+
+// machineFailure prints the stdout half of fail: {"error": msg} for
+// json, an ::error:: annotation for github, nothing for text.
+func (pr *printer) machineFailure(msg string) {
+	msg = relMessage(msg)
+	switch pr.format {
+	case "json":
+		enc := json.NewEncoder(pr.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(struct {
+			Error string `json:"error"`
+		}{msg})
+	case "github":
+		fmt.Fprintf(pr.stdout, "::error::%s\n", ghData(msg))
+	}
+}
+
+// oneLine escapes the control characters of text printed as one line of
+// a file:line:col report, which a file name ("a\nb.css") or a tag as
+// written may hold: \n and \r as written in Go, the others as \xNN (a
+// tab stays). A report stays one line for the tools that read it.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, isBreaking) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80 && isBreaking(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isBreaking(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isBreaking reports whether r would break a line of a report or drive
+// the terminal: a control character but the tab, and the Unicode line
+// and paragraph separators.
+func isBreaking(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f || 0x80 <= r && r < 0xa0 || r == '\u2028' || r == '\u2029'
+}
+
+// workspacePath shows a diagnostic's file for a GitHub annotation:
+// relative to the repository's root, GITHUB_WORKSPACE, when it is below
+// it, for GitHub places an annotation by that path whatever the step's
+// working directory; otherwise as relPath does.
+func workspacePath(p string) string {
+	ws := os.Getenv("GITHUB_WORKSPACE")
+	if ws == "" {
+		return relPath(p)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return relPath(p)
+	}
+	rel, err := filepath.Rel(ws, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return relPath(p)
+	}
+	return filepath.ToSlash(rel)
 }
 
 func plural(n int) string {
