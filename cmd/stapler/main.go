@@ -522,11 +522,21 @@ func workspacePath(p string) string {
 	if err != nil {
 		return relPath(p)
 	}
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return relPath(p)
+	below := func(ws, abs string) (string, bool) {
+		rel, err := filepath.Rel(ws, abs)
+		return filepath.ToSlash(rel), err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}
-	return filepath.ToSlash(rel)
+	if rel, ok := below(ws, abs); ok {
+		return rel
+	}
+	// The workspace, or the way to the file, may go through a link
+	// (macOS's /var is /private/var).
+	realWS, err1 := filepath.EvalSymlinks(ws)
+	realAbs, err2 := filepath.EvalSymlinks(abs)
+	if rel, ok := below(realWS, realAbs); ok && err1 == nil && err2 == nil {
+		return rel
+	}
+	return relPath(p)
 }
 
 func plural(n int) string {
