@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
+	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Position is a place in a file: the config, a source, a template.
@@ -149,6 +150,15 @@ func (l ErrorList) Err() error {
 	sorted := slices.Clone(l)
 	sorted.Sort()
 	return sorted
+}
+
+// Nearest returns the candidates a person most likely meant by name,
+// best first, at most three: stapler's one did-you-mean ranking (a name
+// in another case, then a typo, then a moved file), which every message
+// of the library uses, for a front end's own names, such as the
+// command's "stapler bulid".
+func Nearest(name string, candidates []string) []string {
+	return suggest.Nearest(name, candidates)
 }
 
 // didYouMean returns "; did you mean "s"?" for a non-empty s.

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
-	"github.com/stapler-build/stapler/internal/suggest"
 )
 
 // Exit statuses.
@@ -59,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "stapler: unknown command %q%s\n%s", cmd, didYouMean(suggest.Nearest(cmd, names)), usage)
+	fmt.Fprintf(stderr, "stapler: unknown command %q%s\n%s", cmd, didYouMean(bundler.Nearest(cmd, names)), usage)
 	return exitFailed
 }
 
