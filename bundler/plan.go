@@ -156,7 +156,7 @@ func (p *Project) resolveSources(bp *bundlePlan, srcs *sourceSet, diags *ErrorLi
 			switch {
 			case errors.Is(err, finders.ErrNoMatch) && allowEmpty[e.S]:
 			case errors.Is(err, finders.ErrNoMatch):
-				diags.errorf(e.Pos, CodeNoMatch, err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.searched()
+				diags.errorf(e.Pos, CodeNoMatch, err, "bundle %q: %q matches no file in any root", b.Name, e.S).Notes = p.Searched()
 			case err != nil:
 				p.finderError(e, err, diags).Message = fmt.Sprintf("bundle %q: %q: %s", b.Name, e.S, detail(err))
 			}
@@ -196,7 +196,7 @@ func (p *Project) finderError(e value, err error, diags *ErrorList) *Diagnostic 
 	}
 	switch {
 	case errors.Is(err, finders.ErrNotFound):
-		d.Notes = p.searched()
+		d.Notes = p.Searched()
 	case errors.Is(err, finders.ErrCaseMismatch):
 		d.Code = CodeCaseMismatch
 	case errors.Is(err, finders.ErrInvalidName):
@@ -265,8 +265,10 @@ func findProblem(err error) string {
 	return "is not a valid name: " + detail(err)
 }
 
-// searched lists the roots, for the notes of a name not found.
-func (p *Project) searched() []string {
+// Searched returns the notes that follow a name not found when the
+// command's -v asks for them: the roots searched, in order, as the
+// config names them.
+func (p *Project) Searched() []string {
 	notes := []string{"searched, in order:"}
 	for _, r := range p.roots {
 		s := "  " + r.Dir

@@ -8,7 +8,7 @@
 //
 //	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
 //	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict] [--unused]
-//	stapler find   [-c file] NAME...
+//	stapler find   [-c file] [-v] NAME...
 //	stapler watch  [-c file] [-v] [--format text|json|github] [--no-cache]
 //	stapler verify [-c file] [--format text|json|github] DIR
 //	stapler prune  [-c file] [-n] [-v] [--keep N] [--min-age D] [DIR]
@@ -19,7 +19,7 @@
 // dash and a longer one two, as written here; Go's flag package accepts
 // either, and --format=json as well as --format json. Flags may come
 // before or after the arguments (stapler verify DIR --format=json,
-// stapler find NAME -c other.toml); after --, every word is an argument.
+// stapler find NAME -v); after --, every word is an argument.
 // A mistyped command gets a did-you-mean.
 //
 // # Commands
@@ -47,7 +47,7 @@
 //
 // find shows which root supplies each NAME and which files of later roots
 // it hides, as Django's findstatic does; a name in no root exits 1 with a
-// did-you-mean.
+// did-you-mean, and with -v the roots searched, in order.
 //
 // verify checks an output directory as it was deployed, copied or synced:
 // its manifests parse and agree; every file they name is there with its

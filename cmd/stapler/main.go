@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stapler-build/stapler/bundler"
+	"github.com/stapler-build/stapler/finders"
 )
 
 // Exit statuses.
@@ -212,7 +213,7 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitFailed
 	}
-	config := f.config
+	config, verbose := f.config, f.verbose
 	if len(positional) == 0 {
 		fmt.Fprintln(stderr, "usage:", synopsis("find"))
 		return exitFailed
@@ -227,6 +228,11 @@ func runFind(args []string, stdout, stderr io.Writer) int {
 		f, hidden, err := p.Finder().Find(name)
 		if msg, ok := bundler.FindMessage(name, err); ok {
 			fmt.Fprintf(stderr, "stapler find: %s\n", oneLine(msg))
+			if *verbose && errors.Is(err, finders.ErrNotFound) {
+				for _, n := range p.Searched() {
+					fmt.Fprintf(stderr, "\t%s\n", oneLine(n))
+				}
+			}
 			status = exitProblems
 			continue
 		}

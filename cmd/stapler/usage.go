@@ -79,6 +79,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 		}
 	case "find":
 		f.config = fl.String("c", "assets.toml", "the config `file`")
+		f.verbose = fl.Bool("v", false, "show the roots searched for a name not found")
 	case "watch":
 		f.config = fl.String("c", "assets.toml", "the config `file`")
 		f.verbose = fl.Bool("v", false, "show the roots searched for a name not found")
