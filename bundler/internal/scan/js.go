@@ -14,11 +14,13 @@ import (
 // a string, a template or a regular expression is not taken for one. An
 // import() of anything but a string literal cannot be rewritten: it comes
 // back as a Ref with Dynamic set. The references are in order.
+//
+// It keeps the last few tokens only, so its memory is that of the
+// references it finds, whatever the script's size.
 func JS(src []byte) []Ref {
-	var refs []Ref
-	var toks []jsToken // the tokens that are not white space or comments
-	// Clipped, as in CSS.
-	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src)))
+	var m moduleScanner
+	m.src = src
+	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src))) // clipped, as in CSS
 	offset := 0
 	prev := js.ErrorToken // the last token that is not white space or a comment
 	for {
@@ -38,15 +40,16 @@ func JS(src []byte) []Ref {
 		switch tt {
 		case js.CommentToken, js.CommentLineTerminatorToken:
 			if r, ok := sourceMapComment(text, at, "//"); ok {
-				refs = append(refs, r)
+				m.maps = append(m.maps, r)
 			}
 		case js.WhitespaceToken, js.LineTerminatorToken:
 		default:
 			prev = tt
-			toks = append(toks, jsToken{tt, text, at})
+			m.next(jsToken{tt, text, at})
 		}
 	}
-	refs = append(refs, moduleRefs(src, toks)...)
+	m.end()
+	refs := append(m.maps, m.refs...)
 	slices.SortFunc(refs, func(a, b Ref) int { return a.At - b.At }) // rewriting goes in order
 	return refs
 }
@@ -57,92 +60,125 @@ type jsToken struct {
 	at   int
 }
 
-// moduleRefs finds the specifiers of import "x", import … from "x",
-// export … from "x" and import("x").
-func moduleRefs(src []byte, toks []jsToken) []Ref {
-	var refs []Ref
-	// add keeps the references in order, each string once: a from clause
-	// is found by looking ahead, so a statement the tokenizer reads inside
-	// another's clause ("import export * from ''") would name its string
-	// again, and a rewrite of one string twice overlaps itself.
-	add := func(r Ref) {
-		if n := len(refs); n > 0 && r.At <= refs[n-1].At {
-			return
+// moduleScanner finds the specifiers of import "x", import … from "x",
+// export … from "x" and import("x") in a stream of tokens (white space and
+// comments left out), keeping only the last five and whether a from
+// clause is open.
+type moduleScanner struct {
+	src  []byte
+	maps []Ref // source map comments
+	refs []Ref // module specifiers, in order
+
+	// last holds the latest tokens, last[0] the current one; a token
+	// not yet seen has type js.ErrorToken.
+	last [5]jsToken
+	// clause is set while the tokens since an import (not followed by a
+	// string, "(" or ".") or an export followed by "*" or "{" are all
+	// bindings: names, braces, commas, "*", "as" and strings. A "from"
+	// and a string end it, naming the module. Clauses that overlap (an
+	// import inside another's bindings, as in "import export * from")
+	// see the same tokens from then on, so they end together and one flag
+	// stands for them all.
+	clause bool
+}
+
+// add keeps the references in order, each string once: a string that
+// ends two clauses is named once, and a rewrite of one string twice would
+// overlap itself.
+func (m *moduleScanner) add(r Ref) {
+	if n := len(m.refs); n > 0 && r.At <= m.refs[n-1].At {
+		return
+	}
+	m.refs = append(m.refs, r)
+}
+
+func (m *moduleScanner) str(t jsToken) Ref {
+	return Ref{Kind: Module, At: t.at, Start: t.at + 1, End: t.at + len(t.text) - 1, Text: string(t.text),
+		URL: string(t.text[1 : len(t.text)-1])}
+}
+
+// dynamic is an import() whose argument, up to arg, is not a string alone.
+func (m *moduleScanner) dynamic(imp, arg jsToken) {
+	m.add(Ref{Kind: Module, Dynamic: true, At: imp.at, Start: imp.at, End: imp.at,
+		Text: string(m.src[imp.at : arg.at+len(arg.text)])})
+}
+
+// importAt reports whether last[i] is the keyword import, not a property
+// (obj.import).
+func (m *moduleScanner) importAt(i int) bool {
+	return m.last[i].tt == js.ImportToken && (i+1 == len(m.last) || m.last[i+1].tt != js.DotToken)
+}
+
+func (m *moduleScanner) next(t jsToken) {
+	copy(m.last[1:], m.last[:len(m.last)-1])
+	m.last[0] = t
+	l := &m.last
+
+	// import("x"), decided at the token after the string: ")" or ","
+	// for a specifier, anything else for an expression.
+	if l[1].tt == js.StringToken && l[2].tt == js.OpenParenToken && m.importAt(3) {
+		if t.tt == js.CloseParenToken || t.tt == js.CommaToken {
+			m.add(m.str(l[1]))
+		} else {
+			m.dynamic(l[3], l[1])
 		}
-		refs = append(refs, r)
 	}
-	str := func(t jsToken) Ref {
-		r := Ref{Kind: Module, At: t.at, Start: t.at + 1, End: t.at + len(t.text) - 1, Text: string(t.text)}
-		r.URL = string(t.text[1 : len(t.text)-1])
-		return r
-	}
-	is := func(i int, tt js.TokenType) bool { return i < len(toks) && toks[i].tt == tt }
-	for i := 0; i < len(toks); i++ {
-		switch toks[i].tt {
-		case js.ImportToken:
-			if i > 0 && toks[i-1].tt == js.DotToken { // obj.import
-				continue
-			}
-			switch {
-			case is(i+1, js.StringToken): // import "x"
-				add(str(toks[i+1]))
-			case is(i+1, js.OpenParenToken): // import(…)
-				if is(i+2, js.StringToken) && (is(i+3, js.CloseParenToken) || is(i+3, js.CommaToken)) {
-					add(str(toks[i+2]))
-				} else if i+2 < len(toks) {
-					arg := toks[i+2]
-					add(Ref{Kind: Module, Dynamic: true, At: toks[i].at, Start: toks[i].at, End: toks[i].at,
-						Text: string(src[toks[i].at : arg.at+len(arg.text)])})
-				}
-			case is(i+1, js.DotToken): // import.meta
-			default: // import bindings from "x"
-				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					add(str(toks[j]))
-				}
-			}
-		case js.ExportToken:
-			switch {
-			case is(i+1, js.MulToken): // export * [as ns] from "x"
-				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					add(str(toks[j]))
-				}
-			case is(i+1, js.OpenBraceToken): // export { … } from "x"
-				if j := fromClause(toks, i+1, importBinding); j >= 0 {
-					add(str(toks[j]))
-				}
-			}
+
+	if m.clause {
+		switch {
+		case l[1].tt == js.FromToken && t.tt == js.StringToken &&
+			l[2].tt != js.CommaToken && l[2].tt != js.OpenBraceToken:
+			// from "x" ends the clause; a binding may be named from
+			// too, as in import { from } from "x".
+			m.add(m.str(t))
+			m.clause = false
+		case t.tt != js.FromToken && !importBinding(t.tt):
+			m.clause = false
 		}
 	}
-	return refs
+
+	switch {
+	case m.importAt(1):
+		switch t.tt {
+		case js.StringToken: // import "x"
+			m.add(m.str(t))
+		case js.OpenParenToken: // import(…): decided by the next tokens
+		case js.DotToken: // import.meta
+		default: // import bindings from "x"
+			m.startClause(t)
+		}
+	case l[1].tt == js.ImportToken: // obj.import
+	case l[1].tt == js.OpenParenToken && m.importAt(2) && t.tt != js.StringToken:
+		m.dynamic(l[2], t) // import(name), import(`…`)
+	case l[1].tt == js.ExportToken && (t.tt == js.MulToken || t.tt == js.OpenBraceToken):
+		m.startClause(t) // export * [as ns] from "x", export { … } from "x"
+	}
+}
+
+// startClause opens a from clause at its first token t.
+func (m *moduleScanner) startClause(t jsToken) {
+	if m.clause {
+		return // one is open: it sees the same tokens
+	}
+	m.clause = t.tt == js.FromToken || importBinding(t.tt)
+}
+
+// end decides what the last tokens left open: an import("x" at the end
+// is an expression.
+func (m *moduleScanner) end() {
+	if l := &m.last; l[0].tt == js.StringToken && l[1].tt == js.OpenParenToken && m.importAt(2) {
+		m.dynamic(l[2], l[0])
+	}
 }
 
 // importBinding reports whether a token can stand between import (or
 // export) and from: names, braces, commas, "*" and "as".
-func importBinding(t jsToken) bool {
-	switch t.tt {
+func importBinding(tt js.TokenType) bool {
+	switch tt {
 	case js.OpenBraceToken, js.CloseBraceToken, js.CommaToken, js.MulToken, js.AsToken, js.StringToken:
 		return true
 	}
-	return js.IsIdentifierName(t.tt) && t.tt != js.FromToken
-}
-
-// fromClause returns the index of the string after "from", when every
-// token from i up to it is a binding; -1 otherwise.
-func fromClause(toks []jsToken, i int, binding func(jsToken) bool) int {
-	for ; i < len(toks); i++ {
-		if toks[i].tt == js.FromToken {
-			// from "x" ends the clause; a binding may be named from too,
-			// as in import { from } from "x".
-			if i+1 < len(toks) && toks[i+1].tt == js.StringToken && toks[i-1].tt != js.CommaToken && toks[i-1].tt != js.OpenBraceToken {
-				return i + 1
-			}
-			continue
-		}
-		if !binding(toks[i]) {
-			return -1
-		}
-	}
-	return -1
+	return js.IsIdentifierName(tt) && tt != js.FromToken
 }
 
 // regexpAllowed reports whether a "/" after a token of type prev starts a

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -164,26 +165,32 @@ func TestSourceMapComment(t *testing.T) {
 	}
 }
 
+// jsSeeds are the JS fuzz targets' seeds.
+var jsSeeds = []string{
+	"var a = 1;\n//# sourceMappingURL=a.js.map",
+	"//# sourceMappingURL=source_map.js.map\t \nlet a_variable = 1;\n",
+	"//@ sourceMappingURL=old.js.map\r\n",
+	"var s = '//# sourceMappingURL=x.js.map';",
+	"var t = `${a}\n//# sourceMappingURL=x.js.map\n${`${b}`}`;",
+	"var r = /[//]# sourceMappingURL=x.js.map/g; x = a / 2 //# sourceMappingURL=ok.js.map\n",
+	"return /=/ //# sourceMappingURL=y.map",
+	"a\n/b/g //# sourceMappingURL=z.map",
+	"/* unterminated //# sourceMappingURL=x.map",
+	"var s = \"unterminated //# sourceMappingURL=x.map",
+	"/[unterminated //# sourceMappingURL=x.map",
+	"`unterminated ${ //# sourceMappingURL=x.map",
+	"<!-- //# sourceMappingURL=x.map\n--> y",
+	"#!/usr/bin/env node\n//# sourceMappingURL=x.map",
+	"\xff\xfe//# sourceMappingURL=\xe9.map",
+	"import a, {b as c} from './a.js'; export * from \"../b.js\"; import('./c.js'); import(`./${x}.js`)",
+	"import './side.js'\nexport { from } from './f.js'\nimport.meta.url; obj.import('x')",
+	"import export*from\"./x.js\"; import from \"y\"; import {a, from from 'z'}",
+	"import a, import './s.js' from './x.js'; import('a', {with: {}}); import ('b' + c); import(",
+	"x.import('a'); import\n(\n'./b.js'\n); export {a as default, b} from './c.js'; import('",
+}
+
 func FuzzScanJS(f *testing.F) {
-	for _, s := range []string{
-		"var a = 1;\n//# sourceMappingURL=a.js.map",
-		"//# sourceMappingURL=source_map.js.map\t \nlet a_variable = 1;\n",
-		"//@ sourceMappingURL=old.js.map\r\n",
-		"var s = '//# sourceMappingURL=x.js.map';",
-		"var t = `${a}\n//# sourceMappingURL=x.js.map\n${`${b}`}`;",
-		"var r = /[//]# sourceMappingURL=x.js.map/g; x = a / 2 //# sourceMappingURL=ok.js.map\n",
-		"return /=/ //# sourceMappingURL=y.map",
-		"a\n/b/g //# sourceMappingURL=z.map",
-		"/* unterminated //# sourceMappingURL=x.map",
-		"var s = \"unterminated //# sourceMappingURL=x.map",
-		"/[unterminated //# sourceMappingURL=x.map",
-		"`unterminated ${ //# sourceMappingURL=x.map",
-		"<!-- //# sourceMappingURL=x.map\n--> y",
-		"#!/usr/bin/env node\n//# sourceMappingURL=x.map",
-		"\xff\xfe//# sourceMappingURL=\xe9.map",
-		"import a, {b as c} from './a.js'; export * from \"../b.js\"; import('./c.js'); import(`./${x}.js`)",
-		"import './side.js'\nexport { from } from './f.js'\nimport.meta.url; obj.import('x')",
-	} {
+	for _, s := range jsSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -242,6 +249,12 @@ func TestScanJSModules(t *testing.T) {
 		// Two statements' clauses reach one string: it is named once (a
 		// fuzz crasher, which panicked the rewrite of a collected file).
 		{`import export*from"./x.js"`, []string{`./x.js@18`}},
+		// An import "x" among another import's bindings is no valid
+		// script; both strings are named, each once.
+		{`import a, import "./s.js" from "./x.js"`, []string{`./s.js@17`, `./x.js@31`}},
+		{`import("./a.js", {with: {type: "json"}})`, []string{`./a.js@7`}},
+		{`import("./a.js"`, []string{`dynamic:import("./a.js"@0`}},
+		{`export {a as default, b} from "./c.js"; export default from`, []string{`./c.js@30`}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -261,5 +274,23 @@ func TestScanJSModules(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
 			t.Errorf("JS(%q):\ngot  %q\nwant %q", tt.src, got, tt.want)
 		}
+	}
+}
+
+// TestScanJSMemory guards the window: a 2 MB script of some 700,000
+// tokens is scanned without a list of its tokens (the list allocated
+// 215 MB as it grew).
+func TestScanJSMemory(t *testing.T) {
+	src := []byte(strings.Repeat("var x = [1, 2, 3], y = x.map(function (v) { return v / 2; });\n", 2<<20/64))
+	src = append(src, "import \"./last.js\";\n"...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	refs := JS(src)
+	runtime.ReadMemStats(&after)
+	if len(refs) != 1 || refs[0].URL != "./last.js" {
+		t.Fatalf("references %+v, want ./last.js", refs)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(len(src))+1<<20 {
+		t.Errorf("scanning %d bytes allocated %d bytes, want under 1 MiB more", len(src), n)
 	}
 }
