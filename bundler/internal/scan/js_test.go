@@ -277,7 +277,7 @@ func TestScanJSModules(t *testing.T) {
 	}
 }
 
-// TestScanJSMemory guards the window: a 2 MB script of some 700,000
+// TestScanJSMemory guards the window: a 2 MB script of some 1,000,000
 // tokens is scanned without a list of its tokens (the list allocated
 // 215 MB as it grew).
 func TestScanJSMemory(t *testing.T) {
