@@ -344,7 +344,7 @@ func (p *Project) prepareBundle(ctx context.Context, bp *bundlePlan, srcs *sourc
 
 func (p *Project) checkEmpty(bb *builtBundle) {
 	bp := bb.plan
-	if !bp.bad && len(bb.diags) == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
+	if !bp.bad && bb.diags.Errors() == 0 && len(bytes.TrimSpace(bb.data)) == 0 {
 		bb.diags.errorf(bp.cfg.Output.Pos, CodeEmptyOutput, nil, "bundle %q: output %q would be empty (its sources hold no code)", bp.cfg.Name, bp.cfg.Output.S)
 	}
 }
@@ -422,7 +422,7 @@ func (p *Project) joinScripts(ctx context.Context, bb *builtBundle, srcs *source
 		out.WriteByte('\n')
 	}
 	bb.data = out.Bytes()
-	if m != nil && len(bb.diags) == 0 {
+	if m != nil && bb.diags.Errors() == 0 {
 		p.linkMap(bb, m)
 	}
 	if len(bb.diags) == 0 && !bp.bad {
@@ -582,11 +582,11 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 			concat.Lines = append([][]sourcemap.Segment{nil}, concat.Lines...)
 		}
 	}
-	if !bp.cfg.Minify || bp.bad || len(bb.diags) > 0 {
+	if !bp.cfg.Minify || bp.bad || bb.diags.Errors() > 0 {
 		// A bundle with problems is never written; minifying it whole
 		// would only report its sources' problems again.
 		bb.data = append(head, joined.Bytes()...)
-		if concat != nil && !bp.bad && len(bb.diags) == 0 {
+		if concat != nil && !bp.bad && bb.diags.Errors() == 0 {
 			p.linkMap(bb, concat)
 		}
 		return
@@ -616,7 +616,7 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		bb.diags.add(d)
 	}
 	bb.data = min
-	if concat != nil && len(bb.diags) == 0 {
+	if concat != nil && bb.diags.Errors() == 0 {
 		outer, err := sourcemap.Decode(minMap)
 		if err != nil {
 			bb.diags.errorf(bp.cfg.Output.Pos, CodeSourceMap, err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)

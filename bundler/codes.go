@@ -75,6 +75,7 @@ const (
 
 	CodeMinifyWarning    = "minify-warning"    // an esbuild warning while minifying, without an ID of its own
 	CodeMinify           = "minify"            // a collected SVG or JSON file that cannot be parsed
+	CodeMinifyLimited    = "minify-limited"    // a warning: a stylesheet too repetitive for esbuild's syntax minification, minified without it
 	CodeSourceMap        = "sourcemap"         // a source map that cannot be read
 	CodeSourceMapShared  = "sourcemap-shared"  // a map that [collect] minify remakes for one file, used by another
 	CodeSourceMapDropped = "sourcemap-dropped" // a warning: a link to another site's map, dropped

@@ -137,6 +137,11 @@ func FuzzScanCSS(f *testing.F) {
 			}
 			last = r.End
 		}
+		rep := CSSRepetition(src)
+		if rep.Pairs < 0 || rep.Largest < 0 || rep.At < -1 || rep.At >= max(len(src), 1) || (rep.At < 0) != (rep.Largest == 0) ||
+			rep.Pairs < rep.Largest*(rep.Largest-1)/2 {
+			t.Fatalf("repetition %+v for %d bytes", rep, len(src))
+		}
 	})
 }
 

@@ -43,6 +43,10 @@
 // and a string src in @font-face are not references, and an @import
 // inside a block is not an import (a url() there is found as any other).
 //
+// [CSSRepetition] measures what makes a minifier that merges and drops
+// duplicate rules slow: how many distinct rules share one block of
+// declarations. It keeps a count per distinct rule, not the rules.
+//
 // # Scripts
 //
 // [JS] returns, in source order, the //# sourceMappingURL= comment (or
