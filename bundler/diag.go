@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/internal/suggest"
@@ -40,6 +41,26 @@ func newLineIndex(src []byte) lineIndex {
 func (idx lineIndex) pos(file string, offset int) Position {
 	line, col := idx.Pos(offset)
 	return Position{File: file, Line: line, Col: col}
+}
+
+// lazyLines is a source's line index, made when a position or an edit is
+// first asked for: a file's references rarely need one (a problem, a
+// source map), and the index of a large file is a large slice.
+type lazyLines struct {
+	once sync.Once
+	text []byte
+	idx  lineIndex
+}
+
+func (l *lazyLines) index() lineIndex {
+	l.once.Do(func() { l.idx = newLineIndex(l.text) })
+	return l.idx
+}
+
+func (l *lazyLines) pos(file string, offset int) Position { return l.index().pos(file, offset) }
+
+func (l *lazyLines) Edit(text []byte, start, end int, s string) sourcemap.Edit {
+	return l.index().Edit(text, start, end, s)
 }
 
 // Severity says whether a [Diagnostic] fails the build.

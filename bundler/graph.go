@@ -355,6 +355,11 @@ func (n *node) rewrite() ([]byte, []sourcemap.Edit) {
 		if n.smap != nil {
 			edits = append(edits, n.src.lines.Edit(data, start, end, with))
 		}
+		if out.Cap() == 0 {
+			// Once, not doubling as it goes: a large file would leave
+			// copies of itself for the collector.
+			out.Grow(len(data) + len(n.refs)*len(".0123456789ab"))
+		}
 		out.Write(data[last:start])
 		out.WriteString(with)
 		last = end

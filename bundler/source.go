@@ -43,7 +43,7 @@ type source struct {
 
 	scanOnce sync.Once
 	scan     scan.Stylesheet // a stylesheet's; for a script, only refs
-	lines    lineIndex
+	lines    lazyLines       // of data, once scanned
 
 	checkOnce sync.Once
 	cssDiags  ErrorList // esbuild's problems with a stylesheet, alone
@@ -207,9 +207,7 @@ func (s *sourceSet) scanned(src *source) (*source, error) {
 		case ".js", ".mjs":
 			src.scan = scan.Stylesheet{Refs: scan.JS(data), FirstRule: -1}
 		}
-		if len(src.scan.Refs) > 0 {
-			src.lines = newLineIndex(data)
-		}
+		src.lines.text = data
 	})
 	return src, nil
 }
