@@ -593,6 +593,7 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 	}
 	whole := append(head, joined.Bytes()...)
 	r := p.cachedTransform(fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() transformed {
+		defer p.esbuildSlot(len(whole))()
 		min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
 		return transformed{min, minMap, diags}
 	})

@@ -255,6 +255,7 @@ func (p *Project) minifyNode(n *node, data []byte, edits []sourcemap.Edit) ([]by
 func (p *Project) minifyCode(n *node, data []byte, edits []sourcemap.Edit, loader api.Loader) ([]byte, ErrorList) {
 	sm := n.smap
 	r := p.cachedTransform(fmt.Sprintf("minify %s %t", n.src.display, sm != nil), data, func() transformed {
+		defer p.esbuildSlot(len(data))()
 		out, m, diags := transformMap(data, n.src.display, loader, true, sm != nil)
 		return transformed{out, m, diags}
 	})

@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 	"testing/fstest"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // TestMemo builds a project three times with one memo, as Watch does: the
@@ -68,5 +70,29 @@ minify = true
 		if o.Name == "all.js" && !bytes.Contains(o.Data, []byte("*3")) {
 			t.Errorf("after an edit: all.js is %q, without the edit", o.Data)
 		}
+	}
+}
+
+// TestEsbuildSlot: esbuild holds at most maxInEsbuild bytes of source at
+// once, so two large files are transformed one after the other; a file
+// larger than the bound takes all of it.
+func TestEsbuildSlot(t *testing.T) {
+	p := &Project{inEsbuild: semaphore.NewWeighted(maxInEsbuild)}
+	release := p.esbuildSlot(10 << 20)
+	if p.inEsbuild.TryAcquire(8 << 20) {
+		t.Error("an 8 MB source may run beside a 10 MB one")
+	}
+	if !p.inEsbuild.TryAcquire(1 << 20) {
+		t.Error("a 1 MB source may not run beside a 10 MB one")
+	}
+	p.inEsbuild.Release(1 << 20)
+	release()
+	release = p.esbuildSlot(100 << 20)
+	if p.inEsbuild.TryAcquire(1) {
+		t.Error("a source runs beside one larger than the bound")
+	}
+	release()
+	if !p.inEsbuild.TryAcquire(maxInEsbuild) {
+		t.Error("a slot was not given back")
 	}
 }

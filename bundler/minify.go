@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,23 @@ import (
 // function declarations as globals (IIFE tree-shakes them away, ESM
 // renames them). esbuild's warnings (a broken CSS rule it would drop, a
 // duplicate case) are errors here: stapler never drops a mistake silently.
+
+// maxInEsbuild bounds the bytes of source that esbuild transforms at once,
+// over all goroutines. Its syntax tree takes some 60 times the source (a
+// 10 MB script, 630 MB), so two large files in parallel, or one on each of
+// many cores, multiply a build's peak memory: with the bound, it is about
+// 60 times the larger of this and the largest file. Files of an ordinary
+// size still run one per core.
+const maxInEsbuild = 16 << 20
+
+// esbuildSlot waits until esbuild may take a source of n bytes, and
+// returns the function that gives its share back. A source larger than the
+// bound takes all of it, and runs alone.
+func (p *Project) esbuildSlot(n int) (release func()) {
+	w := int64(min(max(n, 1), maxInEsbuild))
+	p.inEsbuild.Acquire(context.Background(), w) // never fails: the context is never done
+	return func() { p.inEsbuild.Release(w) }
+}
 
 // transform runs esbuild over one source and returns its output and its
 // messages as diagnostics at the source's own lines. With minify unset it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/stapler-build/stapler/finders"
+	"golang.org/x/sync/semaphore"
 )
 
 // Options says which project to load and where its outputs go. The zero
@@ -71,6 +72,8 @@ type Project struct {
 
 	scriptMaps bool // a script bundle makes a source map: minify its sources with maps
 
+	inEsbuild *semaphore.Weighted // bytes of source esbuild holds at once: see esbuildSlot
+
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory
 }
@@ -104,7 +107,7 @@ func Load(opts Options) (*Project, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark,
 	// which TOML does not allow; it is no column of the first line.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	p := &Project{opts: opts}
+	p := &Project{opts: opts, inEsbuild: semaphore.NewWeighted(maxInEsbuild)}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {
 		p.cfg = &config{File: name}

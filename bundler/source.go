@@ -171,6 +171,7 @@ func (s *sourceSet) script(src *source, minify bool) ([]byte, *sourcemap.Map, Er
 		}
 		kind := fmt.Sprintf("script %s %t %t", src.display, minify, withMap)
 		r := s.p.cachedTransform(kind, data, func() transformed {
+			defer s.p.esbuildSlot(len(data))()
 			out, m, diags := transformMap(data, src.display, api.LoaderJS, minify, withMap)
 			return transformed{out, m, diags}
 		})
@@ -221,6 +222,7 @@ func (s *sourceSet) checkStylesheet(src *source) (ErrorList, error) {
 	}
 	src.checkOnce.Do(func() {
 		src.cssDiags = copied(s.p.cachedTransform("check "+src.display, data, func() transformed {
+			defer s.p.esbuildSlot(len(data))()
 			_, diags := transform(data, src.display, api.LoaderCSS, false)
 			return transformed{diags: diags}
 		}).diags)
