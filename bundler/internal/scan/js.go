@@ -20,7 +20,10 @@ import (
 func JS(src []byte) []Ref {
 	var m moduleScanner
 	m.src = src
-	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src))) // clipped, as in CSS
+	// The tokenizer ends the text with a NUL, in the spare capacity of its
+	// slice when there is some: clipped, it gets a copy, and src (which
+	// other goroutines may be reading) is never written.
+	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src)))
 	offset := 0
 	prev := js.ErrorToken // the last token that is not white space or a comment
 	for {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -278,8 +279,8 @@ func TestScanJSModules(t *testing.T) {
 }
 
 // TestScanJSMemory guards the window: a 2 MB script of some 1,000,000
-// tokens is scanned without a list of its tokens (the list allocated
-// 215 MB as it grew).
+// tokens is scanned with one copy of it (the tokenizer's) and no list of
+// its tokens (the list allocated 215 MB as it grew).
 func TestScanJSMemory(t *testing.T) {
 	src := []byte(strings.Repeat("var x = [1, 2, 3], y = x.map(function (v) { return v / 2; });\n", 2<<20/64))
 	src = append(src, "import \"./last.js\";\n"...)
@@ -292,5 +293,29 @@ func TestScanJSMemory(t *testing.T) {
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(len(src))+1<<20 {
 		t.Errorf("scanning %d bytes allocated %d bytes, want under 1 MiB more", len(src), n)
+	}
+}
+
+// TestScanLeavesSource: the scanners write nothing into the caller's
+// slice, not even in its spare capacity, where the tokenizer wants a NUL:
+// two goroutines may scan one file's bytes at once (the race detector
+// caught a scanner and another tokenizer of the bundler doing so).
+func TestScanLeavesSource(t *testing.T) {
+	for _, text := range []string{"import a from './a.js'; var b = /x/;", ".a{background:url(a.png)}.b{color:red}"} {
+		buf := append(make([]byte, 0, len(text)+8), text...)
+		spare := buf[:cap(buf)]
+		for i := len(buf); i < len(spare); i++ {
+			spare[i] = 'X'
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() { JS(buf) })
+			wg.Go(func() { CSS(buf) })
+			wg.Go(func() { CSSRepetition(buf) })
+		}
+		wg.Wait()
+		if string(spare) != text+"XXXXXXXX" {
+			t.Errorf("%q: the slice's spare capacity became %q", text, spare[len(buf):])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package scan
 import (
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
+	"slices"
 )
 
 // Repetition measures how many rules of a stylesheet share their
@@ -41,7 +42,7 @@ func CSSRepetition(src []byte) Repetition {
 	cur, curAt, curLen := uint64(fnvOffset), -1, 0
 	reset := func() { cur, curAt, curLen = fnvOffset, -1, 0 }
 
-	lx := css.NewLexer(parse.NewInputBytes(src))
+	lx := css.NewLexer(parse.NewInputBytes(slices.Clip(src))) // a copy: see JS
 	offset := 0
 	for {
 		tt, text := lx.Next()
