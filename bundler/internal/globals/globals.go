@@ -92,6 +92,7 @@ func Read(src []byte) (*Script, error) {
 		return nil, err
 	}
 	toks := tokens(src)
+	idx := toks.index()
 	s := &Script{Strict: -1}
 
 	// The directive prologue: the strings that open the script.
@@ -101,7 +102,7 @@ func Read(src []byte) (*Script, error) {
 			break
 		}
 		if v := string(d.Value); v == `"use strict"` || v == `'use strict'` {
-			s.Strict = toks.find(v, false, false)
+			s.Strict = idx.find(v, false, false)
 			break
 		}
 	}
@@ -133,16 +134,16 @@ func Read(src []byte) (*Script, error) {
 		name := string(v.Data)
 		switch v.Decl {
 		case js.VariableDecl:
-			declare(name, Var, toks.find(name, true, false))
+			declare(name, Var, idx.find(name, true, false))
 		case js.FunctionDecl:
 			// One in a block is the block's in strict mode (Django's
 			// admin scripts: 'use strict'; { function ready() … }),
 			// and only maybe global in sloppy mode: left out.
 			if topFuncs[name] {
-				declare(name, Function, toks.find(name, true, false))
+				declare(name, Function, idx.find(name, true, false))
 			}
 		case js.LexicalDecl:
-			declare(name, Lexical, toks.find(name, true, false))
+			declare(name, Lexical, idx.find(name, true, false))
 		}
 	}
 	w := &loadWalker{iife: map[js.INode]bool{}, reads: map[string]bool{}, assigns: map[string]bool{}}
@@ -151,17 +152,17 @@ func Read(src []byte) (*Script, error) {
 		later := toks.later()
 		for name := range w.reads {
 			if !seen[name] {
-				s.Reads = append(s.Reads, Name{name, toks.findRead(name, later)})
+				s.Reads = append(s.Reads, Name{name, idx.findRead(name, later)})
 			}
 		}
 	}
 	for name := range w.assigns {
-		declare(name, Implicit, toks.find(name, true, false))
+		declare(name, Implicit, idx.find(name, true, false))
 	}
 	pw := &propertyWalker{names: map[string]bool{}}
 	js.Walk(pw, &ast.BlockStmt)
 	for name := range pw.names {
-		declare(name, Property, toks.find(name, false, true))
+		declare(name, Property, idx.find(name, false, true))
 	}
 	slices.SortFunc(s.Declares, func(a, b Decl) int { return a.At - b.At })
 	slices.SortFunc(s.Reads, func(a, b Name) int { return a.At - b.At })

@@ -21,8 +21,11 @@ type tokenList []token
 // division as the scan package does.
 func tokens(src []byte) tokenList {
 	var toks tokenList
-	// Clipped: the tokenizer writes a NUL past len(src) when there is
-	// room, a data race with another reader of the same source (scan.CSS).
+	// Each token's text is a part of one string of the whole script, not
+	// a string of its own. Clipped: the tokenizer writes a NUL past
+	// len(src) when there is room, a data race with another reader of the
+	// same source (scan.CSS).
+	whole := string(src)
 	lx := js.NewLexer(parse.NewInputBytes(slices.Clip(src)))
 	offset, depth := 0, 0
 	prev := js.ErrorToken
@@ -44,7 +47,7 @@ func tokens(src []byte) tokenList {
 		case js.CloseBraceToken:
 			depth = max(0, depth-1)
 		}
-		toks = append(toks, token{tt, string(text), at, depth})
+		toks = append(toks, token{tt, whole[at:offset], at, depth})
 		if tt == js.OpenBraceToken {
 			depth++
 		}
@@ -155,16 +158,36 @@ func (toks tokenList) later() []bool {
 	return out
 }
 
+// tokenIndex is where each name and string occurs among a script's
+// tokens, in order, so that finding one looks at its own occurrences: a
+// scan of every token once per global took minutes on a script of
+// 100,000 globals.
+type tokenIndex struct {
+	toks tokenList
+	at   map[string][]int // token indices, by text
+}
+
+func (toks tokenList) index() *tokenIndex {
+	idx := &tokenIndex{toks: toks, at: map[string][]int{}}
+	for i, t := range toks {
+		if js.IsIdentifierName(t.tt) || t.tt == js.StringToken {
+			idx.at[t.text] = append(idx.at[t.text], i)
+		}
+	}
+	return idx
+}
+
 // findRead returns the offset of a read of name as the script loads: its
 // first occurrence as a variable outside the functions that run later and
 // not under typeof, or else its first occurrence as a variable.
-func (toks tokenList) findRead(name string, later []bool) int {
-	for i, t := range toks {
-		if t.text == name && !later[i] && toks.variable(i) && (i == 0 || toks[i-1].tt != js.TypeofToken) {
-			return t.at
+func (idx *tokenIndex) findRead(name string, later []bool) int {
+	toks := idx.toks
+	for _, i := range idx.at[name] {
+		if !later[i] && toks.variable(i) && (i == 0 || toks[i-1].tt != js.TypeofToken) {
+			return toks[i].at
 		}
 	}
-	return toks.find(name, true, false)
+	return idx.find(name, true, false)
 }
 
 // variable reports whether the token at i can be a variable: not a
@@ -185,17 +208,20 @@ func (toks tokenList) variable(i int) bool {
 // level or else the first anywhere; with property, as the name of a
 // property assigned to (.text =). It returns -1 when there is none.
 func (toks tokenList) find(text string, variable, property bool) int {
+	return toks.index().find(text, variable, property)
+}
+
+func (idx *tokenIndex) find(text string, variable, property bool) int {
+	toks := idx.toks
+	after := func(k int) js.TokenType {
+		if k >= 0 && k < len(toks) {
+			return toks[k].tt
+		}
+		return js.ErrorToken
+	}
 	first := -1
-	for i, t := range toks {
-		if t.text != text {
-			continue
-		}
-		after := func(k int) js.TokenType {
-			if k >= 0 && k < len(toks) {
-				return toks[k].tt
-			}
-			return js.ErrorToken
-		}
+	for _, i := range idx.at[text] {
+		t := toks[i]
 		dotted := after(i-1) == js.DotToken || after(i-1) == js.OptChainToken
 		switch {
 		case property:
