@@ -18,8 +18,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -32,40 +30,9 @@ import (
 	"time"
 )
 
-// hostileBinary is the command built without the race detector, as
-// staplerBin is, but into a directory of the user's cache named for this
-// checkout: staplerBin's one path is shared by every checkout on the
-// machine, and a test run in another may rebuild it from other code
-// while this one measures it (a run here once measured another
-// checkout's scanner, at 605 MB).
-var hostileBinary = sync.OnceValues(func() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	sum := sha256.Sum256([]byte(wd))
-	dir = filepath.Join(dir, "stapler-tools", "hostile", hex.EncodeToString(sum[:6]))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "stapler")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
 func hostileBin(t *testing.T) string {
 	t.Helper()
-	b, err := hostileBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return bin(t)
 }
 
 // hostileRun is how a run of the command went.

@@ -15,8 +15,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -38,13 +40,21 @@ var reliabilityFull = flag.Bool("reliability.full", false, "run the reliability 
 
 // staplerBin returns the command built without the race detector (the
 // suite times builds to kill them, and the detector would slow them
-// tenfold), once per test binary, into the user's cache directory.
+// tenfold), once per test binary, into a directory of the user's cache
+// named for this checkout: a test run in another checkout on the machine
+// must not rebuild it from other code while this one measures it (a run
+// once measured another checkout's scanner, at 605 MB).
 var staplerBin = sync.OnceValues(func() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
 	}
-	dir = filepath.Join(dir, "stapler-tools", "reliability")
+	sum := sha256.Sum256([]byte(wd))
+	dir = filepath.Join(dir, "stapler-tools", "reliability", hex.EncodeToString(sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
