@@ -192,8 +192,13 @@ var (
 // problem and keeping every value it can, so that one run reports all.
 // Each table has a function of its own below.
 func decodeConfig(file string, top *tomlpos.Table, diags *ErrorList) *config {
+	return decoder{file: file, diags: diags}.config(top)
+}
+
+// config decodes the top-level table.
+func (d decoder) config(top *tomlpos.Table) *config {
+	file, diags := d.file, d.diags
 	c := &config{File: file, URL: "/static/", KeepUnhashed: true, Switch: defaultSwitch(), DjangoVersion: "1.0"}
-	d := decoder{file: file, diags: diags}
 	var haveOutput bool
 	d.table(top, "", map[string]func(*tomlpos.Key){
 		"output": func(k *tomlpos.Key) {
@@ -638,6 +643,50 @@ func defaultOutput(entry string) string {
 type decoder struct {
 	file  string
 	diags *ErrorList
+	// keys, when set, records the keys each table accepts, by the name
+	// the table has in messages: see configKeys.
+	keys map[string][]string
+}
+
+// configKeys returns the keys that the decoder accepts in each table of
+// assets.toml, by table: "" for the top level, "root", "bundle.*",
+// "collect", "references", "compress", "templates", "templates.pattern"
+// and "manifest". It decodes a config that has each of these tables once,
+// with a decoder that records what each call of table is given, so the
+// answer is the decoder's own: the schema's test holds
+// schema/assets.schema.json to it. A new table needs a line here.
+func configKeys() map[string][]string {
+	const every = `output = "o"
+[[root]]
+path = "s"
+[bundle.b]
+output = "b.js"
+sources = ["b.js"]
+[collect]
+[references]
+[compress]
+[templates]
+paths = ["t/*.html"]
+[[templates.pattern]]
+[manifest]
+`
+	top, diag := parseTOML("every.toml", []byte(every))
+	if diag != nil {
+		panic(diag.Error())
+	}
+	d := decoder{file: "every.toml", diags: new(ErrorList), keys: map[string][]string{}}
+	d.config(top)
+	if len(*d.diags) > 0 {
+		panic(d.diags.Error())
+	}
+	keys := map[string][]string{}
+	for where, names := range d.keys {
+		if strings.HasPrefix(where, "bundle.") {
+			where = "bundle.*"
+		}
+		keys[where] = names
+	}
+	return keys
 }
 
 // at returns where in the config a key or value of its tree was written.
@@ -648,6 +697,9 @@ func (d decoder) at(p tomlpos.Pos) Position {
 // table calls fields[name] for each key of t, and reports the keys that
 // are not fields, with the field they were probably meant to be.
 func (d decoder) table(t *tomlpos.Table, where string, fields map[string]func(*tomlpos.Key)) {
+	if d.keys != nil {
+		d.keys[where] = slices.Sorted(maps.Keys(fields))
+	}
 	for _, k := range t.Keys {
 		if f, ok := fields[k.Name]; ok {
 			f(k)

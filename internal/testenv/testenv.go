@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,7 @@ type TB interface {
 // runs; .ci/test installs every one of them (TestPackagesInCI checks).
 var packages = map[string]string{
 	"node":    "nodejs",
+	"npm":     "npm",
 	"python3": "python3",
 	"script":  "bsdutils",
 }
@@ -87,6 +89,41 @@ func RealWorld(t TB) string {
 			"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)")
 	}
 	return dir
+}
+
+// Taplo returns the path of Taplo's command-line tool (npm's @taplo/cli),
+// named by $STAPLER_TAPLO or found in $PATH, or ends the test if there is
+// none. schema/taplo.sh installs it outside the clone and prints its path.
+func Taplo(t TB) string {
+	t.Helper()
+	p := os.Getenv("STAPLER_TAPLO")
+	var err error
+	if p != "" {
+		_, err = os.Stat(p)
+	} else if p, err = exec.LookPath("taplo"); err != nil {
+		err = errors.New("STAPLER_TAPLO is not set, and no taplo in $PATH")
+	}
+	if err != nil {
+		missing(t, "Taplo (npm's @taplo/cli)", err,
+			"export STAPLER_TAPLO=$(bash schema/taplo.sh ~/.cache/stapler-tools)")
+	}
+	return p
+}
+
+// Venv makes a Python virtual environment in dir, with pip, and returns
+// the path of its python, or ends the test if the python3 in $PATH cannot
+// make one (Debian's python3 needs python3-venv for that).
+func Venv(t TB, dir string) string {
+	t.Helper()
+	python := Command(t, "python3")
+	if out, err := exec.Command(python, "-m", "venv", dir).CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		missing(t, "venv with pip for "+python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install python3-venv")
+	}
+	if runtime.GOOS == "windows" {
+		return filepath.Join(dir, "Scripts", "python.exe")
+	}
+	return filepath.Join(dir, "bin", "python")
 }
 
 // DjangoPipeline returns [Python] once [Django] is there and

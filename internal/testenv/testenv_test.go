@@ -26,6 +26,8 @@ func TestMissing(t *testing.T) {
 	}{
 		{"Command", `"apt-get install nodejs"`, func(t TB) { Command(t, "node") }},
 		{"File", `"apt-get install chromium"`, func(t TB) { File(t, "/nonexistent/chromium", "chromium") }},
+		{"Taplo", `"export STAPLER_TAPLO=$(bash schema/taplo.sh ~/.cache/stapler-tools)"`, func(t TB) { Taplo(t) }},
+		{"Venv", `"apt-get install python3-venv"`, func(t TB) { Venv(t, "/nonexistent/venv") }},
 		{"RealWorld", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { RealWorld(t) }},
 		{"NodeModules/fetched before", `"bash testdata/realworld/fetch.sh `, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
 		{"NodeModules", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
@@ -38,6 +40,7 @@ func TestMissing(t *testing.T) {
 				if c.name == "NodeModules/fetched before" {
 					t.Setenv("STAPLER_REALWORLD", t.TempDir())
 				}
+				t.Setenv("STAPLER_TAPLO", "")
 				t.Setenv("CI", ci)
 				var f fakeT
 				c.check(&f)
@@ -65,8 +68,8 @@ func TestPackagesInCI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Those that File, Django and DjangoPipeline name, then those of Command's programs.
-	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline"}
+	// Those that File, Venv, Django and DjangoPipeline name, then those of Command's programs.
+	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline", "python3-venv"}
 	for _, pkg := range packages {
 		pkgs = append(pkgs, pkg)
 	}
