@@ -68,8 +68,9 @@
 // <output>/.stapler/history/ for it, newest first in
 // .stapler/history.json, at most 10. DIR defaults to the config's output.
 //
-// version prints stapler's module version, or (devel) for a build from a
-// work tree.
+// version prints stapler's version: the module version of a go install,
+// the version packaging/build.sh stamped into a binary of a wheel or an
+// npm package, or (devel) for a build from a work tree.
 //
 // Paths in assets.toml are relative to its own directory, wherever
 // stapler runs.

@@ -121,7 +121,16 @@ func setup(cmd string, args []string, stdout, stderr io.Writer) (fl *flag.FlagSe
 	return fl, f, positional, pr, true
 }
 
+// versionStamp is the version packaging/build.sh writes into the binaries
+// it packages (-ldflags=-X main.versionStamp=v…): it builds with
+// -buildvcs=false, so that the same commit gives the same bytes, and Go
+// then stamps no version of its own.
+var versionStamp string
+
 func version() string {
+	if versionStamp != "" {
+		return versionStamp
+	}
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
 		return info.Main.Version
 	}
