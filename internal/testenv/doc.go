@@ -14,10 +14,10 @@
 //
 // # Skip, or fail under CI
 //
-// [Command], [File], [Django], [DjangoPipeline], [RealWorld] and
-// [NodeModules] each return what a test runs. When it is missing, the
-// test is skipped with a message that names the command that installs
-// it, and the one that installs everything:
+// [Command], [File], [Django], [DjangoPipeline], [RealWorld],
+// [NodeModules], [Taplo] and [Venv] each return what a test runs. When it
+// is missing, the test is skipped with a message that names the command
+// that installs it, and the one that installs everything:
 //
 //	--- SKIP: TestBrowser (0.00s)
 //	    browser_test.go:55: missing /usr/bin/chromium (stat /usr/bin/chromium: no such file or directory):
@@ -44,5 +44,10 @@
 //   - the npm packages of testdata/realworld/fetch.sh, in the directory
 //     $STAPLER_REALWORLD names, feed the real-world tests; among them
 //     @jridgewell/trace-mapping, a source-map consumer that is not
-//     stapler's, which node finds there ([NodeModules]).
+//     stapler's, which node finds there ([NodeModules]);
+//   - Taplo's CLI (npm's @taplo/cli), which schema/taplo.sh installs out of
+//     the clone and $STAPLER_TAPLO names ([Taplo]), checks the schema of
+//     assets.toml as editors read it;
+//   - npm and a venv with pip (python3-venv, for Debian's python3; [Venv])
+//     install the packages that packaging/build.sh makes.
 package testenv
