@@ -55,6 +55,11 @@ if [[ ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]; then
 	exit 2
 fi
 
+# DIR is emptied first: refuse one that holds anything but a former build.
+if [[ -d $out && -n $(ls -A "$out") && ! -e $out/SHA256SUMS && ! -d $out/bin ]]; then
+	echo "build.sh: $out holds other files: choose a new directory, or an old build's" >&2
+	exit 2
+fi
 rm -rf "$out"
 mkdir -p "$out"
 binaries=()
