@@ -114,7 +114,7 @@ func TestPackages(t *testing.T) {
 		}
 		example := filepath.Join(tmp, "example-"+via.name)
 		copyExample(t, example)
-		out := run(t, example, env, bash, "-c", "stapler build -c assets.toml")
+		out := run(t, example, env, bash, "-c", "stapler build -c assets.toml 2>&1")
 		t.Logf("%s: stapler build: %s", via.name, strings.TrimSpace(out))
 		m, err := os.ReadFile(filepath.Join(example, "build", "static", "stapler-manifest.json"))
 		if err != nil {
