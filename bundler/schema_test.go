@@ -95,6 +95,8 @@ func (s *schemaNode) tables() map[string][]string {
 func (s *schemaNode) kind(n *schemaNode) string {
 	n = s.resolve(n)
 	switch {
+	case n == nil:
+		return "missing"
 	case n.Enum != nil:
 		var vs []string
 		for _, v := range n.Enum {
@@ -247,7 +249,8 @@ func kindOfDoc(typ string) string {
 	case strings.HasPrefix(typ, "table"):
 		return "table"
 	case strings.HasPrefix(typ, `"`):
-		return typ // an enumeration, `"esm"` or `"iife"`
+		// An enumeration: `"esm"` or `"iife"`; `"ignore"`, `"warn"` or `"error"`.
+		return strings.ReplaceAll(typ, `", "`, `" or "`)
 	}
 	return "? " + typ
 }
@@ -403,6 +406,7 @@ var schemaInvalid = []struct{ name, code, doc string }{
 	{"stylesheet-wrapped", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[bundle.a]\noutput = \"a.css\"\nsources = [\"a.css\"]\nwrap = true\n"},
 	{"pipeline-space", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[bundle.a]\noutput = \"a.js\"\nsources = [\"a.js\"]\npipeline = \"a b\"\n"},
 	{"pipeline-empty", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[bundle.a]\noutput = \"a.js\"\nsources = [\"a.js\"]\npipeline = \"\"\n"},
+	{"unused-unknown", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[collect]\nunused = \"fail\"\n"},
 	{"gzip-level-high", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[compress]\ngzip_level = 10\n"},
 	{"brotli-level-low", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[compress]\nbrotli_level = -1\n"},
 	{"zstd-level-high", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[compress]\nzstd_level = 5\n"},
