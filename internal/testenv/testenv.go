@@ -78,6 +78,35 @@ func Django(t TB) (python, version string) {
 	return Python, strings.TrimSpace(string(out))
 }
 
+// Django52 returns a directory which, on PYTHONPATH, makes [Python]
+// import Django 5.2 instead of Debian's own Django: $STAPLER_DJANGO52,
+// where testdata/django/django52.sh fetched it. It ends the test if there
+// is none, or if Django 5.2 does not import from it.
+func Django52(t TB) (pythonpath string) {
+	t.Helper()
+	Django(t) // Debian's python3-django brings the asgiref and sqlparse that 5.2 needs
+	dir := os.Getenv("STAPLER_DJANGO52")
+	const install = "export STAPLER_DJANGO52=$(bash testdata/django/django52.sh ~/.cache/stapler-tools)"
+	if dir == "" {
+		missing(t, "Django 5.2", errors.New("STAPLER_DJANGO52 is not set"), install)
+	}
+	cmd := exec.Command(Python, "-c", "import django; print('%d.%d' % django.VERSION[:2])")
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir)
+	out, err := cmd.Output()
+	if err == nil && strings.TrimSpace(string(out)) != "5.2" {
+		err = fmt.Errorf("it holds Django %s", strings.TrimSpace(string(out)))
+	}
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			lines := strings.Split(strings.TrimSpace(string(exit.Stderr)), "\n")
+			err = fmt.Errorf("%w: %s", err, lines[len(lines)-1])
+		}
+		missing(t, "Django 5.2 in "+dir, err, install)
+	}
+	return dir
+}
+
 // RealWorld returns the directory, named by $STAPLER_REALWORLD, into which
 // testdata/realworld/fetch.sh fetched real packages from npm, or ends the
 // test if there is none.

@@ -3,6 +3,7 @@ package testenv
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,43 @@ func TestPackagesInCI(t *testing.T) {
 		if !strings.Contains(string(script), "\nneed "+pkg+" ") {
 			t.Errorf(".ci/test does not install %s", pkg)
 		}
+	}
+}
+
+// TestDjango52 runs collectstatic of the Django that [Django52] gives: it
+// is 5.2, and it writes the manifest version 1.1 that only Django 4.2 and
+// later write.
+func TestDjango52(t *testing.T) {
+	pythonpath := Django52(t)
+	root := t.TempDir()
+	script := `
+import json, sys
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.staticfiles", "django.contrib.admin", "django.contrib.auth",
+                    "django.contrib.contenttypes", "django.contrib.messages", "django.contrib.sessions"],
+    SECRET_KEY="test", STATIC_URL="/static/", STATIC_ROOT=sys.argv[1],
+    STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+              "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}})
+import django
+django.setup()
+from django.core.management import call_command
+call_command("collectstatic", "--noinput", verbosity=0)
+m = json.load(open(sys.argv[1] + "/staticfiles.json"))
+print(django.get_version(), m["version"], len(m["paths"]))
+`
+	cmd := exec.Command(Python, "-c", script, root)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+pythonpath)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("collectstatic under Django 5.2: %v\n%s", err, out)
+	}
+	var version, manifest string
+	var paths int
+	if _, err := fmt.Sscan(string(out), &version, &manifest, &paths); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	if !strings.HasPrefix(version, "5.2.") || manifest != "1.1" || paths < 50 {
+		t.Errorf("Django %s wrote manifest version %s with %d admin files; want 5.2.x, 1.1 and the admin's files", version, manifest, paths)
 	}
 }
