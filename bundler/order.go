@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -23,12 +24,31 @@ func (s *sourceSet) globalsOf(src *source) *globals.Script {
 		if err != nil {
 			return
 		}
-		src.globals, _ = globals.Read(data)
+		src.globals = s.p.readGlobals(data)
 		if src.globals != nil {
 			src.globalLines = newLineIndex(data)
 		}
 	})
 	return src.globals
+}
+
+// readGlobals is globals.Read of a script, kept in the build cache's store
+// as JSON ("null" for a script it cannot read): a rebuild does not parse
+// an unchanged bundle source again.
+func (p *Project) readGlobals(data []byte) *globals.Script {
+	r := p.cachedTransform("globals", data, func() transformed {
+		s, _ := globals.Read(data)
+		out, err := json.Marshal(s)
+		if err != nil {
+			panic(err) // a Script is plain data
+		}
+		return transformed{out: out}
+	})
+	var s *globals.Script
+	if json.Unmarshal(r.out, &s) != nil {
+		s, _ = globals.Read(data) // a stored result this stapler cannot read: made again
+	}
+	return s
 }
 
 // checkAssembly adds the warnings of a script bundle's assembly to bb;

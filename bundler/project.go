@@ -64,6 +64,7 @@ type Project struct {
 	finder    *finders.Finder
 	roots     []finders.Root // the finder's roots, in search order
 	rootCfg   []rootConfig   // the [[root]] each of roots comes from
+	rootAbs   []string       // on disk: each root's absolute directory
 	disk      bool           // the project is on disk, not in an fs.FS
 	outputDir string         // on disk; "" when unknown
 	problems  ErrorList
@@ -183,6 +184,9 @@ func (p *Project) openRoots(opts Options, configName string) {
 		}
 	}
 	p.finder = finders.New(p.roots...)
+	if disk {
+		p.rootAbs = abs
+	}
 
 	switch {
 	case opts.OutputDir != "":
