@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"runtime"
 	"slices"
@@ -124,6 +125,12 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if p.outputDir == "" && p.cfg.Output.S != "" {
 		return nil, errors.New("bundler: no output directory: set Options.OutputDir to build a project loaded from an fs.FS")
 	}
+	if res, err := p.unchanged(ctx); res != nil || err != nil {
+		return res, err
+	}
+	// From here on the record in place may not stand for the output: a
+	// build that fails leaves none.
+	dropRecord(p.outputDir)
 	res, err := p.make(ctx)
 	if err != nil {
 		return nil, err
@@ -150,7 +157,26 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 		// still built.
 		p.cache.save()
 	}
+	p.saveRecord(res)
 	return res, nil
+}
+
+// unchanged returns the result of the last build when its record shows
+// that nothing it depends on changed since (see recordFormat), holding the
+// output's lock while it looks; nil when the build must run.
+func (p *Project) unchanged(ctx context.Context) (*Result, error) {
+	if p.rec == nil || len(p.problems) > 0 {
+		return nil, nil
+	}
+	if _, err := os.Stat(recordPath(p.outputDir)); err != nil {
+		return nil, nil
+	}
+	unlock, err := lockOutput(ctx, p.outputDir, "stapler build", p.opts.Waiting)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return p.recorded(), nil
 }
 
 // make plans and builds in memory: the bundles' own checks; then the
@@ -161,7 +187,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	diags := slices.Clone(p.problems)
 	p.checkLinks(&diags)
 	if p.opts.Cache && p.disk && p.outputDir != "" {
-		p.cache = loadCache(cachePath(p.outputDir), &diags)
+		p.cache = loadCache(cachePath(p.outputDir), p.racy(), &diags)
 	}
 	srcs := newSourceSet(p)
 	pl := p.makePlan(srcs, &diags)

@@ -58,16 +58,18 @@ type cacheEntry struct {
 	integrity string
 }
 
-// trusted reports whether e says what a file of stat st holds.
-func (e *cacheEntry) trusted(st cacheStat) bool {
-	return e.cacheStat == st && st.ino != 0 && e.mtime < e.recorded-int64(racyWindow)
+// trusted reports whether e says what a file of stat st holds, when
+// changes within racy of a stat may not show.
+func (e *cacheEntry) trusted(st cacheStat, racy time.Duration) bool {
+	return e.cacheStat == st && st.ino != 0 && e.mtime < e.recorded-int64(racy)
 }
 
 // buildCache is the index a build reads and the one it writes, and the
 // store of esbuild's results.
 type buildCache struct {
-	dir  string // where it is kept
-	file string // the index, in dir
+	dir  string        // where it is kept
+	file string        // the index, in dir
+	racy time.Duration // racyWindow, or a test's
 
 	old map[string]*cacheEntry // by absolute path, as read
 
@@ -84,9 +86,9 @@ func cachePath(dir string) string { return besideOutput(dir, "cache") }
 // loadCache reads the index in the cache directory dir. A missing index is
 // an empty one; one that is not an index of this format, a warning (it is
 // rebuilt).
-func loadCache(dir string, diags *ErrorList) *buildCache {
+func loadCache(dir string, racy time.Duration, diags *ErrorList) *buildCache {
 	file := filepath.Join(dir, "index")
-	c := &buildCache{dir: dir, file: file, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}, made: map[string]transformed{}}
+	c := &buildCache{dir: dir, file: file, racy: racy, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}, made: map[string]transformed{}}
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c
@@ -139,7 +141,7 @@ func (c *buildCache) parse(data []byte) error {
 // (An entry not trusted is recorded anew when the file is read.)
 func (c *buildCache) lookup(abs string, st cacheStat) *cacheEntry {
 	e := c.old[abs]
-	if e == nil || !e.trusted(st) {
+	if e == nil || !e.trusted(st, c.racy) {
 		return nil
 	}
 	c.mu.Lock()

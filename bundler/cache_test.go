@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +24,11 @@ import (
 // a new root ahead of an old one, a config change, an index of another
 // format and torn results in the store), and after each, a build with the cache and one without, into
 // another directory, must give byte-identical trees, manifests included,
-// or the same error.
+// or the same error. After each, a second cached build, which finds
+// nothing changed and most often ends at the build record, must leave the
+// same tree and return the same manifest. The racy window is cut to
+// 100 ms, and each step waits it out, so that the index and the record
+// are trusted as they would be a while after an edit.
 func TestCacheRandomEdits(t *testing.T) {
 	t.Parallel()
 	seed := uint64(time.Now().UnixNano())
@@ -94,10 +99,11 @@ func TestCacheRandomEdits(t *testing.T) {
 		return list[r.IntN(len(list))]
 	}
 	extraRoot, excludeSVG := false, false
-	cached := 0
+	cached, recorded := 0, 0
+	var last *bundler.Result // the last build's with the cache
 	for step := range 40 {
 		var what string
-		switch k := r.IntN(8); k {
+		switch k := r.IntN(10); k {
 		case 0:
 			f := pick()
 			what = "touch " + filepath.Base(f)
@@ -163,13 +169,45 @@ func TestCacheRandomEdits(t *testing.T) {
 			if err == nil {
 				os.WriteFile(cache, bytes.Replace(data, []byte("cache 1"), []byte("cache 0"), 1), 0o644)
 			}
+			record := filepath.Join(dir, "build", ".static.cache", "record")
+			if data, err := os.ReadFile(record); err == nil {
+				os.WriteFile(record, data[:r.IntN(len(data))], 0o644)
+			}
 			stored, _ := filepath.Glob(filepath.Join(dir, "build", ".static.cache", "transforms", "*", "*"))
 			for _, f := range stored {
 				if data, err := os.ReadFile(f); err == nil && len(data) > 30 {
 					os.WriteFile(f, data[:len(data)-7], 0o644)
 				}
 			}
+		case 8:
+			what = "nothing"
+		case 9:
+			// A file of the last build: older ones, kept for old pages,
+			// are no build's to repair.
+			var outs []string
+			if last != nil {
+				for _, o := range last.Outputs {
+					if strings.HasSuffix(o.Path, ".png") {
+						outs = append(outs, filepath.Join(dir, "build", "static", filepath.FromSlash(o.Path)))
+					}
+				}
+			}
+			if len(outs) == 0 {
+				continue
+			}
+			f := outs[r.IntN(len(outs))]
+			what = "an output edited: " + filepath.Base(f)
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A new file in its place: the generations share inodes.
+			os.Remove(f)
+			if err := os.WriteFile(f, append(data, "edited"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
+		time.Sleep(racy + 50*time.Millisecond)
 		withCache, errA := buildInto(t, dir, "", true)
 		without, errB := buildInto(t, dir, filepath.Join(dir, "nocache"), false)
 		if errorsOnly(errA) != errorsOnly(errB) {
@@ -190,19 +228,49 @@ func TestCacheRandomEdits(t *testing.T) {
 		if diff := treeDiff(a, b); diff != "" {
 			t.Fatalf("step %d (%s): the cached build differs from the uncached one:\n%s", step, what, diff)
 		}
-		_ = without
+		again, err := buildInto(t, dir, "", true)
+		if err != nil {
+			t.Fatalf("step %d (%s): the build again: %v", step, what, err)
+		}
+		last = again
+		if s := again.Stats; s.Cached == s.Sources && s.Sources > 0 {
+			recorded++ // every file unread: the record's result
+		}
+		a, err = readTree(filepath.Join(dir, "build", "static"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := treeDiff(a, b); diff != "" {
+			t.Fatalf("step %d (%s): the cached build again differs from the uncached one:\n%s", step, what, diff)
+		}
+		if !reflect.DeepEqual(again.Manifest, without.Manifest) || !reflect.DeepEqual(again.Unused, without.Unused) {
+			t.Fatalf("step %d (%s): the build again returned another manifest than the uncached one", step, what)
+		}
+		for i, o := range again.Outputs {
+			data, err := o.Bytes()
+			if w := without.Outputs[i]; err != nil || o.Name != w.Name || o.Path != w.Path || !bytes.Equal(data, w.Data) {
+				t.Fatalf("step %d (%s): the build again returned output %s (%s), not %s (%v)", step, what, o.Name, o.Path, w.Name, err)
+			}
+		}
 	}
 	if cached == 0 {
 		t.Errorf("no build took a file from the cache: the test did not test it")
 	}
-	t.Logf("%d files taken from the cache over 40 builds", cached)
+	if recorded == 0 {
+		t.Errorf("no build ended at the build record: the test did not test it")
+	}
+	t.Logf("%d files taken from the cache over 40 builds; %d builds again ended at the record", cached, recorded)
 }
+
+// racy is the racy window of the builds of buildInto.
+const racy = 100 * time.Millisecond
 
 // buildInto builds the project in dir, into out when set, with or
 // without the build cache.
 func buildInto(t *testing.T, dir, out string, cache bool) (*bundler.Result, error) {
 	t.Helper()
-	p, err := bundler.Load(bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache})
+	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache}
+	p, err := bundler.Load(bundler.WithRacyWindow(opts, racy))
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/stapler-build/stapler/finders"
@@ -52,7 +54,14 @@ type Options struct {
 	Cache bool
 
 	memo *memo // Watch's, kept from one build to the next
+
+	// racyWindow is racyWindow unless a test sets it shorter, to see the
+	// build cache and the record trusted without waiting.
+	racyWindow time.Duration
 }
+
+// racy returns the window within which a change may not show in a stat.
+func (p *Project) racy() time.Duration { return cmp.Or(p.opts.racyWindow, racyWindow) }
 
 // A Project is a loaded config with its roots opened: what Check and Build
 // work on. Problems found while loading (a typo in a key, a missing root)
@@ -74,6 +83,9 @@ type Project struct {
 	scriptMaps bool // a script bundle makes a source map: minify its sources with maps
 
 	inEsbuild *semaphore.Weighted // bytes of source esbuild holds at once: see esbuildSlot
+
+	config []byte    // the config's bytes
+	rec    *recorder // with Options.Cache on disk: what the build reads, for its record
 
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory
@@ -108,7 +120,10 @@ func Load(opts Options) (*Project, error) {
 	// Editors on Windows may start a UTF-8 file with a byte order mark,
 	// which TOML does not allow; it is no column of the first line.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	p := &Project{opts: opts, inEsbuild: semaphore.NewWeighted(maxInEsbuild)}
+	p := &Project{opts: opts, inEsbuild: semaphore.NewWeighted(maxInEsbuild), config: data}
+	if opts.FS == nil && opts.Cache && opts.memo == nil {
+		p.rec = newRecorder()
+	}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {
 		p.cfg = &config{File: name}
@@ -118,6 +133,10 @@ func Load(opts Options) (*Project, error) {
 	}
 	p.cfg = decodeConfig(name, top, &p.problems)
 	for _, b := range p.cfg.Bundles {
+		if b.Entry.S != "" {
+			// esbuild resolves its bare imports in node_modules itself.
+			p.rec.giveUp("an entry bundle")
+		}
 		p.scriptMaps = p.scriptMaps || b.Entry.S == "" && b.Type() == "js" && b.SourceMap != sourceMapNone
 	}
 	p.openRoots(opts, name)
@@ -143,7 +162,7 @@ func (p *Project) openRoots(opts Options, configName string) {
 	disk := opts.FS == nil
 	p.disk = disk
 	if disk {
-		p.dir, p.dirName = os.DirFS(filepath.Dir(configName)), filepath.Dir(configName)
+		p.dir, p.dirName = p.traced(filepath.Dir(configName)), filepath.Dir(configName)
 	} else {
 		p.dirName = path.Dir(configName)
 		p.dir, _ = fs.Sub(opts.FS, p.dirName)
@@ -161,6 +180,9 @@ func (p *Project) openRoots(opts Options, configName string) {
 				continue
 			}
 		}
+		if strings.ContainsAny(rc.Path.S, "*?[{") {
+			p.rec.giveUp("a root given as a glob") // rootDirs globs outside the traced FS
+		}
 		dirs, err := rootDirs(opts.FS, base, rc.Path.S)
 		if err != nil {
 			p.problems.errorf(rc.Path.Pos, CodeRoot, err, "root %q: %v", rc.Path.S, err)
@@ -173,7 +195,7 @@ func (p *Project) openRoots(opts Options, configName string) {
 				// directory, which pnpm's node_modules is made of, and
 				// holds a descriptor a library user would have to close.
 				// finders.ValidName already keeps ".." out of names.
-				fsys = os.DirFS(dir)
+				fsys = p.traced(dir)
 				a, _ := filepath.Abs(dir)
 				abs = append(abs, a)
 			} else {

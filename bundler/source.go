@@ -124,6 +124,7 @@ func (s *sourceSet) probe(src *source) {
 	}
 	now := time.Now()
 	fi, err := os.Stat(abs)
+	s.p.rec.note(abs, factStat, fi, err)
 	if err != nil {
 		return // reading it will say
 	}

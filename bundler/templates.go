@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,7 +42,7 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 			var base string
 			base, pattern = doublestar.SplitPattern(filepath.ToSlash(strings.TrimPrefix(pat.S, vol)))
 			base = vol + filepath.FromSlash(base)
-			fsys = os.DirFS(base)
+			fsys = p.traced(base)
 			display = func(name string) string { return filepath.Join(base, filepath.FromSlash(name)) }
 		}
 		matches, err := doublestar.Glob(fsys, pattern, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())

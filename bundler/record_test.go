@@ -1,0 +1,184 @@
+package bundler_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stapler-build/stapler/bundler"
+)
+
+// recordProject writes a project with two roots, a bundle, [collect] and
+// a template, its files an hour old, and returns its directory.
+func recordProject(t *testing.T, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"assets.toml": `output = "build/static"
+[[root]]
+path = "over"
+[[root]]
+path = "static"
+[bundle.site]
+output = "css/site.css"
+sources = ["css/a.css"]
+[templates]
+paths = ["templates/*.html"]
+[collect]
+` + extra,
+		"over/keep.txt":          "keep\n",
+		"static/css/a.css":       ".a { background: url(../img/x.png) }\n",
+		"static/img/x.png":       "png",
+		"static/js/app.js":       "var app = 1;\n",
+		"templates/page.html":    `{{ asset "css/site.css" }}`,
+		"static/dashboard/m.ts":  "export const m: number = 1;\n",
+		"static/dashboard/x.txt": "x\n",
+	} {
+		writeOld(t, filepath.Join(dir, filepath.FromSlash(name)), data)
+	}
+	return dir
+}
+
+// writeOld writes a file and dates it an hour back.
+func writeOld(t *testing.T, file, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// buildRacy builds dir's project with the cache and the given racy
+// window, and reports whether the build ended at the record: no file
+// read.
+func buildRacy(t *testing.T, dir string, racy time.Duration) (res *bundler.Result, recorded bool, err error) {
+	t.Helper()
+	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), Cache: true}
+	p, err := bundler.Load(bundler.WithRacyWindow(opts, racy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = p.Build(context.Background())
+	if err != nil {
+		return nil, false, err
+	}
+	return res, res.Stats.Cached == res.Stats.Sources, nil
+}
+
+func exists(file string) bool {
+	_, err := os.Stat(file)
+	return err == nil
+}
+
+// TestBuildRecord: a rebuild with nothing changed ends at the record, and
+// every kind of change it depends on sends the next build the whole way:
+// a file that shadows another in an earlier root, an edited template, a
+// file added to a root; a failed build leaves no record.
+func TestBuildRecord(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes and change times: a build writes no record")
+	}
+	const racy = 100 * time.Millisecond
+	dir := recordProject(t, "")
+	record := filepath.Join(dir, "build", ".static.cache", "record")
+	wait := func() { time.Sleep(racy + 50*time.Millisecond) }
+	build := func(step string, want bool) *bundler.Result {
+		t.Helper()
+		res, recorded, err := buildRacy(t, dir, racy)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if recorded != want {
+			t.Errorf("%s: the build ended at the record: %t, want %t", step, recorded, want)
+		}
+		return res
+	}
+	wait()
+	build("first build", false)
+	if !exists(record) {
+		t.Fatal("the first build wrote no record")
+	}
+	build("nothing changed", true)
+
+	// A file of an earlier root now shadows the bundle's source.
+	writeOld(t, filepath.Join(dir, "over", "css", "a.css"), ".a { color: red }\n")
+	wait()
+	res := build("a.css in the earlier root", false)
+	data, err := os.ReadFile(filepath.Join(dir, "build", "static", filepath.FromSlash(res.Manifest.Files["css/site.css"].Path)))
+	if err != nil || !strings.Contains(string(data), "red") {
+		t.Errorf("the bundle is %q (%v), not of the earlier root's a.css", data, err)
+	}
+	build("nothing changed since", true)
+
+	// A template: one that names a file no build makes fails the build.
+	writeOld(t, filepath.Join(dir, "templates", "page.html"), `{{ asset "css/missing.css" }}`)
+	wait()
+	if _, _, err := buildRacy(t, dir, racy); err == nil || !strings.Contains(err.Error(), "css/missing.css") {
+		t.Errorf("a template naming a missing file: %v, want its error", err)
+	}
+	if exists(record) {
+		t.Errorf("a failed build left the record in place")
+	}
+	writeOld(t, filepath.Join(dir, "templates", "page.html"), `{{ asset "js/app.js" }}`)
+	wait()
+	build("template mended", false)
+	build("nothing changed since", true)
+
+	// A new file in a root's directory.
+	writeOld(t, filepath.Join(dir, "static", "img", "y.png"), "png2")
+	wait()
+	res = build("a file added", false)
+	if _, ok := res.Manifest.Files["img/y.png"]; !ok {
+		t.Errorf("the file added is not in the manifest")
+	}
+
+	// Changed within the racy window of the build: no record.
+	writeOld(t, filepath.Join(dir, "static", "img", "z.png"), "png3")
+	if _, _, err := buildRacy(t, dir, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if exists(record) {
+		t.Errorf("a build whose files changed within its racy window wrote a record")
+	}
+}
+
+// TestBuildRecordNone: builds the record cannot stand for write none: one
+// with a warning, which the next build must show again, and one with an
+// entry bundle, whose imports esbuild resolves outside the traced roots.
+func TestBuildRecordNone(t *testing.T) {
+	t.Parallel()
+	for name, extra := range map[string]string{
+		"warning": "", // a link out of the project: link-outside
+		"entry":   "[bundle.dash]\nentry = \"dashboard/m.ts\"\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := recordProject(t, extra)
+			if name == "warning" {
+				if err := os.Symlink(t.TempDir(), filepath.Join(dir, "static", "ext")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, _, err := buildRacy(t, dir, time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "warning" && len(res.Warnings) == 0 {
+				t.Fatal("no warning: the test does not test it")
+			}
+			if exists(filepath.Join(dir, "build", ".static.cache", "record")) {
+				t.Errorf("the build wrote a record")
+			}
+		})
+	}
+}
