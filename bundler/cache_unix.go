@@ -20,3 +20,11 @@ func statOf(fi fs.FileInfo) cacheStat {
 	}
 	return cacheStat{size: fi.Size(), mtime: fi.ModTime().UnixNano(), ctime: ctime, ino: uint64(st.Ino)}
 }
+
+// rawModeOf returns the system's st_mode of a stat.
+func rawModeOf(fi fs.FileInfo) uint32 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint32(st.Mode)
+	}
+	return 0
+}

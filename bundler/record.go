@@ -59,7 +59,7 @@ const (
 type fact struct {
 	Path  string
 	Kind  byte
-	Mode  fs.FileMode
+	Mode  uint32 // the system's st_mode
 	Size  int64
 	Mtime int64
 	Ctime int64
@@ -80,7 +80,18 @@ func factOf(path string, kind byte, fi fs.FileInfo, err error) (fact, bool) {
 	if st.ino == 0 {
 		return fact{}, false
 	}
-	return fact{Path: path, Kind: kind, Mode: fi.Mode(), Size: st.size, Mtime: st.mtime, Ctime: st.ctime, Ino: st.ino}, true
+	return fact{Path: path, Kind: kind, Mode: rawModeOf(fi), Size: st.size, Mtime: st.mtime, Ctime: st.ctime, Ino: st.ino}, true
+}
+
+// sameFacts reports whether each fact of a list sorted by path holds, with
+// os.Stat and os.Lstat (see record_linux.go for Linux's).
+func sameFactsOS(facts []fact) bool {
+	for _, f := range facts {
+		if now, ok := f.take(); !ok || now != f {
+			return false
+		}
+	}
+	return true
 }
 
 // take stats f's path again, as f's kind says, and returns what it says
@@ -331,13 +342,12 @@ func allSame(lists ...[]fact) bool {
 	for i := 0; i < len(facts); i += per {
 		part := facts[i:min(i+per, len(facts))]
 		g.Go(func() error {
-			for _, f := range part {
-				if now, ok := f.take(); !ok || now != f {
-					return differs
-				}
+			if !sameFacts(part) {
+				return differs
 			}
 			return nil
 		})
+
 	}
 	return g.Wait() == nil
 }
@@ -400,6 +410,7 @@ func (p *Project) saveRecord(res *Result) {
 	if err != nil {
 		return
 	}
+	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
 	b := rec.encode()
 	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
 		return
@@ -657,7 +668,7 @@ func (r *recReader) factList() []fact {
 			return nil
 		}
 		f.Kind, r.b = r.b[0], r.b[1:]
-		f.Mode = fs.FileMode(r.uint())
+		f.Mode = uint32(r.uint())
 		f.Size = int64(r.uint())
 		f.Mtime = int64(r.uint())
 		f.Ctime = int64(r.uint())
