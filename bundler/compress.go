@@ -105,7 +105,7 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 				r.files = append(r.files, outFile{name: o.Path + suffix, data: data, kind: hashedFile})
 			}
 			if p.cfg.KeepUnhashed {
-				r.files = append(r.files, outFile{name: o.Name + suffix, data: data, kind: plainFile, built: unchanged})
+				r.files = append(r.files, outFile{name: o.Name + suffix, data: data, kind: plainFile, built: unchanged, linkTo: o.Path + suffix})
 			}
 		}
 		return nil

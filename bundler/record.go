@@ -48,6 +48,12 @@ import (
 // before it writes, so that a failed build leaves none.
 const recordFormat = "stapler build record 1"
 
+// The file-type bits of st_mode, and a regular file's, as POSIX has them.
+const (
+	syscallIFMT  = 0o170000
+	syscallIFREG = 0o100000
+)
+
 // The kinds of a fact.
 const (
 	factStat   = 's' // os.Stat: links followed
@@ -411,6 +417,20 @@ func (p *Project) saveRecord(res *Result) {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
+	// A plain copy is a hard link of its hashed file: one stat of the
+	// file shows an edit of either; a name replaced shows in its
+	// directory's fact.
+	seen := map[uint64]bool{}
+	rec.Output = slices.DeleteFunc(rec.Output, func(f fact) bool {
+		if f.Mode&syscallIFMT != syscallIFREG {
+			return false
+		}
+		if seen[f.Ino] {
+			return true
+		}
+		seen[f.Ino] = true
+		return false
+	})
 	b := rec.encode()
 	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
 		return

@@ -182,3 +182,51 @@ func TestBuildRecordNone(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainCopyLinked: a plain copy is a hard link of its hashed file, in
+// both switch modes; a rebuild that changes the file replaces the plain
+// name and leaves the old hashed file's bytes alone.
+func TestPlainCopyLinked(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"link", "in-place"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := recordProject(t, "")
+			cfg := filepath.Join(dir, "assets.toml")
+			data, _ := os.ReadFile(cfg)
+			writeOld(t, cfg, "switch = \""+mode+"\"\n"+string(data))
+			out := filepath.Join(dir, "build", "static")
+			build := func() *bundler.Result {
+				t.Helper()
+				res, _, err := buildRacy(t, dir, time.Millisecond)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			res := build()
+			old := res.Manifest.Files["js/app.js"].Path
+			plain, err := os.Stat(filepath.Join(out, "js", "app.js"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			hashed, err := os.Stat(filepath.Join(out, filepath.FromSlash(old)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !os.SameFile(plain, hashed) {
+				t.Errorf("js/app.js is not a hard link of %s", old)
+			}
+			writeOld(t, filepath.Join(dir, "static", "js", "app.js"), "var app = 2;\n")
+			res = build()
+			if got, _ := os.ReadFile(filepath.Join(out, "js", "app.js")); string(got) != "var app = 2;\n" {
+				t.Errorf("js/app.js after the edit: %q", got)
+			}
+			if got, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(old))); string(got) != "var app = 1;\n" {
+				t.Errorf("the old %s after the edit: %q, want its own bytes", old, got)
+			}
+			if p := res.Manifest.Files["js/app.js"].Path; p == old {
+				t.Errorf("the edit did not rename js/app.js")
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -45,7 +46,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	for _, o := range res.Outputs {
 		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, kind: hashedFile})
 		if p.cfg.KeepUnhashed {
-			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, kind: plainFile, built: prev[o.Name] == o.Path})
+			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, kind: plainFile, built: prev[o.Name] == o.Path, linkTo: o.Path})
 		}
 	}
 	siblings, stale, reused, err := p.compress(ctx, res, prev)
@@ -129,18 +130,35 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		}
 	}
 	// Staging is I/O bound (creating a file costs more than writing it),
-	// so it runs wider than the CPUs; each file has its own slot.
+	// so it runs wider than the CPUs; each file has its own slot. The
+	// plain copies come second: each is made a hard link of its hashed
+	// file, staged by then.
 	slots := make([]staged, len(files))
-	g := new(errgroup.Group)
-	g.SetLimit(4 * runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			var err error
-			slots[i], err = w.stage(f)
-			return err
-		})
+	for _, second := range []bool{false, true} {
+		if second {
+			w.hashedAt = map[string]string{}
+			for i, f := range files {
+				if f.kind == hashedFile && slots[i].final != "" {
+					w.hashedAt[f.name] = cmp.Or(slots[i].tmp, slots[i].final)
+				}
+			}
+		}
+		g := new(errgroup.Group)
+		g.SetLimit(4 * runtime.GOMAXPROCS(0))
+		for i, f := range files {
+			if (f.linkTo != "") != second {
+				continue
+			}
+			g.Go(func() error {
+				var err error
+				slots[i], err = w.stage(f)
+				return err
+			})
+		}
+		if err = g.Wait(); err != nil {
+			break
+		}
 	}
-	err = g.Wait()
 	for i, s := range slots {
 		switch {
 		case s.tmp != "":
@@ -208,6 +226,9 @@ type outFile struct {
 	data  []byte
 	kind  int
 	built bool // a plain copy the manifest in place says is of these bytes
+	// linkTo names, for a plain copy, the hashed file of the same bytes in
+	// the same directory, which it is made a hard link of.
+	linkTo string
 
 	// For a file the build cache showed unchanged: data is nil, size is
 	// its length, and load reads it, when it must be written after all.
@@ -256,6 +277,10 @@ type writer struct {
 	made map[string]bool  // directories mkdirAll made or found
 
 	subRoots map[string]*os.Root // see in
+
+	// hashedAt says where the bytes of each hashed file are once they are
+	// staged: its temporary or its final name, relative to the root.
+	hashedAt map[string]string
 }
 
 // staged is a file written under a temporary name, tmp, and the name it
@@ -476,15 +501,31 @@ func (w *writer) stage(f outFile) (staged, error) {
 	base := ".stapler-" + rand.Text() + ".tmp"
 	s := staged{tmp: filepath.Join(filepath.Dir(final), base), final: final}
 	if w.direct {
-		// A file carried over from the current generation is a link to
-		// its file: replaced, never written through.
 		base = filepath.Base(final)
-		if err := dir.Remove(base); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return staged{}, err
-		}
 		s = staged{final: final, direct: true}
 	}
+	src, ok := w.hashedAt[f.linkTo]
+	if !ok && f.linkTo != "" {
+		src = filepath.FromSlash(f.linkTo) // in place already, not among the files to write
+	}
+	if src != "" && filepath.Dir(src) == filepath.Dir(final) {
+		// A plain copy: a hard link of its hashed file, which is its
+		// bytes. Where the file system has no hard links, it is written.
+		err := dir.Link(filepath.Base(src), base)
+		if w.direct && errors.Is(err, fs.ErrExist) {
+			err = w.replace(dir, base, func() error { return dir.Link(filepath.Base(src), base) })
+		}
+		if err == nil {
+			return s, nil
+		}
+	}
 	tmp, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if w.direct && errors.Is(err, fs.ErrExist) {
+		err = w.replace(dir, base, func() (err error) {
+			tmp, err = dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			return err
+		})
+	}
 	if err != nil {
 		return staged{}, err
 	}
@@ -502,6 +543,16 @@ func (w *writer) stage(f outFile) (staged, error) {
 		return s, err
 	}
 	return s, tmp.Close()
+}
+
+// replace removes base from dir, where a file carried over from the
+// current generation is a link to its file, to be replaced, never written
+// through; then it calls create again.
+func (w *writer) replace(dir *os.Root, base string, create func() error) error {
+	if err := dir.Remove(base); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return create()
 }
 
 func fileKind(m fs.FileMode) string {
