@@ -25,6 +25,8 @@ const (
 	CodeCacheIgnored   = "cache-ignored"    // warning: a build cache that could not be read, rebuilt
 	CodeNothingToBuild = "nothing-to-build" // warning: a config with no bundle and no [collect]
 
+	CodeCredentialsInConfig = "credentials-in-config" // a key of [publish] that looks like a credential
+
 	// Names and globs.
 
 	CodeNotFound         = "not-found"          // a source name or entry in no root

@@ -40,6 +40,8 @@ type config struct {
 	Templates *templatesConfig
 	// Compress, when set, has Build write precompressed siblings.
 	Compress *compressConfig
+	// Publish is the [publish] table, for stapler publish; nil without one.
+	Publish *PublishConfig
 
 	// Target is the default of the bundles' target: the JavaScript and
 	// CSS an entry bundle is lowered to, e.g. "es2018" or
@@ -240,6 +242,7 @@ func (d decoder) config(top *tomlpos.Table) *config {
 		"compress":     func(k *tomlpos.Key) { c.Compress = d.compress(k) },
 		"templates":    func(k *tomlpos.Key) { c.Templates = d.templates(k) },
 		"manifest":     func(k *tomlpos.Key) { d.manifest(k, c) },
+		"publish":      func(k *tomlpos.Key) { c.Publish = d.publish(k) },
 		"strict":       func(k *tomlpos.Key) { c.Strict, _ = d.boolean(k) },
 		"globals": func(k *tomlpos.Key) {
 			vs, _ := d.strings(k)
@@ -651,7 +654,7 @@ type decoder struct {
 // configKeys returns the keys that the decoder accepts in each table of
 // assets.toml, by table: "" for the top level, "root", "bundle.*",
 // "collect", "references", "compress", "templates", "templates.pattern"
-// and "manifest". It decodes a config that has each of these tables once,
+// "manifest" and "publish". It decodes a config that has each of these tables once,
 // with a decoder that records what each call of table is given, so the
 // answer is the decoder's own: the schema's test holds
 // schema/assets.schema.json to it. A new table needs a line here.
@@ -669,6 +672,7 @@ sources = ["b.js"]
 paths = ["t/*.html"]
 [[templates.pattern]]
 [manifest]
+[publish]
 `
 	top, diag := parseTOML("every.toml", []byte(every))
 	if diag != nil {

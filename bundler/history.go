@@ -49,6 +49,11 @@ func readHistory(fsys fs.FS) (*buildHistory, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseHistory(data)
+}
+
+// parseHistory reads a history index.
+func parseHistory(data []byte) (*buildHistory, error) {
 	var h buildHistory
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
@@ -77,6 +82,44 @@ func (h *buildHistory) push(data []byte) (*buildHistory, string) {
 		}
 	}
 	return &buildHistory{Version: 1, Builds: builds}, name
+}
+
+// HistoryDir and HistoryIndex are where an output keeps the manifests
+// its deploys replaced, relative to it: a directory's builds keep them
+// there, and stapler publish keeps a bucket's at the same names.
+const (
+	HistoryDir   = historyDir
+	HistoryIndex = historyIndex
+)
+
+// HistoryBuilds returns the names under [HistoryDir] of the replaced
+// manifests a history index lists, newest first: the history [Prune]
+// reads. An empty index (nil) lists none.
+func HistoryBuilds(index []byte) ([]string, error) {
+	if len(index) == 0 {
+		return nil, nil
+	}
+	h, err := parseHistory(index)
+	if err != nil {
+		return nil, err
+	}
+	return h.Builds, nil
+}
+
+// PushHistory returns the history index that follows index (nil: none
+// yet) once the manifest prev is replaced, and the name under
+// [HistoryDir] to keep prev at: what a build writes when it replaces a
+// directory's manifest, for stapler publish to do the same in a bucket.
+func PushHistory(index, prev []byte) (next []byte, name string, err error) {
+	h := &buildHistory{Version: 1}
+	if len(index) > 0 {
+		if h, err = parseHistory(index); err != nil {
+			return nil, "", err
+		}
+	}
+	h, name = h.push(prev)
+	next, err = h.marshal()
+	return next, name, err
 }
 
 // marshal returns the index as a build writes it.

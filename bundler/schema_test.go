@@ -312,6 +312,8 @@ var schemaValid = map[string]string{
 	"compress-edges":     "output = \"o\"\n[[root]]\npath = \"s\"\n[compress]\ngzip_level = 1\nbrotli_level = 0\nzstd = true\nzstd_level = 4\ntypes = [\".css\", \".wasm\"]\n",
 	"pattern-go-name":    "output = \"o\"\n[[root]]\npath = \"s\"\n[templates]\npaths = [\"t/*\"]\nfunctions = []\n[[templates.pattern]]\nregex = 'src=\"(?<name>[^\"]+)\"'\n",
 	"inline-root":        "output = \"o\"\nroot = [{path = \"s\", prefix = \"p\", links_outside = true}]\n[manifest]\ndjango = true\ndjango_version = \"1.1\"\n",
+	"publish":            "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nbucket = \"s3://static/site/v1/\"\nendpoint = \"http://127.0.0.1:8333\"\nregion = \"us-east-1\"\npath_style = true\nconcurrency = 256\n",
+	"publish-aws":        "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nbucket = \"s3://my.static-bucket\"\nendpoint = \"https://s3.eu-west-1.amazonaws.com/\"\n",
 	"cdn-url":            "output = \"o\"\nurl = \"https://cdn.example.com/static/\"\nkeep_unhashed = false\nstrict = true\nnode_modules = [\"node_modules\"]\n[[root]]\npath = \"s\"\n",
 }
 
@@ -417,6 +419,12 @@ var schemaInvalid = []struct{ name, code, doc string }{
 	{"regex-no-name", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[templates]\npaths = [\"t/*\"]\n[[templates.pattern]]\nregex = 'src=\"([^\"]+)\"'\n"},
 	{"django-version", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[manifest]\ndjango_version = \"2.0\"\n"},
 	{"django-version-float", CodeType, "output = \"o\"\n[[root]]\npath = \"s\"\n[manifest]\ndjango_version = 1.1\n"},
+	{"publish-secret", CodeCredentialsInConfig, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nbucket = \"s3://static/\"\nsecret_access_key = \"x\"\n"},
+	{"publish-endpoint-user", CodeCredentialsInConfig, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nendpoint = \"https://key:secret@s3.example.com\"\n"},
+	{"publish-not-s3", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nbucket = \"https://static.s3.amazonaws.com/\"\n"},
+	{"publish-prefix-no-slash", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nbucket = \"s3://static/site\"\n"},
+	{"publish-endpoint-path", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nendpoint = \"http://127.0.0.1:8333/static\"\n"},
+	{"publish-concurrency-zero", CodeBadValue, "output = \"o\"\n[[root]]\npath = \"s\"\n[publish]\nconcurrency = 0\n"},
 }
 
 // mutations returns configs, each the base config with one key of one
@@ -442,6 +450,7 @@ func mutations(t *testing.T, s *schemaNode) (names []string, docs map[string]str
 		{table{"[templates]", "templates"}, []string{`paths = ["t/*"]`}},
 		{table{"[[templates.pattern]]", "templates.pattern"}, []string{`regex = '(?P<name>x)'`}},
 		{table{"[manifest]", "manifest"}, nil},
+		{table{"[publish]", "publish"}, nil},
 	}
 	docs, lines = map[string]string{}, map[string]int{}
 	// render writes the base with line set in table, dropping the tables

@@ -3,10 +3,12 @@ package bundler
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/stapler-build/stapler/manifest"
 )
@@ -20,9 +22,22 @@ import (
 // concerned or at the manifest's line for the name; the project's own
 // problems, if any, come in the same list. The Result is p's check, or nil.
 func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
+	return VerifyFS(ctx, os.DirFS(dir), dir, p)
+}
+
+// VerifyFS is [Verify] over the files of fsys, a deployed output that
+// need not be a directory (stapler verify reads a bucket through one).
+// location names it in the problems' positions: a directory, joined with
+// each file's name as a path, or a URL ending in a slash, which each
+// name is appended to ("s3://static/site/css/site.3f2a9c1b4d5e.css").
+func VerifyFS(ctx context.Context, fsys fs.FS, location string, p *Project) (*Result, error) {
 	var diags ErrorList
-	manifestPath := filepath.Join(dir, manifest.FileName)
-	deployed, err := manifest.Verify(os.DirFS(dir))
+	join := func(name string) string { return filepath.Join(location, filepath.FromSlash(name)) }
+	if strings.Contains(location, "://") {
+		join = func(name string) string { return location + name }
+	}
+	manifestPath := join(manifest.FileName)
+	deployed, err := manifest.Verify(fsys)
 	var list manifest.ErrorList
 	switch {
 	case deployed == nil && err != nil:
@@ -41,7 +56,7 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 			case errors.Is(e, manifest.ErrManifestsDisagree):
 				code = CodeManifestsDisagree
 			}
-			diags.errorf(Position{File: filepath.Join(dir, filepath.FromSlash(e.Field))}, code, e, "%s", e.Err)
+			diags.errorf(Position{File: join(e.Field)}, code, e, "%s", e.Err)
 		}
 	case err != nil:
 		return nil, err
@@ -58,7 +73,7 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 		return nil, err
 	}
 	if res != nil && deployed != nil {
-		lines := entryLines(manifestPath)
+		lines := entryLines(fsys)
 		at := func(name string) Position { return Position{File: manifestPath, Line: lines[name]} }
 		built := res.Manifest.Files
 		for _, name := range slices.Sorted(maps.Keys(built)) {
@@ -79,12 +94,12 @@ func Verify(ctx context.Context, dir string, p *Project) (*Result, error) {
 	return res, diags.Err()
 }
 
-// entryLines returns the line of each entry in a stapler manifest, from
-// the positions its decoder read the names at, so that any layout will
-// do; nil when the file cannot be read. Lines only: a column would change
-// what stapler verify prints.
-func entryLines(file string) map[string]int {
-	data, err := os.ReadFile(file)
+// entryLines returns the line of each entry in fsys's stapler manifest,
+// from the positions its decoder read the names at, so that any layout
+// will do; nil when the file cannot be read. Lines only: a column would
+// change what stapler verify prints.
+func entryLines(fsys fs.FS) map[string]int {
+	data, err := fs.ReadFile(fsys, manifest.FileName)
 	if err != nil {
 		return nil
 	}

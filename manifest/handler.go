@@ -17,14 +17,17 @@ import (
 	"time"
 )
 
+// The Cache-Control headers the [Handler] sends, and stapler publish
+// stores with each object, so that a bucket behind a CDN serves what a
+// web app would.
 const (
-	// hashedCacheControl is for hashed names, whose bytes never change:
+	// HashedCacheControl is for hashed names, whose bytes never change:
 	// a year, the most RFC 9111 says a cache need honour, and immutable so
 	// that a reload does not revalidate them.
-	hashedCacheControl = "public, max-age=31536000, immutable"
-	// defaultPlainCacheControl is for plain names, whose bytes change with
-	// every build that changes them.
-	defaultPlainCacheControl = "public, max-age=60"
+	HashedCacheControl = "public, max-age=31536000, immutable"
+	// PlainCacheControl is the default for plain names, whose bytes
+	// change with every build that changes them.
+	PlainCacheControl = "public, max-age=60"
 )
 
 // Handler serves a stapler output directory over HTTP; see "Serving" in
@@ -127,7 +130,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ctype, err := contentType(name, content)
+	ctype, err := ContentType(name, content)
 	if err != nil {
 		notFound(w)
 		return
@@ -155,11 +158,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr := w.Header()
 	if isHashed {
-		hdr.Set("Cache-Control", hashedCacheControl)
+		hdr.Set("Cache-Control", HashedCacheControl)
 	} else if h.PlainCacheControl != "" {
 		hdr.Set("Cache-Control", h.PlainCacheControl)
 	} else {
-		hdr.Set("Cache-Control", defaultPlainCacheControl)
+		hdr.Set("Cache-Control", PlainCacheControl)
 	}
 	hdr.Set("Etag", tag)
 	hdr.Add("Vary", "Accept-Encoding")
@@ -364,11 +367,12 @@ var contentTypes = map[string]string{
 	".txt":   "text/plain; charset=utf-8",
 }
 
-// contentType returns the Content-Type of the file name: by its extension,
-// from the table above and then the MIME database, or else sniffed from
-// its first bytes (the identity ones, before a compressed variant is
-// chosen).
-func contentType(name string, content io.ReadSeeker) (string, error) {
+// ContentType returns the Content-Type the [Handler] serves the file
+// name with: by its extension, from the table above and then the MIME
+// database, or else sniffed from the first bytes of content (the
+// identity ones, not a compressed sibling's), which it reads and then
+// seeks back to the start. stapler publish stores each object with it.
+func ContentType(name string, content io.ReadSeeker) (string, error) {
 	ext := strings.ToLower(path.Ext(name))
 	if t, ok := contentTypes[ext]; ok {
 		return t, nil

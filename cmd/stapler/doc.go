@@ -6,12 +6,13 @@
 //
 // # Synopsis
 //
-//	stapler build  [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
-//	stapler check  [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict] [--unused]
-//	stapler find   [-c file] [-v] NAME...
-//	stapler watch  [-c file] [-v] [--format text|json|github] [--no-cache]
-//	stapler verify [-c file] [--format text|json|github] DIR
-//	stapler prune  [-c file] [-n] [-v] [--keep N] [--min-age D] [DIR]
+//	stapler build   [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
+//	stapler check   [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict] [--unused]
+//	stapler find    [-c file] [-v] NAME...
+//	stapler watch   [-c file] [-v] [--format text|json|github] [--no-cache]
+//	stapler verify  [-c file] [--format text|json|github] DIR|BUCKET
+//	stapler prune   [-c file] [-n] [-v] [--keep N] [--min-age D] [DIR|BUCKET]
+//	stapler publish [-c file] [-n] [-q] [-v] [--format text|json|github] [BUCKET]
 //	stapler version
 //
 // stapler help prints the same synopsis, made from the commands' flag
@@ -68,6 +69,34 @@
 // <output>/.stapler/history/ for it, newest first in
 // .stapler/history.json, at most 10. DIR defaults to the config's output.
 //
+// publish sends the config's output directory, as a build left it, to an
+// S3-compatible bucket: BUCKET, an s3:// URL with a prefix
+// (s3://static/site/), or the config's [publish] bucket, reached at its
+// endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL overrides it). It
+// lists the prefix once, then uploads, Concurrency at a time, the hashed
+// files and their precompressed siblings the bucket lacks (immutable
+// caching), then the plain copies whose bytes changed (short caching),
+// then the bucket's replaced manifest into its history, then the
+// manifests: a reader of the bucket's manifest never meets a name whose
+// object is not there. Interrupted, it leaves the previous manifest in
+// place; run again, it uploads only what is missing, and with nothing new
+// it makes the listing and no upload. -n lists what would be uploaded.
+// Credentials come from the environment, the shared AWS files or an
+// instance role, never from assets.toml. A wrong credential, a missing
+// bucket or an unreachable endpoint fails at the listing, before any
+// upload; any failure names the object and the server's answer, with
+// exit status 2. On a terminal it shows the objects and bytes uploaded.
+//
+//	stapler publish: s3://static/site/: uploaded 12 objects (48.1 kB), 301 up to date, in 412ms
+//
+// verify and prune accept an s3:// URL for DIR: verify downloads every
+// object the bucket's manifests name and checks it as it checks a file;
+// prune deletes the hashed objects that no manifest of the bucket's last N
+// publishes names and that are older than D by their Last-Modified, with
+// the history that publish keeps in the bucket's .stapler/. Both reach the
+// bucket as publish does, with the config's [publish] when the config
+// exists.
+//
 // version prints stapler's version: the module version of a go install,
 // the version packaging/build.sh stamped into a binary of a wheel or an
 // npm package, or (devel) for a build from a work tree.
@@ -78,11 +107,12 @@
 // # Flags
 //
 //	-c file         the config; default assets.toml in the current directory
-//	-q              build, check: print nothing on success
+//	-q              build, check, publish: print nothing on success
 //	-v              build, check: list each output ("js/stats.js → js/stats.5029da091577.js (804 B)");
 //	                build, check, watch: show the roots searched, in order, for a name not found;
-//	                prune: list each file deleted
-//	-n              prune: list what would be deleted, delete nothing
+//	                prune: list each file deleted; publish: list each object uploaded
+//	-n              prune: list what would be deleted, delete nothing;
+//	                publish: list what would be uploaded, upload nothing
 //	--against DIR   check: also verify the deployed output directory DIR
 //	--format F      how problems are printed: text (the default), json or github (see Diagnostics)
 //	--strict        build, check: warnings are errors too, and fail the command (as strict = true in the config)
@@ -97,8 +127,10 @@
 //
 // On a terminal, build and check show their progress on one line
 // rewritten in place (files made of the total, bytes), then, for a build
-// with [compress], the files compressed ("compressing 12/165 files"); in
-// a CI log, where stderr is not a terminal, there is none.
+// with [compress], the files compressed ("compressing 12/165 files"), and
+// publish the objects and bytes uploaded ("uploading 40/313 objects,
+// 1.2 MB of 3.4 MB"); in a CI log, where stderr is not a terminal, there
+// is none.
 //
 // # Diagnostics
 //

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stapler-build/stapler/bundler"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/publish"
 )
 
 // Exit statuses.
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runFind(args, stdout, stderr)
 	case "prune":
 		return runPrune(args, stdout, stderr)
+	case "publish":
+		return runPublish(args, stdout, stderr)
 	case "verify":
 		return runVerify(args, stdout, stderr)
 	case "watch":
@@ -271,6 +274,26 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 	if len(positional) == 1 {
 		dir = positional[0]
 	}
+	age := *minAge
+	if age == 0 {
+		age = -1 // PruneOptions' zero means its default
+	}
+	popts := bundler.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun, Waiting: waiting("prune", stderr)}
+	var res *bundler.PruneResult
+	if isBucket(dir) {
+		t, err := bucketTarget(dir, *config, explicitFlag(args, "c"))
+		if err != nil {
+			fmt.Fprintf(stderr, "stapler prune: %v\n", err)
+			return exitFailed
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if res, err = publish.Prune(ctx, t, popts); err != nil {
+			fmt.Fprintf(stderr, "stapler %v\n", err)
+			return exitFailed
+		}
+		return pruned(res, *verbose, *dryRun, stdout, stderr)
+	}
 	if dir == "" {
 		p, err := bundler.Load(bundler.Options{Config: *config})
 		if err != nil {
@@ -282,22 +305,23 @@ func runPrune(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	}
-	age := *minAge
-	if age == 0 {
-		age = -1 // PruneOptions' zero means its default
-	}
-	res, err := bundler.Prune(dir, bundler.PruneOptions{Keep: *keep, MinAge: age, DryRun: *dryRun, Waiting: waiting("prune", stderr)})
+	res, err := bundler.Prune(dir, popts)
 	if err != nil {
 		fmt.Fprintf(stderr, "stapler %v\n", err)
 		return exitFailed
 	}
-	if *verbose || *dryRun {
+	return pruned(res, *verbose, *dryRun, stdout, stderr)
+}
+
+// pruned prints what a prune removed, or would.
+func pruned(res *bundler.PruneResult, verbose, dryRun bool, stdout, stderr io.Writer) int {
+	if verbose || dryRun {
 		for _, name := range res.Removed {
 			fmt.Fprintln(stdout, oneLine(name))
 		}
 	}
 	verb := "removed"
-	if *dryRun {
+	if dryRun {
 		verb = "would remove"
 	}
 	fmt.Fprintf(stderr, "stapler prune: %s %d file%s (%s), kept %d hashed file%s\n", verb,
@@ -353,8 +377,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return pr.fail("usage: %s", synopsis("verify"))
 	}
 	dir := positional[0]
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return pr.fail("stapler verify: %s is not a directory", dir)
+	if st, err := os.Stat(dir); !isBucket(dir) && (err != nil || !st.IsDir()) {
+		return pr.fail("stapler verify: %s is not a directory or an s3:// URL", dir)
 	}
 	explicit := false
 	fl.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "c" })
@@ -364,7 +388,16 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			return pr.fail("stapler verify: %v", err)
 		}
 	}
-	_, err := bundler.Verify(context.Background(), dir, p)
+	var err error
+	if isBucket(dir) {
+		t, terr := publish.TargetOf(p, dir)
+		if terr != nil {
+			return pr.fail("stapler verify: %v", terr)
+		}
+		_, err = publish.Verify(context.Background(), t, p)
+	} else {
+		_, err = bundler.Verify(context.Background(), dir, p)
+	}
 	var list bundler.ErrorList
 	switch {
 	case errors.As(err, &list):

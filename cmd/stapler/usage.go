@@ -17,8 +17,9 @@ var commands = []struct{ name, args, summary string }{
 	{"check", "", "everything build does, in memory: writes nothing"},
 	{"find", "NAME...", "show which root supplies each NAME, and what it hides"},
 	{"watch", "", "build, then build again on every change, until interrupted"},
-	{"verify", "DIR", "check a deployed output directory against its manifests and the sources"},
-	{"prune", "[DIR]", "delete hashed files that no recent build names"},
+	{"verify", "DIR|BUCKET", "check a deployed output directory or bucket against its manifests and the sources"},
+	{"prune", "[DIR|BUCKET]", "delete hashed files that no recent build names"},
+	{"publish", "[BUCKET]", "send the output to an S3-compatible bucket: what is new, then the manifests"},
 	{"version", "", "print stapler's version"},
 }
 
@@ -88,8 +89,14 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 	case "verify":
 		f.config = fl.String("c", "assets.toml", "the config `file` whose sources the output must match; skipped when the default is absent")
 		f.format = fl.String("format", "text", formatUsage)
+	case "publish":
+		f.config = fl.String("c", "assets.toml", "the config `file`: its output is published, to its [publish] bucket unless BUCKET is given")
+		f.dryRun = fl.Bool("n", false, "list what would be uploaded; upload nothing")
+		f.verbose = fl.Bool("v", false, "list each object uploaded")
+		f.quiet = fl.Bool("q", false, "print nothing on success")
+		f.format = fl.String("format", "text", formatUsage)
 	case "prune":
-		f.config = fl.String("c", "assets.toml", "the config `file`, whose output is pruned when no DIR is given")
+		f.config = fl.String("c", "assets.toml", "the config `file`, whose output is pruned when no DIR is given; its [publish] says how to reach a BUCKET")
 		f.keep = fl.Int("keep", 3, "keep the files of the last `N` builds, the current one included (N ≥ 1)")
 		f.minAge = fl.Duration("min-age", time.Hour, "keep files younger than `D`, a duration such as 90m or 24h")
 		f.dryRun = fl.Bool("n", false, "list what would be deleted; delete nothing")

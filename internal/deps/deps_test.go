@@ -16,10 +16,14 @@ const module = "github.com/stapler-build/stapler"
 
 const suggest = module + "/internal/suggest"
 
+// s3Client is the module of publish's S3 client, which only publish
+// compiles.
+const s3Client = "github.com/minio/minio-go/v7"
+
 // public are the packages the command may import; testOnly those only
 // tests may.
 var (
-	public   = []string{module + "/bundler", module + "/manifest", module + "/finders"}
+	public   = []string{module + "/bundler", module + "/manifest", module + "/finders", module + "/publish"}
 	testOnly = []string{module + "/internal/testenv", module + "/internal/deps"}
 )
 
@@ -113,6 +117,12 @@ func violations(pkgs []*pkg) []string {
 		case name == "finders":
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) || d == suggest },
 				"finders may depend on nothing of stapler's but internal/suggest")...)
+		case name == "bundler" || name == "finders":
+			v = append(v, depsOnly(p, byPath, func(d string) bool { return !strings.HasPrefix(d, s3Client) && !strings.HasPrefix(d, module+"/publish") },
+				name+" may not depend on publish or its S3 client: a build needs no network library")...)
+		case strings.HasPrefix(name, "publish/internal/"):
+			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
+				"a package under publish/internal may depend on nothing of stapler's")...)
 		case strings.HasPrefix(name, "bundler/internal/"):
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
 				"a package under bundler/internal may depend on nothing of stapler's, another of them included")...)
@@ -123,7 +133,7 @@ func violations(pkgs []*pkg) []string {
 		case name == "cmd" || strings.HasPrefix(name, "cmd/"):
 			for _, imp := range p.Imports {
 				if ours(imp) && !slices.Contains(public, imp) {
-					v = append(v, name+" imports "+short(imp)+": the command may import only stapler's public packages (bundler, manifest, finders)")
+					v = append(v, name+" imports "+short(imp)+": the command may import only stapler's public packages (bundler, manifest, finders, publish)")
 				}
 			}
 			for _, imp := range slices.Concat(p.TestImports, p.XTestImports) {
@@ -264,6 +274,13 @@ func TestViolations(t *testing.T) {
 		}, []string{
 			"manifest depends on " + esbuild + " (imported by net/http): manifest may",
 		}},
+		{"bundler imports the S3 client", []*pkg{
+			our("bundler", m("manifest"), s3Client),
+		}, []string{"bundler depends on " + s3Client + ": bundler may not depend on publish"}},
+		{"a publish leaf imports bundler", []*pkg{
+			our("publish/internal/s3", s3Client, m("bundler")),
+			our("bundler", "fmt"),
+		}, []string{"publish/internal/s3 depends on bundler: a package under publish/internal"}},
 		{"the command imports an internal package", []*pkg{
 			our("cmd/stapler", m("bundler"), m("internal/suggest")),
 		}, []string{"cmd/stapler imports internal/suggest: the command may import only stapler's public packages"}},

@@ -16,8 +16,11 @@
 //     sourcemap uses the standard library only, scan and globals
 //     tdewolff/parse only and tomlpos go-toml only (leafModules names
 //     them).
+//   - bundler and finders depend on neither publish nor its S3 client
+//     (minio-go): a build compiles no network library. Each package under
+//     publish/internal depends on nothing of stapler's.
 //   - cmd/... imports, of stapler's, only the public packages: bundler,
-//     manifest and finders. The command can do nothing the library
+//     manifest, finders and publish. The command can do nothing the library
 //     cannot. Its tests may import the test-only packages too.
 //   - The test-only packages (internal/testenv, and this one) are imported
 //     by _test.go files only.
