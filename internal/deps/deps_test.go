@@ -118,7 +118,9 @@ func violations(pkgs []*pkg) []string {
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) || d == suggest },
 				"finders may depend on nothing of stapler's but internal/suggest")...)
 		case name == "bundler" || name == "finders":
-			v = append(v, depsOnly(p, byPath, func(d string) bool { return !strings.HasPrefix(d, s3Client) && !strings.HasPrefix(d, module+"/publish") },
+			v = append(v, depsOnly(p, byPath, func(d string) bool {
+				return !strings.HasPrefix(d, s3Client) && !strings.HasPrefix(d, module+"/publish")
+			},
 				name+" may not depend on publish or its S3 client: a build needs no network library")...)
 		case strings.HasPrefix(name, "publish/internal/"):
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
