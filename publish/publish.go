@@ -119,7 +119,11 @@ func Publish(ctx context.Context, opts Options) (*Result, error) {
 			return res, fmt.Errorf("publish: %w", err)
 		}
 	}
-	stages := [][]upload{pl.hashed, pl.plain, pl.history, pl.manifests}
+	// The manifests one at a time, stapler's last: the history follows it.
+	stages := [][]upload{pl.hashed, pl.plain, pl.history}
+	for _, u := range pl.manifests {
+		stages = append(stages, []upload{u})
+	}
 	if opts.DryRun {
 		for _, st := range stages {
 			for _, u := range st {

@@ -155,6 +155,10 @@ func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o
 		ContentType:     o.ContentType,
 		ContentEncoding: o.ContentEncoding,
 		CacheControl:    o.CacheControl,
+		// Sign the payload's SHA-256 given, rather than minio-go's
+		// aws-chunked streaming over plain HTTP, which some servers store
+		// as the object's Content-Encoding.
+		DisableContentSha256: true,
 	})
 	if err != nil {
 		return c.fail("put", key, err)
@@ -179,7 +183,12 @@ func (c *Client) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Open returns a reader of key's bytes and its headers.
 func (c *Client) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	rc, _, _, err := c.core.GetObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, minio.GetObjectOptions{})
+	var opts minio.GetObjectOptions
+	// The stored bytes: a precompressed sibling stored with its
+	// Content-Encoding must not be decoded on the way, as Go's transport
+	// does when it asked for gzip itself.
+	opts.Set("Accept-Encoding", "identity")
+	rc, _, _, err := c.core.GetObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, opts)
 	if err != nil {
 		return nil, c.fail("get", key, err)
 	}
@@ -213,6 +222,16 @@ func (c *Client) Delete(ctx context.Context, keys []string) error {
 	return errors.Join(errs...)
 }
 
+// PresignGet returns a URL that GETs key without credentials until it
+// expires: what a CDN's fetch of the object sees, headers included.
+func (c *Client) PresignGet(ctx context.Context, key string, expires time.Duration) (*url.URL, error) {
+	u, err := c.core.Client.PresignedGetObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, expires, nil)
+	if err != nil {
+		return nil, c.fail("presign", key, err)
+	}
+	return u, nil
+}
+
 // ErrNotFound is the cause of an [Error] for an object or a bucket that
 // is not there.
 var ErrNotFound = errors.New("not found")
@@ -231,6 +250,16 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Status == 0 {
+		var ue *url.Error
+		if errors.As(e.Err, &ue) {
+			// Not Go's "Get \"http://…?list-type=2…\"": the endpoint,
+			// then why.
+			u, _ := url.Parse(ue.URL)
+			if u != nil {
+				return fmt.Sprintf("%s %s: no answer from %s://%s: %v", e.Op, e.URL, u.Scheme, u.Host, ue.Err)
+			}
+			return fmt.Sprintf("%s %s: %v", e.Op, e.URL, ue.Err)
+		}
 		return fmt.Sprintf("%s %s: %v", e.Op, e.URL, e.Err)
 	}
 	s := fmt.Sprintf("%s %s: the server answered %d %s", e.Op, e.URL, e.Status, http.StatusText(e.Status))
