@@ -378,7 +378,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	dir := positional[0]
 	if st, err := os.Stat(dir); !isBucket(dir) && (err != nil || !st.IsDir()) {
-		return pr.fail("stapler verify: %s is not a directory or an s3:// URL", dir)
+		return pr.fail("stapler verify: %s is not a directory", dir)
 	}
 	explicit := false
 	fl.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "c" })
