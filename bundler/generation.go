@@ -71,6 +71,7 @@ type output struct {
 	current string // link mode: the generation dir links to; "" when none
 	spare   string // link mode: an earlier generation that next makes the next one of
 	plain   bool   // dir is a directory (an in-place build's): a switch replaces it with a link
+	fresh   bool   // next made an empty generation: nothing is in place in it
 }
 
 // openOutput finds what dir is: nothing yet, a directory, or a link to a
@@ -185,6 +186,8 @@ func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
 				o.discard(name)
 				return "", nil, err
 			}
+		} else {
+			o.fresh = true
 		}
 	}
 	gen := filepath.Join(filepath.Dir(o.dir), name)

@@ -147,18 +147,32 @@ func (r *recorder) note(path string, kind byte, fi fs.FileInfo, err error) {
 		r.giveUp("cannot record " + path)
 		return
 	}
-	if kind == factStat && f.Kind == factAbsent {
-		kind = factAbsent
+	if f.Kind == factAbsent {
+		// Keyed as a stat: the same path stat'ed later must agree.
+		r.addKeyed(string(factStat)+path, f)
+		return
 	}
-	key := string(kind) + path
-	if kind == factAbsent {
-		key = string(factStat) + path
+	r.add(f)
+}
+
+// add adds a fact taken by the caller; see note.
+func (r *recorder) add(f fact) {
+	if r == nil {
+		return
 	}
+	if f.Ino == 0 {
+		r.giveUp("cannot record " + f.Path)
+		return
+	}
+	r.addKeyed(string(f.Kind)+f.Path, f)
+}
+
+func (r *recorder) addKeyed(key string, f fact) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if old, ok := r.facts[key]; ok && old != f {
 		if r.broken == "" {
-			r.broken = path + " changed during the build"
+			r.broken = f.Path + " changed during the build"
 		}
 		return
 	}
@@ -222,6 +236,9 @@ func (t *tracedFS) Open(name string) (fs.File, error) {
 }
 
 func (t *tracedFS) ReadFile(name string) ([]byte, error) {
+	if data, err, ok := t.readFile(name); ok {
+		return data, err
+	}
 	data, err := fs.ReadFile(t.fsys, name)
 	t.seen(name, err)
 	return data, err

@@ -125,6 +125,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		w = newWriter(next, o.dir, filepath.Join(filepath.Dir(o.dir), gen), stale)
 		defer w.close()
 		w.direct = true
+		w.fresh = o.fresh
 		if err := w.checkDirs(files); err != nil {
 			return err
 		}
@@ -271,12 +272,14 @@ type writer struct {
 
 	sweepTemps bool // checkDir removes temporary files of killed builds
 	direct     bool // write under final names: a generation no one sees yet
+	fresh      bool // and an empty one: no file is in place
 
 	mu   sync.Mutex
 	dirs map[string]error // checkDir's answer for each directory, once
 	made map[string]bool  // directories mkdirAll made or found
 
 	subRoots map[string]*os.Root // see in
+	dirFiles map[string]*os.File // see dirFD, where there is one
 
 	// hashedAt says where the bytes of each hashed file are once they are
 	// staged: its temporary or its final name, relative to the root.
@@ -314,6 +317,9 @@ func (w *writer) in(dir string) (*os.Root, error) {
 func (w *writer) close() {
 	for _, r := range w.subRoots {
 		r.Close()
+	}
+	for _, f := range w.dirFiles {
+		f.Close()
 	}
 }
 
@@ -419,7 +425,7 @@ func (w *writer) notLink(dir string) error {
 // directory real and shown as dir in messages, that removes the stale
 // files before the manifests.
 func newWriter(root *os.Root, dir, real string, stale []string) *writer {
-	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}, made: map[string]bool{}, subRoots: map[string]*os.Root{}}
+	return &writer{root: root, dir: dir, real: real, remove: stale, dirs: map[string]error{}, made: map[string]bool{}, subRoots: map[string]*os.Root{}, dirFiles: map[string]*os.File{}}
 }
 
 // same reports whether f is in place already: a file of the same bytes
@@ -427,6 +433,9 @@ func newWriter(root *os.Root, dir, real string, stale []string) *writer {
 // place says is of these bytes, the same size is enough. Anything but a
 // regular file in the way is an error.
 func (w *writer) same(f outFile) (bool, error) {
+	if w.fresh {
+		return false, nil
+	}
 	final := filepath.FromSlash(f.name)
 	// Not through the root, which opens every directory on the way: only
 	// reads, below directories checkDir found to be no links.
@@ -508,41 +517,30 @@ func (w *writer) stage(f outFile) (staged, error) {
 	if !ok && f.linkTo != "" {
 		src = filepath.FromSlash(f.linkTo) // in place already, not among the files to write
 	}
-	if src != "" && filepath.Dir(src) == filepath.Dir(final) {
+	reldir := filepath.Dir(final)
+	if src != "" && filepath.Dir(src) == reldir {
 		// A plain copy: a hard link of its hashed file, which is its
 		// bytes. Where the file system has no hard links, it is written.
-		err := dir.Link(filepath.Base(src), base)
+		err := w.link(dir, reldir, filepath.Base(src), base)
 		if w.direct && errors.Is(err, fs.ErrExist) {
-			err = w.replace(dir, base, func() error { return dir.Link(filepath.Base(src), base) })
+			err = w.replace(dir, base, func() error { return w.link(dir, reldir, filepath.Base(src), base) })
 		}
 		if err == nil {
 			return s, nil
 		}
 	}
-	tmp, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	data, err := f.bytes()
+	if err != nil {
+		return staged{}, err
+	}
+	err = w.create(dir, reldir, base, data)
 	if w.direct && errors.Is(err, fs.ErrExist) {
-		err = w.replace(dir, base, func() (err error) {
-			tmp, err = dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-			return err
-		})
+		err = w.replace(dir, base, func() error { return w.create(dir, reldir, base, data) })
 	}
 	if err != nil {
 		return staged{}, err
 	}
-	data, err := f.bytes()
-	if err != nil {
-		tmp.Close()
-		return s, err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return s, err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return s, err
-	}
-	return s, tmp.Close()
+	return s, nil
 }
 
 // replace removes base from dir, where a file carried over from the

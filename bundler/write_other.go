@@ -1,0 +1,30 @@
+//go:build !unix
+
+package bundler
+
+import "os"
+
+// create writes data to a new file base in the directory reldir of the
+// writer's root, which dir is. A file it could not write whole is removed.
+func (w *writer) create(dir *os.Root, reldir, base string, data []byte) error {
+	f, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		dir.Remove(base)
+	}
+	return err
+}
+
+// link makes base in the directory dir a hard link of src there.
+func (w *writer) link(dir *os.Root, _, src, base string) error {
+	return dir.Link(src, base)
+}

@@ -1,0 +1,120 @@
+//go:build unix
+
+package bundler
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// create writes data to a new file base in the directory reldir of the
+// writer's root: with the directory's descriptor, one openat, the writes
+// and a close. An os.File costs as many system calls again to set up
+// (non-blocking mode, the poller), and creating files is most of a cold
+// build's time: on the project's machine, 28-50 µs a file this way,
+// 100-210 µs through os.Root.OpenFile. A file it could not write whole is
+// removed.
+func (w *writer) create(_ *os.Root, reldir, base string, data []byte) error {
+	fd, err := w.dirFD(reldir)
+	if err != nil {
+		return err
+	}
+	var nfd int
+	for {
+		nfd, err = unix.Openat(fd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o644)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return w.pathError("open", reldir, base, err)
+	}
+	for len(data) > 0 {
+		n, werr := unix.Write(nfd, data)
+		if werr == unix.EINTR {
+			continue
+		}
+		if werr != nil {
+			err = werr
+			break
+		}
+		data = data[n:]
+	}
+	if err == nil && chmodNeeded() {
+		err = unix.Fchmod(nfd, 0o644)
+	}
+	if cerr := unix.Close(nfd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		unix.Unlinkat(fd, base, 0)
+		return w.pathError("write", reldir, base, err)
+	}
+	return nil
+}
+
+// link makes base in the directory reldir a hard link of src there.
+func (w *writer) link(_ *os.Root, reldir, src, base string) error {
+	fd, err := w.dirFD(reldir)
+	if err != nil {
+		return err
+	}
+	for {
+		err = unix.Linkat(fd, src, fd, base, 0)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return w.pathError("link", reldir, base, err)
+	}
+	return nil
+}
+
+// dirFD returns the descriptor of the directory reldir of the writer's
+// root, opened once, through the root: no symbolic link on the way.
+func (w *writer) dirFD(reldir string) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, ok := w.dirFiles[reldir]
+	if !ok {
+		var err error
+		if f, err = w.root.Open(reldir); err != nil {
+			return -1, err
+		}
+		w.dirFiles[reldir] = f
+	}
+	return int(f.Fd()), nil
+}
+
+func (w *writer) pathError(op, reldir, base string, err error) error {
+	return &fs.PathError{Op: op, Path: filepath.Join(w.dir, reldir, base), Err: err}
+}
+
+// chmodNeeded reports whether the process's umask takes a bit of 0644
+// away, so that a file made with mode 0644 must be given it again. Linux
+// says the umask in /proc/self/status; elsewhere, or if it cannot be read,
+// every file is chmod'ed. (unix.Umask would set it to read it, racing any
+// file another goroutine makes meanwhile.)
+var chmodNeeded = sync.OnceValue(func() bool {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "Umask:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+			return err != nil || mask&0o644 != 0
+		}
+	}
+	return true
+})
