@@ -122,7 +122,7 @@ func Load(opts Options) (*Project, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	p := &Project{opts: opts, inEsbuild: semaphore.NewWeighted(maxInEsbuild), config: data}
 	if opts.FS == nil && opts.Cache && opts.memo == nil {
-		p.rec = newRecorder()
+		p.rec = newRecorder(p.racy())
 	}
 	top, syntax := parseTOML(name, data)
 	if syntax != nil {

@@ -46,7 +46,7 @@ import (
 // an entry bundle, whose imports esbuild resolves in node_modules by
 // itself, or a root given as a glob. A full build removes the record
 // before it writes, so that a failed build leaves none.
-const recordFormat = "stapler build record 1"
+const recordFormat = "stapler build record 2"
 
 // The file-type bits of st_mode, and a regular file's, as POSIX has them.
 const (
@@ -70,6 +70,23 @@ type fact struct {
 	Mtime int64
 	Ctime int64
 	Ino   uint64
+	// For a fact within the racy window, which its stat cannot vouch for:
+	// what the file's bytes (sumFile) or the directory's entries
+	// (sumDir) hash to, checked again with the stat.
+	Sum     byte
+	Content [sha256.Size]byte
+}
+
+// The kinds of a fact's Content.
+const (
+	sumFile = 'f'
+	sumDir  = 'd'
+)
+
+// sameStat reports whether two facts say the same of a path's stat.
+func (f fact) sameStat(g fact) bool {
+	f.Sum, f.Content, g.Sum, g.Content = 0, [sha256.Size]byte{}, 0, [sha256.Size]byte{}
+	return f == g
 }
 
 // factOf makes the fact of kind for path from a stat's result; ok is
@@ -93,7 +110,7 @@ func factOf(path string, kind byte, fi fs.FileInfo, err error) (fact, bool) {
 // os.Stat and os.Lstat (see record_linux.go for Linux's).
 func sameFactsOS(facts []fact) bool {
 	for _, f := range facts {
-		if now, ok := f.take(); !ok || now != f {
+		if now, ok := f.take(); !ok || !now.sameStat(f) {
 			return false
 		}
 	}
@@ -114,14 +131,25 @@ func (f fact) take() (fact, bool) {
 // recorder gathers the facts of a build.
 type recorder struct {
 	start time.Time
+	limit int64 // a path modified since is racy: see racy
 
 	mu     sync.Mutex
 	facts  map[string]fact // by kind and path
 	broken string          // why no record can be written, if not ""
 }
 
-func newRecorder() *recorder {
-	return &recorder{start: time.Now(), facts: map[string]fact{}}
+func newRecorder(window time.Duration) *recorder {
+	now := time.Now()
+	return &recorder{start: now, limit: now.Add(-window).UnixNano(), facts: map[string]fact{}}
+}
+
+// racy reports whether f's path was modified so recently that a change in
+// the same tick would not show in its stat: its content must be checked
+// too. As for the index's entries (see cacheFormat), the modification time
+// decides: a later change moves it, and one that puts it back moves the
+// change time, which the fact holds too.
+func (r *recorder) racy(f fact) bool {
+	return f.Kind != factAbsent && f.Mtime >= r.limit
 }
 
 // giveUp notes that this build cannot be recorded, and why.
@@ -170,11 +198,16 @@ func (r *recorder) add(f fact) {
 func (r *recorder) addKeyed(key string, f fact) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old, ok := r.facts[key]; ok && old != f {
-		if r.broken == "" {
-			r.broken = f.Path + " changed during the build"
+	if old, ok := r.facts[key]; ok {
+		if !old.sameStat(f) || old.Sum != 0 && f.Sum != 0 && old != f {
+			if r.broken == "" {
+				r.broken = f.Path + " changed during the build"
+			}
+			return
 		}
-		return
+		if old.Sum != 0 {
+			return // the one with the content's sum stays
+		}
 	}
 	r.facts[key] = f
 }
@@ -240,14 +273,75 @@ func (t *tracedFS) ReadFile(name string) ([]byte, error) {
 		return data, err
 	}
 	data, err := fs.ReadFile(t.fsys, name)
-	t.seen(name, err)
+	if err != nil {
+		t.seen(name, err)
+		return data, err
+	}
+	p := t.path(name)
+	fi, serr := os.Stat(p)
+	f, ok := factOf(p, factStat, fi, serr)
+	if !ok {
+		t.r.giveUp("cannot record " + p)
+	} else {
+		t.r.addRead(f, data)
+	}
 	return data, err
 }
 
 func (t *tracedFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(t.fsys, name)
-	t.seen(name, err)
+	if err != nil {
+		t.seen(name, err)
+		return entries, err
+	}
+	p := t.path(name)
+	fi, serr := os.Stat(p)
+	f, ok := factOf(p, factStat, fi, serr)
+	if !ok {
+		t.r.giveUp("cannot record " + p)
+		return entries, err
+	}
+	if t.r.racy(f) {
+		f.Sum, f.Content = sumDir, dirSum(entries)
+	}
+	t.r.add(f)
 	return entries, err
+}
+
+// addRead adds the fact of a file read, with the sum of its bytes when it
+// is racy.
+func (r *recorder) addRead(f fact, data []byte) {
+	if r.racy(f) {
+		f.Sum, f.Content = sumFile, sha256.Sum256(data)
+	}
+	r.add(f)
+}
+
+// dirSum hashes a directory's entries: each name and type.
+func dirSum(entries []fs.DirEntry) [sha256.Size]byte {
+	h := sha256.New()
+	for _, e := range entries {
+		h.Write([]byte(e.Name()))
+		h.Write([]byte{0})
+		h.Write([]byte(strconv.FormatUint(uint64(e.Type()), 10)))
+		h.Write([]byte{'\n'})
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// sumNow hashes what f's path holds now, as f's Sum says.
+func (f fact) sumNow() ([sha256.Size]byte, bool) {
+	switch f.Sum {
+	case sumFile:
+		data, err := os.ReadFile(f.Path)
+		return sha256.Sum256(data), err == nil
+	case sumDir:
+		entries, err := os.ReadDir(f.Path)
+		return dirSum(entries), err == nil
+	}
+	return [sha256.Size]byte{}, false
 }
 
 func (t *tracedFS) Stat(name string) (fs.FileInfo, error) {
@@ -372,7 +466,17 @@ func allSame(lists ...[]fact) bool {
 		})
 
 	}
-	return g.Wait() == nil
+	if g.Wait() != nil {
+		return false
+	}
+	for _, f := range facts {
+		if f.Sum != 0 {
+			if sum, ok := f.sumNow(); !ok || sum != f.Content {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // saveRecord writes the record of a build that returned res, when it can
@@ -390,10 +494,9 @@ func (p *Project) saveRecord(res *Result) {
 	if !slices.EqualFunc(outputs(res.Manifest), res.Outputs, sameOutput) {
 		return // not a result the record can give back
 	}
-	limit := r.start.Add(-p.racy()).UnixNano()
 	for _, f := range r.facts {
-		if f.Kind != factAbsent && (f.Mtime >= limit || f.Ctime >= limit) {
-			return // changed too recently to be sure of: see cacheFormat
+		if r.racy(f) && f.Sum == 0 {
+			return // changed too recently to be sure of, and no content to check
 		}
 		rec.Inputs = append(rec.Inputs, f)
 	}
@@ -634,6 +737,10 @@ func (w *recWriter) facts(l []fact) {
 		w.uint(uint64(f.Mtime))
 		w.uint(uint64(f.Ctime))
 		w.uint(f.Ino)
+		w.b = append(w.b, f.Sum)
+		if f.Sum != 0 {
+			w.b = append(w.b, f.Content[:]...)
+		}
 	}
 }
 
@@ -710,6 +817,19 @@ func (r *recReader) factList() []fact {
 		f.Mtime = int64(r.uint())
 		f.Ctime = int64(r.uint())
 		f.Ino = r.uint()
+		if len(r.b) == 0 {
+			r.bad = true
+			return nil
+		}
+		f.Sum, r.b = r.b[0], r.b[1:]
+		if f.Sum != 0 {
+			if len(r.b) < sha256.Size {
+				r.bad = true
+				return nil
+			}
+			copy(f.Content[:], r.b)
+			r.b = r.b[sha256.Size:]
+		}
 	}
 	return l
 }

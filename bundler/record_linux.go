@@ -102,6 +102,6 @@ func (t *tracedFS) readFile(name string) (data []byte, err error, ok bool) {
 		}
 		data = data[:len(data)+n]
 	}
-	t.r.add(fact{Path: full, Kind: factStat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino})
+	t.r.addRead(fact{Path: full, Kind: factStat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}, data)
 	return data, nil, true
 }
