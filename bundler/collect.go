@@ -9,7 +9,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
@@ -39,7 +38,7 @@ func (p *Project) collectSet(srcs *sourceSet, diags *ErrorList) ([]*source, erro
 	patterns := c.patterns()
 	var out []*source
 	for _, f := range files {
-		if pat := excludedBy(f.Name, patterns); pat != "" {
+		if pat := finders.ExcludedBy(f.Name, patterns); pat != "" {
 			for i := range c.Exclude {
 				if c.Exclude[i].S == pat {
 					srcs.used[&c.Exclude[i]] = true
@@ -67,27 +66,6 @@ func (c *collectConfig) patterns() []string {
 		patterns = append(patterns, djangoExcludes...)
 	}
 	return patterns
-}
-
-// excludedBy returns the first pattern that excludes name, or "". A
-// pattern matches the name or any directory above it, so "admin/**" and
-// "tests" both drop a tree; a pattern without a slash, like Django's ".*"
-// and "CVS", is also matched against each element of the name, so that it
-// drops a hidden file or directory anywhere.
-func excludedBy(name string, patterns []string) string {
-	for _, pat := range patterns {
-		elems := !strings.Contains(pat, "/")
-		for p := name; p != "."; p = path.Dir(p) {
-			subject := p
-			if elems {
-				subject = path.Base(p)
-			}
-			if ok, _ := doublestar.Match(pat, subject); ok {
-				return pat
-			}
-		}
-	}
-	return ""
 }
 
 // minifies reports whether [collect] minify hands a node to esbuild: a

@@ -318,7 +318,7 @@ func (s *sourceSet) resolve(src *source, r scan.Ref) (resolved, error) {
 	if c := p.cfg.Collect; c != nil {
 		// What [collect] leaves out is not published: a reference to it
 		// would break where the site is served.
-		if pat := excludedBy(name, c.patterns()); pat != "" {
+		if pat := finders.ExcludedBy(name, c.patterns()); pat != "" {
 			code = CodeReferenceExcluded
 			problem(nil, "is excluded by [collect] %q, so it would not be served", pat)
 			return res, nil

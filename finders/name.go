@@ -1,6 +1,7 @@
 package finders
 
 import (
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -129,4 +130,27 @@ func syntaxProblem(pattern string) string {
 		return `unclosed "{"`
 	}
 	return "malformed"
+}
+
+// ExcludedBy returns the first pattern that excludes name, or "". A
+// pattern matches the name or any directory above it, so "admin/**" and
+// "tests" both drop a tree; a pattern without a slash, like Django's ".*"
+// and "CVS", is also matched against each element of the name, so that it
+// drops a hidden file or directory anywhere. This is the rule of
+// stapler's [collect] exclude; stapler init tests the patterns it writes
+// with it.
+func ExcludedBy(name string, patterns []string) string {
+	for _, pat := range patterns {
+		elems := !strings.Contains(pat, "/")
+		for p := name; p != "."; p = path.Dir(p) {
+			subject := p
+			if elems {
+				subject = path.Base(p)
+			}
+			if ok, _ := doublestar.Match(pat, subject); ok {
+				return pat
+			}
+		}
+	}
+	return ""
 }

@@ -43,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBuild(cmd, args, stdout, stderr)
 	case "find":
 		return runFind(args, stdout, stderr)
+	case "init":
+		return runInit(args, stdout, stderr)
 	case "prune":
 		return runPrune(args, stdout, stderr)
 	case "publish":

@@ -13,6 +13,7 @@ import (
 // synopsis of each is made from this and its flag set, so that help, a
 // command's -h and doc.go (which TestSynopsis holds to it) cannot disagree.
 var commands = []struct{ name, args, summary string }{
+	{"init", "", "write assets.toml from the Django project's settings and PIPELINE"},
 	{"build", "", "check the project, then write its outputs and manifest"},
 	{"check", "", "everything build does, in memory: writes nothing"},
 	{"find", "NAME...", "show which root supplies each NAME, and what it hides"},
@@ -46,7 +47,8 @@ func helpText() string {
 type cmdFlags struct {
 	config, format, against *string
 	verbose, quiet, dryRun  *bool
-	noCache                 *bool
+	noCache, force          *bool
+	python, settings        *string
 	strict, unused          *bool
 	keep                    *int
 	minAge                  *time.Duration
@@ -78,6 +80,11 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 			f.unused = fl.Bool("unused", false, "list the collected files nothing refers to, with their bytes, by root")
 			f.against = fl.String("against", "", "also verify the deployed output `DIR` against the manifests and the sources")
 		}
+	case "init":
+		f.config = fl.String("c", "assets.toml", "the config `file` to write, beside manage.py")
+		f.force = fl.Bool("force", false, "overwrite the config if it exists")
+		f.python = fl.String("python", "", "the project's Python, which imports its settings (default: what manage.py's #! names, else python3)")
+		f.settings = fl.String("settings", "", "the settings `module` (default: $DJANGO_SETTINGS_MODULE, else manage.py's)")
 	case "find":
 		f.config = fl.String("c", "assets.toml", "the config `file`")
 		f.verbose = fl.Bool("v", false, "show the roots searched for a name not found")
