@@ -1,0 +1,2 @@
+var ready = Lib.bump();
+window.App = { ready: ready, library: Lib.name };

@@ -1,0 +1,1 @@
+document.documentElement.dataset.app = "started " + App.ready + " " + typeof name;

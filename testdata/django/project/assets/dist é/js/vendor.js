@@ -1,0 +1,1 @@
+window.Vendor = { version: "1.0" };

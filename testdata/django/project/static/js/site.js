@@ -1,0 +1,1 @@
+var Site = { ready: true };
