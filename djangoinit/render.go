@@ -557,7 +557,7 @@ func renderPipeline(w *writer, s *settings) {
 // renderGroup writes one group's bundle.
 func renderGroup(w *writer, pl *pipelineSettings, g pipelineGroup, kind, name string, wrap bool) {
 	w.line("")
-	where := fmt.Sprintf("PIPELINE[%q][%s]", kind, quote(g.Name))
+	where := fmt.Sprintf("PIPELINE['%s'][%s]", kind, pyQuote(g.Name))
 	w.comment(where)
 	if g.Output == "" {
 		w.unsupported(where + " has no output_filename: no bundle")
@@ -627,6 +627,15 @@ func renderGroup(w *writer, pl *pipelineSettings, g pipelineGroup, kind, name st
 		w.line("wrap = true")
 	}
 	w.res.Bundles++
+}
+
+// pyQuote writes s as a Python string literal, as settings.py would
+// hold it: in single quotes unless it has one.
+func pyQuote(s string) string {
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		return `"` + s + `"`
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
 }
 
 func templateNamespace(pl *pipelineSettings) string {

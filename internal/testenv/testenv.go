@@ -167,6 +167,18 @@ func DjangoPipeline(t TB) string {
 	return python
 }
 
+// DjangoREST returns [Python] once [Django] is there and Django REST
+// framework imports under it, or ends the test.
+func DjangoREST(t TB) string {
+	t.Helper()
+	python, _ := Django(t)
+	if out, err := exec.Command(python, "-c", "import rest_framework").CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		missing(t, "Django REST framework under "+Python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install python3-djangorestframework")
+	}
+	return python
+}
+
 func realWorld() (string, error) {
 	dir := os.Getenv("STAPLER_REALWORLD")
 	if dir == "" {
