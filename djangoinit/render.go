@@ -68,6 +68,10 @@ func (w *writer) line(format string, args ...any) {
 // comment writes text as comment lines, one per line of text.
 func (w *writer) comment(text string) {
 	for _, l := range strings.Split(text, "\n") {
+		if l == "" {
+			w.line("#")
+			continue
+		}
 		w.line("# %s", comment(l))
 	}
 }
@@ -196,6 +200,9 @@ func (p *project) renderRoots(w *writer, s *settings) []root {
 			w.comment(fmt.Sprintf("STATICFILES_FINDERS[%d], %s: each installed app's static/,\nin INSTALLED_APPS order", i, f.Path))
 			for _, app := range f.Apps {
 				add(app.Path, "", app.App)
+			}
+			if len(f.Apps) == 0 {
+				w.comment("(no installed app has one)")
 			}
 		default:
 			w.comment(fmt.Sprintf("STATICFILES_FINDERS[%d], %s", i, f.Path))
@@ -385,9 +392,9 @@ func (p *project) finder(roots []root) *finders.Finder {
 }
 
 // literalBraces escapes what an fnmatch pattern holds as literal text and
-// doublestar does not: "{" opens a list of alternatives there.
+// doublestar does not: "{" and "}" delimit a list of alternatives there.
 func literalBraces(pat string) string {
-	return strings.ReplaceAll(pat, "{", "[{]")
+	return strings.NewReplacer("{", "[{]", "}", "[}]").Replace(pat)
 }
 
 // renderManifest writes [manifest] for the storage.
@@ -615,7 +622,11 @@ func renderGroup(w *writer, pl *pipelineSettings, g pipelineGroup, kind, name st
 		return
 	}
 	w.line("[bundle.%s]", name)
-	w.line("pipeline = %s", quote(g.Name))
+	if g.Name == "" || strings.ContainsAny(g.Name, "'\" \t\r\n\f\v") {
+		w.unsupported(fmt.Sprintf("%s: a name with white space or quotes, which no {%% stylesheet %%} or {%% javascript %%} tag can name: the bundle answers to %q", where, name))
+	} else {
+		w.line("pipeline = %s", quote(g.Name))
+	}
 	w.line("output = %s", quote(g.Output))
 	w.line("sources = [")
 	for _, l := range sources {

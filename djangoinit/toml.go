@@ -74,15 +74,15 @@ func comment(s string) string {
 // literalPath escapes the characters of a path that stapler would read
 // as a glob's (a root's path with one of them is a glob; a [templates]
 // path is always one): each in a class of its own, "[[]", which matches
-// it alone; a "]" or "}" with none open is itself already. stapler takes
-// no backslash escapes in patterns.
+// it alone; a "]" with none open is itself already (and "[]]" an empty
+// class). stapler takes no backslash escapes in patterns.
 func literalPath(p string) string {
-	if !strings.ContainsAny(p, "*?[{") {
+	if !strings.ContainsAny(p, "*?[{}") {
 		return p
 	}
 	var b strings.Builder
 	for _, r := range p {
-		if strings.ContainsRune("*?[{", r) {
+		if strings.ContainsRune("*?[{}", r) {
 			b.WriteString("[" + string(r) + "]")
 			continue
 		}

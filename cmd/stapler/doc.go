@@ -6,6 +6,7 @@
 //
 // # Synopsis
 //
+//	stapler init    [-c file] [--force] [--python program] [--settings module]
 //	stapler build   [-c file] [-q] [-v] [--format text|json|github] [--no-cache] [--strict]
 //	stapler check   [-c file] [-q] [-v] [--against DIR] [--format text|json|github] [--no-cache] [--strict] [--unused]
 //	stapler find    [-c file] [-v] NAME...
@@ -24,6 +25,24 @@
 // A mistyped command gets a did-you-mean.
 //
 // # Commands
+//
+// init writes assets.toml for the Django project whose manage.py is in
+// the config's directory: it runs the project's own Python (--python; by
+// default the interpreter manage.py's #! line names, when it is there,
+// else python3) to read the settings as Django resolves them
+// (--settings, else $DJANGO_SETTINGS_MODULE, else the module manage.py's
+// os.environ.setdefault names) and writes, with a comment on each, the
+// roots in the order of Django's finders, [collect] with the project's
+// ignore patterns, [manifest] in the format its Django reads, [templates]
+// over its template directories, and a bundle per PIPELINE group. What
+// stapler does not do (pipeline's compilers, variant, JavaScript
+// templates, a finder with no counterpart) is a comment in the file and a
+// "not carried over" line on stderr. Without manage.py, it writes a
+// commented starter config from the static/ and templates/ directories
+// it finds. It never overwrites a config without --force. A Python that
+// cannot read the settings exits 2 with Python's last line
+// (ModuleNotFoundError: No module named 'django'). docs/init.md has the
+// details.
 //
 // build checks the project, then writes its outputs and manifests, each
 // file under a temporary name renamed into place, the manifests last, and
@@ -107,6 +126,9 @@
 // # Flags
 //
 //	-c file         the config; default assets.toml in the current directory
+//	--force         init: overwrite the config if it exists
+//	--python P      init: the project's Python, a program name or a path
+//	--settings M    init: the settings module, as manage.py's --settings
 //	-q              build, check, publish: print nothing on success
 //	-v              build, check: list each output ("js/stats.js → js/stats.5029da091577.js (804 B)");
 //	                build, check, watch: show the roots searched, in order, for a name not found;

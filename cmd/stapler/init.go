@@ -33,11 +33,11 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	for _, n := range res.Notes {
 		fmt.Fprintf(stderr, "stapler init: note: %s\n", oneLine(n))
 	}
-	from := "a starter config (no manage.py: no settings read)"
-	if res.Settings != "" {
-		from = fmt.Sprintf("%s (Django %s)", res.Settings, res.Django)
+	what := fmt.Sprintf("%s from %s (Django %s)", relPath(res.Config), res.Settings, res.Django)
+	if res.Settings == "" {
+		what = fmt.Sprintf("a starter %s (no manage.py: no settings read)", relPath(res.Config))
 	}
-	fmt.Fprintf(stderr, "stapler init: wrote %s from %s: %d root%s, %d bundle%s", relPath(res.Config), from, res.Roots, plural(res.Roots), res.Bundles, plural(res.Bundles))
+	fmt.Fprintf(stderr, "stapler init: wrote %s: %d root%s, %d bundle%s", what, res.Roots, plural(res.Roots), res.Bundles, plural(res.Bundles))
 	if n := len(res.Unsupported); n > 0 {
 		fmt.Fprintf(stderr, ", %d thing%s not carried over (commented in the file)", n, plural(n))
 	}

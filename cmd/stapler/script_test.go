@@ -72,11 +72,21 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 // (internal/testenv):
 //
 //	need node
+//
+// "need django" and "need django-pipeline" want Debian's Django, and
+// django-pipeline, under testenv.Python.
 func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: need program")
 	}
-	testenv.Command(scriptT{ts}, args[0])
+	switch args[0] {
+	case "django":
+		testenv.Django(scriptT{ts})
+	case "django-pipeline":
+		testenv.DjangoPipeline(scriptT{ts})
+	default:
+		testenv.Command(scriptT{ts}, args[0])
+	}
 }
 
 // scriptT is a script as testenv sees a test: it fails as a script does,

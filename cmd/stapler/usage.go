@@ -83,7 +83,7 @@ func newFlagSet(cmd string, stderr io.Writer) (*flag.FlagSet, *cmdFlags) {
 	case "init":
 		f.config = fl.String("c", "assets.toml", "the config `file` to write, beside manage.py")
 		f.force = fl.Bool("force", false, "overwrite the config if it exists")
-		f.python = fl.String("python", "", "the project's Python, which imports its settings (default: what manage.py's #! names, else python3)")
+		f.python = fl.String("python", "", "the project's Python `program`, which imports its settings (default: what manage.py's #! line names, else python3)")
 		f.settings = fl.String("settings", "", "the settings `module` (default: $DJANGO_SETTINGS_MODULE, else manage.py's)")
 	case "find":
 		f.config = fl.String("c", "assets.toml", "the config `file`")
