@@ -23,7 +23,7 @@ const s3Client = "github.com/minio/minio-go/v7"
 // public are the packages the command may import; testOnly those only
 // tests may.
 var (
-	public   = []string{module + "/bundler", module + "/manifest", module + "/finders", module + "/publish"}
+	public   = []string{module + "/bundler", module + "/manifest", module + "/finders", module + "/publish", module + "/djangoinit"}
 	testOnly = []string{module + "/internal/testenv", module + "/internal/deps"}
 )
 
@@ -125,6 +125,9 @@ func violations(pkgs []*pkg) []string {
 		case strings.HasPrefix(name, "publish/internal/"):
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
 				"a package under publish/internal may depend on nothing of stapler's")...)
+		case name == "djangoinit":
+			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) || d == module+"/finders" || d == suggest },
+				"djangoinit may depend on nothing of stapler's but finders: it writes a config, and builds nothing")...)
 		case strings.HasPrefix(name, "bundler/internal/"):
 			v = append(v, depsOnly(p, byPath, func(d string) bool { return !ours(d) },
 				"a package under bundler/internal may depend on nothing of stapler's, another of them included")...)
@@ -135,7 +138,7 @@ func violations(pkgs []*pkg) []string {
 		case name == "cmd" || strings.HasPrefix(name, "cmd/"):
 			for _, imp := range p.Imports {
 				if ours(imp) && !slices.Contains(public, imp) {
-					v = append(v, name+" imports "+short(imp)+": the command may import only stapler's public packages (bundler, manifest, finders, publish)")
+					v = append(v, name+" imports "+short(imp)+": the command may import only stapler's public packages (bundler, manifest, finders, publish, djangoinit)")
 				}
 			}
 			for _, imp := range slices.Concat(p.TestImports, p.XTestImports) {

@@ -9,6 +9,9 @@
 //     so that a Go web app that imports it to look up URLs and serve files
 //     does not compile esbuild, minifiers or TOML into its binary.
 //   - finders depends on nothing of stapler's but internal/suggest.
+//   - djangoinit (stapler init) depends on nothing of stapler's but
+//     finders (and what finders does): it writes a config and builds
+//     nothing.
 //   - Each package under bundler/internal depends on nothing of stapler's,
 //     not even on another of them: each speaks one vocabulary (a file
 //     format, a tokenizer), and bundler turns their results into its own.
@@ -20,8 +23,9 @@
 //     (minio-go): a build compiles no network library. Each package under
 //     publish/internal depends on nothing of stapler's.
 //   - cmd/... imports, of stapler's, only the public packages: bundler,
-//     manifest, finders and publish. The command can do nothing the library
-//     cannot. Its tests may import the test-only packages too.
+//     manifest, finders, publish and djangoinit. The command can do
+//     nothing the library cannot. Its tests may import the test-only
+//     packages too.
 //   - The test-only packages (internal/testenv, and this one) are imported
 //     by _test.go files only.
 //
