@@ -129,7 +129,7 @@ func (p *project) render(s *settings) ([]byte, *Result) {
 		"%s as Django %s resolves them (%s, Python %s).\n"+
 		"`stapler check` checks everything a build would, writing nothing; `stapler build` writes\n"+
 		"STATIC_ROOT where the deploy ran collectstatic. Every key is in docs/config.md; what init\n"+
-		"reads and writes, in docs/init.md.", s.Settings, s.DjangoVersion, s.command, s.PythonVersion))
+		"reads and writes, in docs/init.md.", s.Settings, s.DjangoVersion, s.Python, s.PythonVersion))
 	if len(res.Unsupported) > 0 {
 		w.comment("\nNot carried over, because stapler does not do it (each is also below, where it applies):")
 		for _, u := range res.Unsupported {

@@ -11,5 +11,8 @@
 // TestPackages builds the wheel and the npm tarballs for this machine
 // twice (the same bytes both times), installs the wheel into a fresh venv
 // and the tarballs into a fresh npm project, each from the local files,
-// and runs `stapler version` and the example build through each.
+// and runs `stapler version` and the example build through each. Its
+// Django subtest installs the wheel into a venv over Debian's Django, and
+// with no Go on PATH runs `stapler init` and `stapler build` in a Django
+// project and serves it: every page's static files answer.
 package packaging

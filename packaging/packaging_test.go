@@ -24,7 +24,9 @@ import (
 // twice, and checks that both builds give the same bytes; then installs
 // each from the local file, the wheel into a fresh venv with pip and the
 // tarballs into a fresh npm project, and runs `stapler version` and the
-// example project's build through what each put on PATH.
+// example project's build through what each put on PATH. Its Django
+// subtest (djangoThroughWheel) runs stapler init and build in a Django
+// project through the wheel, with no Go, and serves the site.
 func TestPackages(t *testing.T) {
 	platform := runtime.GOOS + "/" + runtime.GOARCH
 	switch platform {
@@ -85,6 +87,7 @@ func TestPackages(t *testing.T) {
 	python := testenv.Venv(t, venv)
 	run(t, tmp, nil, python, "-m", "pip", "install", "--no-index", "--disable-pip-version-check", "--quiet", wheel)
 	pipPath := filepath.Join(venv, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
+	t.Run("Django", func(t *testing.T) { djangoThroughWheel(t, tmp, wheel) })
 
 	// npm: a fresh project, the main package and this platform's from
 	// their files; offline, with a cache of its own, so the other
