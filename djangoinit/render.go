@@ -160,7 +160,7 @@ func (p *project) renderRoots(w *writer, s *settings) []root {
 			if label != "" {
 				w.comment(label)
 			}
-			w.note(fmt.Sprintf("%s is not a directory: no root for it", path))
+			w.note(fmt.Sprintf("%s is not a directory: no root for it", p.rel(path)))
 			return
 		}
 		r.real = path
@@ -364,11 +364,11 @@ func (p *project) renderCollect(w *writer, s *settings, roots []root) {
 				lines = append(lines, fmt.Sprintf("  %s,", quote(literalPath(n))))
 			}
 		} else if len(more) > most {
-			w.note(fmt.Sprintf("stapler collects %d files that collectstatic leaves out (%s, …): exclude them", len(more), strings.Join(more[:3], ", ")))
+			w.note(fmt.Sprintf("stapler collects %d files that collectstatic leaves out (%s, …): its ignore patterns' rules differ from stapler's; exclude them", len(more), strings.Join(more[:3], ", ")))
 		}
 		if len(fewer) > 0 {
 			show := fewer[:min(len(fewer), 5)]
-			w.note(fmt.Sprintf("collectstatic copies %d files that stapler leaves out (%s): its rules for ignore patterns differ from stapler's; see docs/init.md", len(fewer), strings.Join(show, ", ")))
+			w.note(fmt.Sprintf("collectstatic copies %d file%s that stapler does not (%s): from a finder with no counterpart, or left out by stapler's rule for a pattern; see docs/init.md", len(fewer), plural(len(fewer)), strings.Join(show, ", ")))
 		}
 	} else if s.CollectError != "" {
 		w.note("Django's finders could not list their files: " + s.CollectError)
@@ -654,6 +654,13 @@ func templateNamespace(pl *pipelineSettings) string {
 		return v
 	}
 	return "window.JST"
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -23,6 +23,12 @@ def dotted(obj):
     return cls.__module__ + "." + cls.__qualname__
 
 
+def absolute(path):
+    """A path from the settings, absolute: a relative one is relative to
+    the directory Django runs in, the project's, as manage.py is run."""
+    return os.path.abspath(os.fspath(path))
+
+
 def text(value):
     """A setting's value as the user would read it in settings.py."""
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -42,11 +48,11 @@ def finders_of(found):
             entry["ignore_patterns"] = sorted(extra())
         if isinstance(finder, dj.FileSystemFinder):
             entry["kind"] = "filesystem"
-            entry["locations"] = [{"prefix": prefix, "path": os.fspath(root)} for prefix, root in finder.locations]
+            entry["locations"] = [{"prefix": prefix, "path": absolute(root)} for prefix, root in finder.locations]
         elif isinstance(finder, dj.AppDirectoriesFinder):
             entry["kind"] = "app_directories"
             entry["apps"] = [
-                {"app": name, "path": os.fspath(finder.storages[name].location)}
+                {"app": name, "path": absolute(finder.storages[name].location)}
                 for name in finder.apps
                 if name in finder.storages
             ]
@@ -115,12 +121,12 @@ def templates_of(settings, apps):
         if loaders_name(options.get("loaders"), "django.template.loaders.app_directories.Loader"):
             app_dirs = True
         for d in getattr(engine, "dirs", ()):
-            out.append({"engine": index, "backend": dotted(engine), "path": os.fspath(d)})
+            out.append({"engine": index, "backend": dotted(engine), "path": absolute(d)})
         if app_dirs:
             for config in apps.get_app_configs():
                 d = os.path.join(config.path, engine.app_dirname)
                 if os.path.isdir(d):
-                    out.append({"engine": index, "backend": dotted(engine), "app": config.name, "path": d})
+                    out.append({"engine": index, "backend": dotted(engine), "app": config.name, "path": absolute(d)})
     return out
 
 
@@ -214,7 +220,7 @@ def main():
         "finders": finders_of(found),
         "collected": collected,
         "collect_error": collect_error,
-        "static_root": os.fspath(settings.STATIC_ROOT) if settings.STATIC_ROOT else None,
+        "static_root": absolute(settings.STATIC_ROOT) if settings.STATIC_ROOT else None,
         "static_url": settings.STATIC_URL,
         "storage": storage_of(settings, django),
         "templates": templates_of(settings, apps),
