@@ -73,8 +73,8 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 //
 //	need node
 //
-// "need django" and "need django-pipeline" want Debian's Django, and
-// django-pipeline, under testenv.Python.
+// "need django", "need django-pipeline" and "need whitenoise" want
+// Debian's Django, and django-pipeline or whitenoise, under testenv.Python.
 func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: need program")
@@ -84,6 +84,8 @@ func cmdNeed(ts *testscript.TestScript, neg bool, args []string) {
 		testenv.Django(scriptT{ts})
 	case "django-pipeline":
 		testenv.DjangoPipeline(scriptT{ts})
+	case "whitenoise":
+		testenv.PythonModule(scriptT{ts}, "whitenoise", "python3-whitenoise")
 	default:
 		testenv.Command(scriptT{ts}, args[0])
 	}

@@ -171,10 +171,18 @@ func DjangoPipeline(t TB) string {
 // framework imports under it, or ends the test.
 func DjangoREST(t TB) string {
 	t.Helper()
+	return PythonModule(t, "rest_framework", "python3-djangorestframework")
+}
+
+// PythonModule returns [Python] once [Django] is there and the module
+// imports under it, or ends the test, naming the Debian package pkg that
+// installs it.
+func PythonModule(t TB, module, pkg string) string {
+	t.Helper()
 	python, _ := Django(t)
-	if out, err := exec.Command(python, "-c", "import rest_framework").CombinedOutput(); err != nil {
+	if out, err := exec.Command(python, "-c", "import "+module).CombinedOutput(); err != nil {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		missing(t, "Django REST framework under "+Python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install python3-djangorestframework")
+		missing(t, module+" under "+Python, fmt.Errorf("%w: %s", err, lines[len(lines)-1]), "apt-get install "+pkg)
 	}
 	return python
 }

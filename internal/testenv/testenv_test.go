@@ -69,8 +69,9 @@ func TestPackagesInCI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Those that File, Venv, Django, DjangoPipeline and DjangoREST name, then those of Command's programs.
-	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline", "python3-djangorestframework", "python3-venv"}
+	// Those that File, Venv, Django, DjangoPipeline, DjangoREST and the
+	// tests' PythonModule calls name, then those of Command's programs.
+	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline", "python3-djangorestframework", "python3-whitenoise", "python3-venv"}
 	for _, pkg := range packages {
 		pkgs = append(pkgs, pkg)
 	}
