@@ -251,6 +251,14 @@ func cloneTree(src, dst string, skip func(name string) bool) error {
 // is kept, any other is replaced by a link to src's, and what src does not
 // hold is removed. Nothing in dst is followed: a link there is removed.
 func syncTree(src, dst string, skip func(name string) bool) error {
+	if done, err := syncTreeDirents(src, dst, skip); done {
+		return err
+	}
+	return syncTreeStat(src, dst, skip)
+}
+
+// syncTreeStat is syncTree with a stat of each file of both trees.
+func syncTreeStat(src, dst string, skip func(name string) bool) error {
 	have := map[string]bool{} // what dst must hold, slash-separated
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stapler-build/stapler/manifest"
@@ -448,25 +449,54 @@ func (p *Project) recorded() *Result {
 	return res
 }
 
+// outputFactsWalk returns the facts of the output out and of every file
+// and directory in it, each Lstat'ed.
+func outputFactsWalk(out string) ([]fact, error) {
+	var facts []fact
+	// "out/." for the walk to enter the generation out links to.
+	top := out + string(filepath.Separator) + "."
+	err := filepath.WalkDir(top, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		var fi fs.FileInfo
+		kind := byte(factLstat)
+		if name == top {
+			name, kind = out, factStat // through its link, to the generation
+			fi, err = os.Stat(name)
+		} else {
+			fi, err = d.Info()
+		}
+		f, ok := factOf(name, kind, fi, err)
+		if !ok {
+			return errors.New("cannot record " + name)
+		}
+		facts = append(facts, f)
+		return nil
+	})
+	return facts, err
+}
+
 // allSame reports whether every fact of the lists still holds, stat'ing
 // them in parallel.
 func allSame(lists ...[]fact) bool {
 	facts := slices.Concat(lists...)
+	// In parts, so that the first difference stops the rest: a build with
+	// one file changed must not stat every other first.
 	var g errgroup.Group
-	n := runtime.GOMAXPROCS(0) * 2
-	per := (len(facts) + n - 1) / n
-	differs := errors.New("differs")
-	for i := 0; i < len(facts); i += per {
-		part := facts[i:min(i+per, len(facts))]
+	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
+	var differs atomic.Bool
+	const part = 256
+	for i := 0; i < len(facts) && !differs.Load(); i += part {
 		g.Go(func() error {
-			if !sameFacts(part) {
-				return differs
+			if !differs.Load() && !sameFacts(facts[i:min(i+part, len(facts))]) {
+				differs.Store(true)
 			}
 			return nil
 		})
-
 	}
-	if g.Wait() != nil {
+	g.Wait()
+	if differs.Load() {
 		return false
 	}
 	for _, f := range facts {
@@ -508,32 +538,7 @@ func (p *Project) saveRecord(res *Result) {
 	if err != nil {
 		return
 	}
-	// "out/." for the walk to enter the generation out links to.
-	top := out + string(filepath.Separator) + "."
-	err = filepath.WalkDir(top, func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if name == top {
-			name = out
-			// Through its link, to the generation.
-			fi, err := os.Stat(name)
-			f, ok := factOf(name, factStat, fi, err)
-			if !ok {
-				return errors.New("cannot record the output")
-			}
-			rec.Output = append(rec.Output, f)
-			return nil
-		}
-		fi, err := d.Info()
-		f, ok := factOf(name, factLstat, fi, err)
-		if !ok {
-			return errors.New("cannot record " + name)
-		}
-		rec.Output = append(rec.Output, f)
-		return nil
-	})
-	if err != nil {
+	if rec.Output, err = outputFacts(out); err != nil {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
