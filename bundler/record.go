@@ -107,28 +107,6 @@ func factOf(path string, kind byte, fi fs.FileInfo, err error) (fact, bool) {
 	return fact{Path: path, Kind: kind, Mode: rawModeOf(fi), Size: st.size, Mtime: st.mtime, Ctime: st.ctime, Ino: st.ino}, true
 }
 
-// sameFacts reports whether each fact of a list sorted by path holds, with
-// os.Stat and os.Lstat (see record_linux.go for Linux's).
-func sameFactsOS(facts []fact) bool {
-	for _, f := range facts {
-		if now, ok := f.take(); !ok || !now.sameStat(f) {
-			return false
-		}
-	}
-	return true
-}
-
-// take stats f's path again, as f's kind says, and returns what it says
-// now.
-func (f fact) take() (fact, bool) {
-	if f.Kind == factLstat {
-		fi, err := os.Lstat(f.Path)
-		return factOf(f.Path, factLstat, fi, err)
-	}
-	fi, err := os.Stat(f.Path)
-	return factOf(f.Path, factStat, fi, err)
-}
-
 // recorder gathers the facts of a build.
 type recorder struct {
 	start time.Time
@@ -644,13 +622,6 @@ func (rec *buildRecord) encode() []byte {
 		w.uint(uint64(u.Size))
 	}
 	return w.b
-}
-
-// decodeRecord reads a record; ok is false for anything but a whole
-// record of this format.
-func decodeRecord(data []byte) (rec buildRecord, ok bool) {
-	r := &recReader{b: data}
-	return rec, r.facts(&rec) && r.result(&rec)
 }
 
 // facts reads a record's key and facts.
