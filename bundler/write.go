@@ -437,17 +437,15 @@ func (w *writer) same(f outFile) (bool, error) {
 		return false, nil
 	}
 	final := filepath.FromSlash(f.name)
-	// Not through the root, which opens every directory on the way: only
-	// reads, below directories checkDir found to be no links.
-	st, err := os.Lstat(filepath.Join(w.real, final))
+	mode, size, err := w.lstat(final)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	case err != nil:
 		return false, err
-	case !st.Mode().IsRegular():
-		return false, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(st.Mode()))
-	case st.Size() != f.length():
+	case !mode.IsRegular():
+		return false, fmt.Errorf("bundler: cannot write %s: a %s is in the way", filepath.Join(w.dir, final), fileKind(mode))
+	case size != f.length():
 		return false, nil
 	case f.kind == hashedFile || f.built:
 		return true, nil

@@ -2,7 +2,11 @@
 
 package bundler
 
-import "os"
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+)
 
 // create writes data to a new file base in the directory reldir of the
 // writer's root, which dir is. A file it could not write whole is removed.
@@ -27,4 +31,16 @@ func (w *writer) create(dir *os.Root, reldir, base string, data []byte) error {
 // link makes base in the directory dir a hard link of src there.
 func (w *writer) link(dir *os.Root, _, src, base string) error {
 	return dir.Link(src, base)
+}
+
+// lstat returns the type and size of final, relative to the writer's
+// root, without following a link. Not through the root, which opens
+// every directory on the way: only reads, below directories checkDir
+// found to be no links.
+func (w *writer) lstat(final string) (fs.FileMode, int64, error) {
+	st, err := os.Lstat(filepath.Join(w.real, final))
+	if err != nil {
+		return 0, 0, err
+	}
+	return st.Mode().Type(), st.Size(), nil
 }

@@ -118,3 +118,35 @@ var chmodNeeded = sync.OnceValue(func() bool {
 	}
 	return true
 })
+
+// lstat returns the type and size of final, relative to the writer's
+// root, without following a link: with its directory's descriptor, one
+// fstatat and no path to walk (a rebuild checks every output so).
+func (w *writer) lstat(final string) (fs.FileMode, int64, error) {
+	reldir, base := filepath.Dir(final), filepath.Base(final)
+	fd, err := w.dirFD(reldir)
+	if err != nil {
+		return 0, 0, err
+	}
+	var st unix.Stat_t
+	for {
+		err = unix.Fstatat(fd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return 0, 0, w.pathError("lstat", reldir, base, err)
+	}
+	var mode fs.FileMode
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFDIR:
+		mode = fs.ModeDir
+	case unix.S_IFLNK:
+		mode = fs.ModeSymlink
+	default:
+		mode = fs.ModeDevice
+	}
+	return mode, st.Size, nil
+}
