@@ -234,3 +234,22 @@ func (pn *pipelineNames) check(r scan.TemplateRef, at Position, found *ErrorList
 	d.Suggestion = first(s)
 	return nil
 }
+
+// templateDirs returns the directories outside the config's that
+// [templates] patterns given as absolute paths start in, for Watch.
+func (p *Project) templateDirs() []string {
+	t := p.cfg.Templates
+	if t == nil || !p.disk {
+		return nil
+	}
+	var dirs []string
+	for _, pat := range t.Paths {
+		if !isAbs(pat.S) {
+			continue
+		}
+		vol := filepath.VolumeName(pat.S)
+		base, _ := doublestar.SplitPattern(filepath.ToSlash(strings.TrimPrefix(pat.S, vol)))
+		dirs = append(dirs, vol+filepath.FromSlash(base))
+	}
+	return dirs
+}

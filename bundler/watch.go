@@ -28,7 +28,8 @@ const debounce = 25 * time.Millisecond
 
 // Watch builds the project opts names, then builds it again after every
 // change to the config, a file of a root, or anything else under the
-// config's directory (templates), until ctx is done. It reports each build
+// config's directory (templates, and those [templates] names by absolute
+// path), until ctx is done. It reports each build
 // to report, successful or not, and goes on after a failed one: a build
 // that fails leaves the previous output and manifest as they were, so the
 // manifest is only ever replaced by a complete, successful build. Each
@@ -63,6 +64,9 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 		watchTree(w, watched, filepath.Dir(configPath(opts)), out)
 		for _, r := range p.roots {
 			watchTree(w, watched, r.Dir, out)
+		}
+		for _, dir := range p.templateDirs() {
+			watchTree(w, watched, dir, out)
 		}
 		res, err := p.Build(ctx)
 		report(WatchEvent{Result: res, Err: err, Changed: changed})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,60 @@ func TestWatch(t *testing.T) {
 		if strings.Contains(bundle(), "var b=3") {
 			break
 		}
+	}
+}
+
+// TestWatchTemplatesElsewhere: a template [templates] names by an
+// absolute path outside the config's directory is watched too: an edit
+// there rebuilds, and its new reference is checked.
+func TestWatchTemplatesElsewhere(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	write := func(file, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pattern := filepath.ToSlash(filepath.Join(elsewhere, "templates", "*.html"))
+	write(filepath.Join(dir, "assets.toml"), "output = \"out\"\n[[root]]\npath = \"static\"\n[collect]\n[templates]\npaths = ["+strconv.Quote(pattern)+"]\n")
+	write(filepath.Join(dir, "static", "js", "app.js"), "var app = 1;\n")
+	page := filepath.Join(elsewhere, "templates", "page.html")
+	write(page, `{{ asset "js/app.js" }}`)
+
+	events := make(chan bundler.WatchEvent, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- bundler.Watch(ctx, bundler.Options{Config: filepath.Join(dir, "assets.toml")}, func(ev bundler.WatchEvent) { events <- ev })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	next := func(what string) bundler.WatchEvent {
+		t.Helper()
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no build after %s", what)
+		}
+		panic("unreachable")
+	}
+	if ev := next("starting"); ev.Err != nil {
+		t.Fatalf("first build: %v", ev.Err)
+	}
+	write(page, `{{ asset "js/ap.js" }}`)
+	ev := next("an edit of the template elsewhere")
+	if ev.Err == nil || !strings.Contains(ev.Err.Error(), `"js/ap.js"`) {
+		t.Errorf("after the template's typo: %v, want its error", ev.Err)
+	}
+	if len(ev.Changed) != 1 || ev.Changed[0] != page {
+		t.Errorf("changed: %v, want %s", ev.Changed, page)
 	}
 }
