@@ -15,7 +15,8 @@
 // # Skip, or fail under CI
 //
 // [Command], [File], [Django], [DjangoPipeline], [RealWorld],
-// [NodeModules], [Taplo] and [Venv] each return what a test runs. When it
+// [NodeModules], [Taplo], [Venv] and [S3Server] each return what a test
+// runs. When it
 // is missing, the test is skipped with a message that names the command
 // that installs it, and the one that installs everything:
 //
@@ -48,6 +49,11 @@
 //   - Taplo's CLI (npm's @taplo/cli), which schema/taplo.sh installs out of
 //     the clone and $STAPLER_TAPLO names ([Taplo]), checks the schema of
 //     assets.toml as editors read it;
+//   - versitygw, a real S3-compatible server (Versity's S3 gateway on its
+//     posix back end), which testdata/s3/server.sh builds from the Go
+//     module proxy out of the clone and $STAPLER_S3_SERVER names; each
+//     [S3Server] starts one on a free port of 127.0.0.1 with its own
+//     account and an empty bucket, for the tests of stapler publish;
 //   - npm and a venv with pip (python3-venv, for Debian's python3; [Venv])
 //     install the packages that packaging/build.sh makes.
 package testenv

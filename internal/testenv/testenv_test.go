@@ -32,6 +32,7 @@ func TestMissing(t *testing.T) {
 		{"RealWorld", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { RealWorld(t) }},
 		{"NodeModules/fetched before", `"bash testdata/realworld/fetch.sh `, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
 		{"NodeModules", `"export STAPLER_REALWORLD=$(bash testdata/realworld/fetch.sh ~/.cache/stapler-realworld)"`, func(t TB) { NodeModules(t, "@jridgewell/trace-mapping") }},
+		{"S3Server", `"export STAPLER_S3_SERVER=$(bash testdata/s3/server.sh ~/.cache/stapler-tools)"`, func(t TB) { S3Server(t) }},
 	}
 	for _, c := range checks {
 		for _, ci := range []string{"", "false", "true", "1"} {
@@ -42,6 +43,7 @@ func TestMissing(t *testing.T) {
 					t.Setenv("STAPLER_REALWORLD", t.TempDir())
 				}
 				t.Setenv("STAPLER_TAPLO", "")
+				t.Setenv("STAPLER_S3_SERVER", "")
 				t.Setenv("CI", ci)
 				var f fakeT
 				c.check(&f)
