@@ -8,7 +8,7 @@
 // AWS_SESSION_TOKEN), the shared files (~/.aws/credentials and
 // ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE,
 // with AWS_PROFILE), then the instance's role (web identity, ECS and
-// EC2 metadata).
+// EC2 metadata; AWS_EC2_METADATA_DISABLED=true leaves EC2's out).
 package s3
 
 import (
@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -80,11 +81,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		}
 		host, secure = u.Host, u.Scheme == "https"
 	}
-	creds := credentials.NewChainCredentials([]credentials.Provider{
-		&credentials.EnvAWS{},
-		&credentials.FileAWSCredentials{},
-		&credentials.IAM{Client: &http.Client{Timeout: 5 * time.Second}},
-	})
+	providers := []credentials.Provider{&credentials.EnvAWS{}, &credentials.FileAWSCredentials{}}
+	if !metadataDisabled() {
+		providers = append(providers, &credentials.IAM{Client: &http.Client{Timeout: 5 * time.Second}})
+	}
+	creds := credentials.NewChainCredentials(providers)
 	v, err := creds.GetWithContext(&credentials.CredContext{Client: http.DefaultClient})
 	if err == nil && v.SignerType.IsAnonymous() {
 		err = errors.New("none found")
@@ -118,6 +119,22 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("endpoint %s: %w", host, err)
 	}
 	return &Client{core: minio.Core{Client: mc}, cfg: cfg, display: "s3://" + cfg.Bucket + "/" + cfg.Prefix}, nil
+}
+
+// metadataDisabled reports whether AWS_EC2_METADATA_DISABLED=true rules
+// out the instance's role, as it does for the AWS SDKs, and no web
+// identity or container credentials are named: then the IAM provider,
+// which would ask the EC2 metadata service, is left out of the chain.
+func metadataDisabled() bool {
+	if !strings.EqualFold(os.Getenv("AWS_EC2_METADATA_DISABLED"), "true") {
+		return false
+	}
+	for _, env := range []string{"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		if os.Getenv(env) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // URL returns the s3:// URL of a key of the prefix, for messages.
