@@ -41,13 +41,13 @@
 // AWS_SESSION_TOKEN), the shared files (~/.aws/credentials and
 // ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, with
 // AWS_PROFILE), then the instance's role (web identity, ECS, EC2). Never
-// from assets.toml: a key of [publish] that looks like one is an error,
+// from assets.toml: a key of the publish table that looks like one is an error,
 // credentials-in-config.
 //
 // # The endpoint
 //
 // [TargetOf] takes the bucket, endpoint, region, path_style and
-// concurrency from the config's [publish]; AWS_ENDPOINT_URL_S3, or else
+// concurrency from the config's publish table; AWS_ENDPOINT_URL_S3, or else
 // AWS_ENDPOINT_URL, overrides the endpoint, as for the AWS CLI, so that a
 // script can point one config at another server.
 package publish

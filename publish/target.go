@@ -41,13 +41,13 @@ const (
 	EnvEndpoint   = "AWS_ENDPOINT_URL"
 )
 
-// TargetOf returns the target that the project's [publish] table names:
+// TargetOf returns the target that the publish table of the project's config names:
 // its bucket (or url, when url is not ""), endpoint, region, path_style
 // and concurrency. AWS_ENDPOINT_URL_S3, or else AWS_ENDPOINT_URL, when
 // set, overrides the endpoint, and AWS_REGION, or else
 // AWS_DEFAULT_REGION, gives the region when the table has none.
 //
-// A nil p has no [publish]: the target is url and the environment.
+// A nil p has no such table: the target is url and the environment.
 func TargetOf(p *bundler.Project, url string) (Target, error) {
 	var pc bundler.PublishConfig
 	if p != nil {
