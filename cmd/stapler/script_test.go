@@ -33,7 +33,7 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       *update,
 		// Report every failed assertion of a script, not just the first.
 		ContinueOnError: true,
-		Cmds:            map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus, "need": cmdNeed},
+		Cmds:            map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus, "need": cmdNeed, "s3server": cmdS3Server},
 		// The need command skips a script through its test.
 		Setup: func(e *testscript.Env) error { e.Values[testKey{}] = e.T(); return nil },
 	})
@@ -101,3 +101,33 @@ type testKey struct{}
 func (s scriptT) Helper()                           {}
 func (s scriptT) Skip(args ...any)                  { s.ts.Value(testKey{}).(testscript.T).Skip(args...) }
 func (s scriptT) Fatalf(format string, args ...any) { s.ts.Fatalf(format, args...) }
+
+// Cleanup and TempDir are for testenv.S3Server: the server stops when the
+// script ends, and keeps its data in the script's work directory.
+func (s scriptT) Cleanup(f func()) { s.ts.Defer(f) }
+func (s scriptT) TempDir() string {
+	dir, err := os.MkdirTemp(s.ts.MkAbs(""), "s3server")
+	s.ts.Check(err)
+	return dir
+}
+
+// cmdS3Server gives the script an empty bucket on the tests' S3 server
+// (testenv.S3Server, a real one on 127.0.0.1), and the environment stapler
+// reaches it with: AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, and BUCKET, its name.
+//
+//	s3server
+func cmdS3Server(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: s3server")
+	}
+	s := testenv.S3Server(scriptT{ts})
+	ts.Setenv("AWS_ENDPOINT_URL_S3", s.Endpoint)
+	ts.Setenv("AWS_REGION", s.Region)
+	ts.Setenv("AWS_ACCESS_KEY_ID", s.AccessKey)
+	ts.Setenv("AWS_SECRET_ACCESS_KEY", s.SecretKey)
+	ts.Setenv("BUCKET", s.Bucket)
+	// None of the machine's own AWS settings.
+	ts.Setenv("AWS_SHARED_CREDENTIALS_FILE", ts.MkAbs("no-aws-credentials"))
+	ts.Setenv("AWS_CONFIG_FILE", ts.MkAbs("no-aws-config"))
+}
