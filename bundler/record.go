@@ -256,15 +256,23 @@ func (t *tracedFS) ReadFile(name string) ([]byte, error) {
 		t.seen(name, err)
 		return data, err
 	}
-	p := t.path(name)
-	fi, serr := os.Stat(p)
-	f, ok := factOf(p, factStat, fi, serr)
-	if !ok {
-		t.r.giveUp("cannot record " + p)
-	} else {
+	if f, ok := t.statNow(name); ok {
 		t.r.addRead(f, data)
 	}
 	return data, err
+}
+
+// statNow returns the fact of name, stat'ed now after a call that found
+// it; ok is false, and the build is not to be recorded, if it cannot be
+// taken.
+func (t *tracedFS) statNow(name string) (fact, bool) {
+	p := t.path(name)
+	fi, err := os.Stat(p)
+	f, ok := factOf(p, factStat, fi, err)
+	if !ok {
+		t.r.giveUp("cannot record " + p)
+	}
+	return f, ok
 }
 
 func (t *tracedFS) ReadDir(name string) ([]fs.DirEntry, error) {
@@ -273,11 +281,8 @@ func (t *tracedFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		t.seen(name, err)
 		return entries, err
 	}
-	p := t.path(name)
-	fi, serr := os.Stat(p)
-	f, ok := factOf(p, factStat, fi, serr)
+	f, ok := t.statNow(name)
 	if !ok {
-		t.r.giveUp("cannot record " + p)
 		return entries, err
 	}
 	if t.r.racy(f) {

@@ -35,28 +35,7 @@ func TestWatch(t *testing.T) {
 	write("assets.toml", config)
 	write("static/js/a.js", "var a = 1;\n")
 
-	events := make(chan bundler.WatchEvent, 16)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		done <- bundler.Watch(ctx, bundler.Options{Config: filepath.Join(dir, "assets.toml")}, func(ev bundler.WatchEvent) { events <- ev })
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	}()
-	next := func(what string) bundler.WatchEvent {
-		t.Helper()
-		select {
-		case ev := <-events:
-			return ev
-		case <-time.After(15 * time.Second):
-			t.Fatalf("no build after %s", what)
-		}
-		panic("unreachable")
-	}
+	next := startWatch(t, filepath.Join(dir, "assets.toml"))
 	bundle := func() string {
 		t.Helper()
 		data, err := os.ReadFile(filepath.Join(dir, "out", "js", "app.js"))
@@ -138,28 +117,7 @@ func TestWatchTemplatesElsewhere(t *testing.T) {
 	page := filepath.Join(elsewhere, "templates", "page.html")
 	write(page, `{{ asset "js/app.js" }}`)
 
-	events := make(chan bundler.WatchEvent, 16)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		done <- bundler.Watch(ctx, bundler.Options{Config: filepath.Join(dir, "assets.toml")}, func(ev bundler.WatchEvent) { events <- ev })
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	}()
-	next := func(what string) bundler.WatchEvent {
-		t.Helper()
-		select {
-		case ev := <-events:
-			return ev
-		case <-time.After(15 * time.Second):
-			t.Fatalf("no build after %s", what)
-		}
-		panic("unreachable")
-	}
+	next := startWatch(t, filepath.Join(dir, "assets.toml"))
 	if ev := next("starting"); ev.Err != nil {
 		t.Fatalf("first build: %v", ev.Err)
 	}
@@ -170,5 +128,33 @@ func TestWatchTemplatesElsewhere(t *testing.T) {
 	}
 	if len(ev.Changed) != 1 || ev.Changed[0] != page {
 		t.Errorf("changed: %v, want %s", ev.Changed, page)
+	}
+}
+
+// startWatch runs Watch on the config until the test ends, and returns a
+// function that waits for its next build (what names the change awaited).
+func startWatch(t *testing.T, config string) (next func(what string) bundler.WatchEvent) {
+	t.Helper()
+	events := make(chan bundler.WatchEvent, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- bundler.Watch(ctx, bundler.Options{Config: config}, func(ev bundler.WatchEvent) { events <- ev })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	return func(what string) bundler.WatchEvent {
+		t.Helper()
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no build after %s", what)
+		}
+		panic("unreachable")
 	}
 }
