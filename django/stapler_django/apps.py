@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StaplerConfig(AppConfig):
+    name = "stapler_django"
+    verbose_name = "stapler"
