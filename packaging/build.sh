@@ -9,7 +9,8 @@
 # which git ignores) it writes
 #
 #   bin/GOOS-GOARCH/stapler[.exe]      the binary
-#   stapler_build-V-py3-none-TAG.whl   a wheel per platform: pip puts stapler on PATH
+#   stapler_build-V-py3-none-TAG.whl   a wheel per platform: pip puts stapler on PATH,
+#                                      and the Django app stapler_django (django/) beside it
 #   npm/stapler-build-stapler-V.tgz    npm's @stapler-build/stapler: a bin shim
 #                                      that runs the binary of its platform package
 #   npm/stapler-build-stapler-OS-CPU-V.tgz   a platform package per platform
@@ -79,4 +80,4 @@ done
 
 python3 packaging/package.py --version "$version" --out "$out" \
 	--readme packaging/README.md --schema schema/assets.schema.json \
-	--shim packaging/npm/bin/stapler.js "${binaries[@]}"
+	--shim packaging/npm/bin/stapler.js --django django/stapler_django "${binaries[@]}"

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stapler-build/stapler/internal/testenv"
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // djangoThroughWheel is issue 14's "done when", on the wheel TestPackages
@@ -54,6 +55,8 @@ func djangoThroughWheel(t *testing.T, tmp, wheel string) {
 	if want := "(" + filepath.Join(venv, "bin", "python3") + ", Python "; !strings.Contains(string(config), want) {
 		t.Errorf("assets.toml was not written from the venv's Python, the one manage.py's #! finds (%s):\n%s", want, config)
 	}
+
+	renderWithWheel(t, python, venv, filepath.Join(project, "build", "static"))
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
@@ -154,4 +157,45 @@ func serveDjango(ctx context.Context, t *testing.T, python, project, root string
 	}
 	go io.Copy(io.Discard, out)
 	return m[1]
+}
+
+// renderWithWheel renders {% stapler_static %} and {% stapler_integrity %}
+// with the Django app that the wheel installed into venv (the tags ride in
+// the same distribution as the binary), from the manifest stapler build
+// wrote into output, and checks them against the manifest package's
+// answers.
+func renderWithWheel(t *testing.T, python, venv, output string) {
+	t.Helper()
+	m, err := manifest.Load(os.DirFS(output), manifest.FileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "admin/css/base.css"
+	u, err := m.URL(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sri, err := m.Integrity(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import os, sys
+import django
+from django.conf import settings
+settings.configure(INSTALLED_APPS=["stapler_django"], STATIC_ROOT=sys.argv[1],
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}])
+django.setup()
+import stapler_django
+from django.template import engines
+print(os.path.dirname(stapler_django.__file__))
+print(engines["django"].from_string('{% load stapler %}{% stapler_static "` + name + `" %} {% stapler_integrity "` + name + `" %}').render({}))
+`
+	out := strings.Split(run(t, t.TempDir(), nil, python, "-c", script, output), "\n")
+	if len(out) < 2 || !strings.HasPrefix(out[0], filepath.Join(venv, "lib")+string(filepath.Separator)) {
+		t.Errorf("stapler_django imported from %q, not from the wheel in %s", out[0], venv)
+	}
+	if want := u + " " + sri; len(out) < 2 || out[1] != want {
+		t.Errorf("the wheel's {%% stapler_static %%} {%% stapler_integrity %%} rendered %q, want %q", out, want)
+	}
 }

@@ -5,7 +5,8 @@ packaging/build.sh builds the binaries and runs it:
 
     python3 packaging/package.py --version 1.2.3 --out DIR \\
         --readme packaging/README.md --schema schema/assets.schema.json \\
-        --shim packaging/npm/bin/stapler.js linux/amd64=DIR/bin/linux-amd64/stapler ...
+        --shim packaging/npm/bin/stapler.js --django django/stapler_django \\
+        linux/amd64=DIR/bin/linux-amd64/stapler ...
 
 It uses the standard library only: no setuptools, no npm. Every archive
 is made byte for byte the same from the same inputs: entries sorted, fixed
@@ -13,8 +14,10 @@ times, owners and modes, gzip without a name or a time.
 
 A wheel (PEP 427) per platform holds the binary as a script of its
 .data directory, which pip installs into the environment's bin (Scripts
-on Windows) with its executable bit, as ruff's wheels do. The npm packages
-are esbuild's shape: @stapler-build/stapler has a bin shim, the schema, and
+on Windows) with its executable bit, as ruff's wheels do, and the Django
+app of stapler's template tags, stapler_django (--django, from the
+repository's django/), so that one install gives a Django project both.
+The npm packages are esbuild's shape: @stapler-build/stapler has a bin shim, the schema, and
 an optional dependency on each platform package; npm installs the one
 whose os and cpu match, and the shim runs its binary.
 """
@@ -93,13 +96,29 @@ def write_zip(path, files):
             z.writestr(info, data, compresslevel=9)
 
 
-def wheel(out, version, platform, binary, readme):
+def python_files(package):
+    """python_files returns the .py files of the package directory, by
+    their names in a wheel: {"stapler_django/__init__.py": (data, mode)}."""
+    files = {}
+    root = os.path.dirname(os.path.abspath(package))
+    for dirpath, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")] = (f.read(), 0o644)
+    return files
+
+
+def wheel(out, version, platform, binary, readme, django):
     tags, _, _ = PLATFORMS[platform]
     pyver = pep440(version)
     stem = DIST.replace("-", "_") + "-" + pyver
     exe = "stapler.exe" if platform.startswith("windows/") else "stapler"
     with open(binary, "rb") as f:
         files = {f"{stem}.data/scripts/{exe}": (f.read(), 0o755)}
+    files.update(django)
     files[f"{stem}.dist-info/METADATA"] = ("".join([
         "Metadata-Version: 2.1\n",
         f"Name: {DIST}\n",
@@ -203,18 +222,20 @@ def main():
     ap.add_argument("--readme", required=True)
     ap.add_argument("--schema", required=True)
     ap.add_argument("--shim", required=True)
+    ap.add_argument("--django", required=True, help="the stapler_django package directory, for the wheels")
     ap.add_argument("binaries", nargs="+", metavar="GOOS/GOARCH=FILE")
     args = ap.parse_args()
     with open(args.readme, encoding="utf-8") as f:
         readme = f.read()
     npm_dir = os.path.join(args.out, "npm")
     os.makedirs(npm_dir, exist_ok=True)
+    django = python_files(args.django)
     made = []
     for spec in args.binaries:
         platform, _, binary = spec.partition("=")
         if platform not in PLATFORMS:
             sys.exit(f"package.py: no packaging for {platform}: one of {', '.join(PLATFORMS)}")
-        made.append(wheel(args.out, args.version, platform, binary, readme))
+        made.append(wheel(args.out, args.version, platform, binary, readme, django))
         made.append(npm_platform(npm_dir, args.version, platform, binary))
     made.append(npm_main(npm_dir, args.version, args.shim, args.schema, readme))
     sums = []

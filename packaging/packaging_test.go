@@ -200,8 +200,17 @@ func checkRecord(t *testing.T, wheel string) {
 	if got := strings.Fields(record); !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 		t.Errorf("RECORD:\n%s\nwant the lines:\n%s", record, strings.Join(want, "\n"))
 	}
-	if len(names) != 4 || !strings.HasSuffix(names[len(names)-1], ".dist-info/RECORD") {
-		t.Errorf("the wheel holds %q, want the binary, METADATA, WHEEL and, last, RECORD", names)
+	var app []string
+	for _, name := range names {
+		if strings.HasPrefix(name, "stapler_django/") {
+			app = append(app, name)
+		}
+	}
+	if !slices.Contains(app, "stapler_django/templatetags/stapler.py") {
+		t.Errorf("the wheel holds no stapler_django/templatetags/stapler.py (the Django app): %q", names)
+	}
+	if len(names) != 4+len(app) || !strings.HasSuffix(names[len(names)-1], ".dist-info/RECORD") {
+		t.Errorf("the wheel holds %q, want the binary, the Django app's modules, METADATA, WHEEL and, last, RECORD", names)
 	}
 }
 
