@@ -31,26 +31,41 @@ def manifest_path():
 
 def manifest():
     """manifest returns the project's Manifest, reading it the first time
-    only. A manifest that is missing or that stapler would not read raises
-    ImproperlyConfigured naming the file, and is tried again next time, so
-    that a page works as soon as stapler build has run."""
+    only; under DEBUG, again whenever the file has changed (stapler watch
+    rebuilt it), at the cost of a stat per lookup. A manifest that is
+    missing or that stapler would not read raises ImproperlyConfigured
+    naming the file, and is tried again next time, so that a page works as
+    soon as stapler build has run."""
     path = manifest_path()
-    m = _cache.get(path)
-    if m is not None:
-        return m
+    cached = _cache.get(path)
+    stamp = None
+    if settings.DEBUG:
+        stamp = _stamp(path)
+        if cached is not None and cached[0] != stamp:
+            cached = None
+    if cached is not None:
+        return cached[1]
     with _lock:
-        m = _cache.get(path)
-        if m is None:
-            try:
-                m = Manifest.load(path)
-            except FileNotFoundError:
-                raise ImproperlyConfigured(
-                    "stapler_django: %s: no such file: run stapler build, whose output is STATIC_ROOT, "
-                    "or set STAPLER_MANIFEST to the manifest it writes" % path) from None
-            except ValueError as e:  # ManifestError
-                raise ImproperlyConfigured("stapler_django: %s" % e) from e
-            _cache[path] = m
+        try:
+            m = Manifest.load(path)
+        except FileNotFoundError:
+            raise ImproperlyConfigured(
+                "stapler_django: %s: no such file: run stapler build, whose output is STATIC_ROOT, "
+                "or set STAPLER_MANIFEST to the manifest it writes" % path) from None
+        except ValueError as e:  # ManifestError
+            raise ImproperlyConfigured("stapler_django: %s" % e) from e
+        _cache[path] = (stamp, m)
     return m
+
+
+def _stamp(path):
+    """_stamp tells one version of the file from the next: a build writes
+    a new file (and a new generation directory) rather than rewriting it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_size)
 
 
 @receiver(setting_changed)

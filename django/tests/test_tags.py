@@ -24,7 +24,7 @@ TABLE = os.path.join(HERE, "..", "..", "testdata", "manifest", "tags.json")
 TMP = tempfile.mkdtemp(prefix="stapler-django-tests-")
 
 settings.configure(
-    DEBUG=True,
+    DEBUG=False,
     INSTALLED_APPS=["django.contrib.staticfiles", "stapler_django"],
     STATIC_URL="/static/",
     STATIC_ROOT=os.path.join(TMP, "static-root"),
@@ -188,6 +188,22 @@ class TestLoading(unittest.TestCase):
         with override_settings(STAPLER_MANIFEST=path):
             self.assertEqual(render('{% stapler_static "img/logo.svg" %}'), "/new/img/logo.2.svg")
         self.assertEqual(self.loads, [path, path])
+
+    def test_debug_reads_a_new_build(self):
+        dir = os.path.join(TMP, "debug")
+        os.makedirs(dir, exist_ok=True)
+        path = os.path.join(dir, "m.json")
+        shutil.copy(paths["modules"], path)
+        with override_settings(STAPLER_MANIFEST=path, DEBUG=True):
+            self.assertEqual(render('{% stapler_static "img/logo.svg" %}'), "/static/img/logo.1.svg")
+            self.assertEqual(render('{% stapler_static "img/logo.svg" %}'), "/static/img/logo.1.svg")
+            self.assertEqual(self.loads, [path])
+            # As stapler watch writes it: a new file renamed over the old.
+            with open(path + ".new", "w") as f:
+                json.dump({"version": 1, "url": "/static/", "files": {"img/logo.svg": {"path": "img/logo.2.svg"}}}, f)
+            os.replace(path + ".new", path)
+            self.assertEqual(render('{% stapler_static "img/logo.svg" %}'), "/static/img/logo.2.svg")
+            self.assertEqual(self.loads, [path, path])
 
     def test_static_root(self):
         root = os.path.join(TMP, "root")

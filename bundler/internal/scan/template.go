@@ -21,7 +21,8 @@ type TemplateRef struct {
 
 // Template finds the static references of a template: Django's
 // {% static "x" %} (and "as v"), django-pipeline's {% stylesheet "name" %}
-// and {% javascript "name" %}, Jinja2's static('x') and Go templates'
+// and {% javascript "name" %}, stapler_django's {% stapler_static "x" %},
+// {% stapler_integrity "x" %} and {% stapler_module "x" %}, Jinja2's static('x') and Go templates'
 // {{ asset "x" }} (funcs names the functions; both call and space forms),
 // and the matches of the custom patterns' "name" group. Comments are
 // skipped: {# #}, {% comment %}…{% endcomment %}, {{/* */}}; so is what
@@ -183,21 +184,27 @@ func indexEndTag(src []byte, end func([]byte) bool) int {
 	}
 }
 
-// djangoTag reads {% static "x" %}, {% stylesheet "x" %} and
-// {% javascript "x" %}.
+// djangoTag reads {% static "x" %}, {% stylesheet "x" %},
+// {% javascript "x" %}, and the tags of stapler's Django app,
+// {% stapler_static "x" %}, {% stapler_integrity "x" %} and
+// {% stapler_module "x" %}, which look x up in stapler's manifest as it
+// is: no query or fragment is taken off.
 func djangoTag(src []byte, start, end int, fields []field) []TemplateRef {
 	if len(fields) < 2 {
 		return nil
 	}
 	tag := string(fields[0].text)
-	if tag != "static" && tag != "stylesheet" && tag != "javascript" {
+	stapler := tag == "stapler_static" || tag == "stapler_integrity" || tag == "stapler_module"
+	if tag != "static" && tag != "stylesheet" && tag != "javascript" && !stapler {
 		return nil
 	}
-	r := TemplateRef{At: fields[1].at, Bundle: tag != "static", Text: string(src[start:end])}
+	r := TemplateRef{At: fields[1].at, Bundle: tag == "stylesheet" || tag == "javascript", Text: string(src[start:end])}
 	if r.Bundle {
 		r.Tag = tag
 	}
-	if name, ok := tagLiteral(fields[1].text); ok {
+	if name, ok := tagLiteral(fields[1].text); ok && stapler {
+		r.Name = name
+	} else if ok {
 		r.Name = stripQuery(name)
 	} else {
 		r.Dynamic = true

@@ -32,6 +32,11 @@ func TestScanTemplate(t *testing.T) {
 		{"django verbatim, unterminated", `{% verbatim %}{% static "x.css" %}`, nil},
 		{"jinja raw", `{%- raw -%}{{ static('x.css') }}{% endraw %}{{ static('y.css') }}`, []string{`y.css@54`}},
 		{"django query kept out", `{% static "fonts/f.eot?#iefix" %}`, []string{`fonts/f.eot@10`}},
+		{"stapler_django's tags", `{% stapler_module "js/a.js" %}{% stapler_static 'x.svg' as v %}{% stapler_integrity "a.css" %}`,
+			[]string{`js/a.js@18`, `x.svg@48`, `a.css@84`}},
+		// They look the name up as it is, unlike {% static %}.
+		{"stapler_django's tags keep a query", `{% stapler_static "f.eot?#iefix" %}`, []string{`f.eot?#iefix@18`}},
+		{"stapler_django's tags, variable", `{% stapler_module entry %}`, []string{`dynamic@18`}},
 		{"pipeline tags", `{% stylesheet 'site' %}{% javascript "apps" %}`, []string{`bundle:site@14`, `bundle:apps@37`}},
 		{"django comment", `{# {% static "x.css" %} #}{% static "y.css" %}`, []string{`y.css@36`}},
 		{"django block comment", "{% comment %}{% static 'x.css' %}{% endcomment %}{% static 'y.css' %}", []string{`y.css@59`}},
