@@ -68,6 +68,9 @@ func TestTags(t *testing.T) {
 // a tag with the installed copy, from outside the repository.
 func TestPipInstall(t *testing.T) {
 	python, _ := testenv.Django(t)
+	// pip builds the app with these, as the venv sees Debian's packages.
+	testenv.PythonModule(t, "setuptools", "python3-setuptools")
+	testenv.PythonModule(t, "wheel", "python3-wheel")
 	tmp := t.TempDir()
 	// A copy, so that the build leaves nothing in the clone.
 	src := filepath.Join(tmp, "src")

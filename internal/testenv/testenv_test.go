@@ -73,7 +73,7 @@ func TestPackagesInCI(t *testing.T) {
 	}
 	// Those that File, Venv, Django, DjangoPipeline, DjangoREST and the
 	// tests' PythonModule calls name, then those of Command's programs.
-	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline", "python3-djangorestframework", "python3-whitenoise", "python3-venv"}
+	pkgs := []string{"chromium", "fonts-dejavu-core", "python3-django", "python3-django-pipeline", "python3-djangorestframework", "python3-whitenoise", "python3-setuptools", "python3-wheel", "python3-venv"}
 	for _, pkg := range packages {
 		pkgs = append(pkgs, pkg)
 	}
