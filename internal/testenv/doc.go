@@ -55,5 +55,7 @@
 //     [S3Server] starts one on a free port of 127.0.0.1 with its own
 //     account and an empty bucket, for the tests of stapler publish;
 //   - npm and a venv with pip (python3-venv, for Debian's python3; [Venv])
-//     install the packages that packaging/build.sh makes.
+//     install the packages that packaging/build.sh makes; setuptools and
+//     wheel (python3-setuptools, python3-wheel) let pip build the Django
+//     app in django/ with no network.
 package testenv
