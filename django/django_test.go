@@ -183,32 +183,11 @@ func TestBrowser(t *testing.T) {
 		return u
 	}
 
-	// The site: each page rendered by Django beforehand, the output
-	// directory served by manifest.Handler; every request logged.
-	pages := map[string][]byte{}
-	var mu sync.Mutex
-	var served []string // "path status"
-	static := m.Handler(os.DirFS(output))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		if strings.HasPrefix(r.URL.Path, "/static/") {
-			static.ServeHTTP(rec, r)
-		} else if page, ok := pages[r.URL.Path]; ok {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(page)
-		} else {
-			http.NotFound(rec, r)
-		}
-		mu.Lock()
-		served = append(served, fmt.Sprintf("%s %d", r.URL.Path, rec.status))
-		mu.Unlock()
-	}))
-	defer srv.Close()
-
 	here, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
+	pages := map[string][]byte{} // by URL path
 	render := func(page string, tamper string) {
 		t.Helper()
 		mpath := filepath.Join(output, manifest.FileName)
@@ -240,6 +219,28 @@ func TestBrowser(t *testing.T) {
 	for _, name := range []string{"js/dashboard.js", sheet, chunk} {
 		render("/tampered/"+name, name)
 	}
+
+	// The site: the pages Django rendered, the output directory served by
+	// manifest.Handler; every request logged. It starts once the pages are
+	// there: its goroutines only read them.
+	var mu sync.Mutex
+	var served []string // "path status"
+	static := m.Handler(os.DirFS(output))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			static.ServeHTTP(rec, r)
+		} else if page, ok := pages[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(page)
+		} else {
+			http.NotFound(rec, r)
+		}
+		mu.Lock()
+		served = append(served, fmt.Sprintf("%s %d", r.URL.Path, rec.status))
+		mu.Unlock()
+	}))
+	defer srv.Close()
 
 	// The page as Django rendered it: what {{ module }} writes.
 	want, err := m.Tags("js/dashboard.js")
