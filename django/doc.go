@@ -9,6 +9,8 @@
 // the rows of testdata/manifest/tags.json, the Go side by
 // manifest.TestTagTable, the Python side by tests/test_tags.py, which
 // TestTags runs under Debian's Django 3.2 and under Django 5.2.
+// TestAgreesWithGo asks both sides the same questions of random manifests
+// and near-miss names, thousands of them, beyond the table's rows.
 // TestPipInstall installs the app with pip into a fresh venv and renders a
 // tag from there; TestBrowser renders a page with the tags for the example
 // project's TypeScript entry and loads it in headless Chromium: the entry
