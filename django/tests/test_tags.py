@@ -231,6 +231,38 @@ class TestLoading(unittest.TestCase):
             self.assertIn("set STATIC_ROOT", str(caught.exception))
 
 
+class TestChecks(unittest.TestCase):
+    def run_checks(self):
+        from django.core import checks
+        return [(m.id, m.msg) for m in checks.run_checks(tags=["stapler"])]
+
+    def test_agreeing(self):
+        with override_settings(STAPLER_MANIFEST=paths["modules"]):
+            self.assertEqual(self.run_checks(), [])
+
+    def test_not_built_yet(self):
+        with override_settings(STATIC_ROOT=os.path.join(TMP, "never-built")):
+            self.assertEqual(self.run_checks(), [])
+
+    def test_other_prefix(self):
+        with override_settings(STAPLER_MANIFEST=paths["cdn"]):
+            got = self.run_checks()
+        self.assertEqual([id for id, _ in got], ["stapler_django.W001"])
+        self.assertIn("https://cdn.example.com/a&\"b/", got[0][1])
+
+    def test_unreadable(self):
+        path = os.path.join(TMP, "bad-for-check.json")
+        with open(path, "w") as f:
+            f.write('{"version": 2, "url": "/static/", "files": {}}')
+        with override_settings(STAPLER_MANIFEST=path):
+            got = self.run_checks()
+        self.assertEqual(got, [("stapler_django.E001", path + ": version: unsupported version 2, want 1")])
+
+    def test_no_static_root(self):
+        with override_settings(STATIC_ROOT=None):
+            self.assertEqual([id for id, _ in self.run_checks()], ["stapler_django.E002"])
+
+
 class TestTemplateErrors(unittest.TestCase):
     def test_unknown_name_in_a_page(self):
         # Django's debug page shows the template's line: the exception
