@@ -7,7 +7,9 @@
 // name up in the manifest (manifest.URL, the asset template function) both
 // rank with it, so the two never suggest different files for the same
 // mistake. It imports only the standard library, because the manifest
-// package, which web apps compile in, calls it.
+// package, which web apps compile in, calls it. The Django app in django/
+// ranks with a port of it to Python; the tests there (TestAgreesWithGo,
+// TestTags) hold the port to the same answers.
 //
 // # Ranking
 //
