@@ -25,6 +25,7 @@ import (
 // Python port the same: every answer and every error message must be the
 // same. The seed is fixed, so a failure comes back on every run.
 func TestAgreesWithGo(t *testing.T) {
+	readSources(t)
 	python, _ := testenv.Django(t)
 	r := rand.New(rand.NewPCG(14, 2))
 	type lookup struct {
