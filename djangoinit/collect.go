@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stapler-build/stapler/finders"
 )
@@ -128,11 +129,16 @@ func compareCollected(w *writer, s *settings, files []finders.File, active []str
 	}
 	var mine []string
 	for _, f := range files {
-		if finders.ExcludedBy(f.Name, active) == "" {
+		// A name that is not UTF-8 is no exclude's to hide: the build
+		// reports it (bad-name), and Collected leaves it out.
+		if utf8.ValidString(f.Name) && finders.ExcludedBy(f.Name, active) == "" {
 			mine = append(mine, f.Name)
 		}
 	}
 	theirs := *s.Collected
+	if s.CollectedNotUTF8 > 0 {
+		w.note(fmt.Sprintf("collectstatic would copy %d file%s whose name is not valid UTF-8: stapler build reports each (bad-name); rename them", s.CollectedNotUTF8, plural(s.CollectedNotUTF8)))
+	}
 	var more, fewer []string // stapler collects and collectstatic does not; the other way
 	for _, n := range mine {
 		if _, ok := slices.BinarySearch(theirs, n); !ok {

@@ -237,6 +237,10 @@ func readSettings(ctx context.Context, dir string, manage []byte, opts Options) 
 	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
 		return nil, fmt.Errorf("%s printed what stapler cannot read: %v", name, err)
 	}
+	if len(s.NotUTF8) > 0 {
+		return nil, fmt.Errorf("the settings %s name %d path%s that assets.toml cannot hold, not being valid UTF-8 (rename each, or link it under a UTF-8 name): %s",
+			module, len(s.NotUTF8), plural(len(s.NotUTF8)), strings.Join(s.NotUTF8, "; "))
+	}
 	s.command = name
 	return &s, nil
 }
@@ -279,6 +283,12 @@ type settings struct {
 		} `json:"apps"`
 	} `json:"finders"`
 	Collected    *[]string `json:"collected"` // the names collectstatic would copy, sorted
+	// How many more it would copy whose names are not valid UTF-8, left
+	// out of Collected: stapler build reports each (bad-name).
+	CollectedNotUTF8 int `json:"collected_not_utf8"`
+	// Each setting that names a path that is not valid UTF-8, which
+	// assets.toml cannot hold, with the path, its other bytes as \xNN.
+	NotUTF8 []string `json:"not_utf8"`
 	CollectError string    `json:"collect_error"`
 	StaticRoot   *string   `json:"static_root"`
 	StaticURL    *string   `json:"static_url"`

@@ -36,6 +36,66 @@ def text(value):
     return repr(value)
 
 
+def is_utf8(s):
+    """Whether a str is text that UTF-8 can hold: a name of the file system
+    that is not valid UTF-8 comes to Python with its bytes as surrogates
+    (os.fsdecode), which JSON would carry as U+FFFD."""
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def shown(s):
+    """A str of the file system with its bytes that are not UTF-8 as \\xNN."""
+    return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
+def not_utf8(value, where=""):
+    """Where in the answer a str is not valid UTF-8, and the str, shown."""
+    found = []
+    if isinstance(value, str):
+        if not is_utf8(value):
+            found.append("%s: %s" % (where, shown(value)))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            found += not_utf8(v, "%s.%s" % (where, k) if where else k)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found += not_utf8(v, "%s[%d]" % (where, i))
+    return found
+
+
+NAMES = [
+    (r"^finders\[\d+\]\.locations\[(\d+)\]\.path:", r"STATICFILES_DIRS[\1]:"),
+    (r"^finders\[\d+\]\.apps\[\d+\]\.path:", "an app's static directory:"),
+    (r"^static_root:", "STATIC_ROOT:"),
+    (r"^static_url:", "STATIC_URL:"),
+    (r"^templates\[\d+\]\.path:", "a template directory:"),
+]
+
+
+def named(where):
+    """A place in the answer as the settings name it, where they do."""
+    import re
+
+    for pattern, name in NAMES:
+        where, n = re.subn(pattern, name, where)
+        if n:
+            break
+    return where
+
+
+def utf8_only(names):
+    """The names of a list that are valid UTF-8, and how many are not:
+    stapler build reports each of those itself (bad-name)."""
+    if names is None:
+        return None, 0
+    kept = [n for n in names if is_utf8(n)]
+    return kept, len(names) - len(kept)
+
+
 def finders_of(found):
     from django.contrib.staticfiles import finders as dj
 
@@ -226,6 +286,8 @@ def main():
         "templates": templates_of(settings, apps),
         "pipeline": pipeline_of(settings),
     }
+    answer["collected"], answer["collected_not_utf8"] = utf8_only(collected)
+    answer["not_utf8"] = [named(w) for w in not_utf8(answer)]
     json.dump(answer, out, indent=1)
     out.write("\n")
 
