@@ -180,10 +180,7 @@ func (p *Project) openRoots(opts Options, configName string) {
 				continue
 			}
 		}
-		if strings.ContainsAny(rc.Path.S, "*?[{") {
-			p.rec.giveUp("a root given as a glob") // rootDirs globs outside the traced FS
-		}
-		dirs, err := rootDirs(opts.FS, base, rc.Path.S)
+		dirs, err := p.rootDirs(opts.FS, base, rc.Path.S)
 		if err != nil {
 			p.problems.errorf(rc.Path.Pos, CodeRoot, err, "root %q: %v", rc.Path.S, err)
 			continue
@@ -243,7 +240,10 @@ func within(dir, parent string) bool {
 
 // rootDirs resolves a root's path, a directory or a glob of directories,
 // against the config's directory: on disk, or inside fsys when it is set.
-func rootDirs(fsys fs.FS, base, rootPath string) ([]string, error) {
+// On disk a glob reads the directories below its fixed part through a
+// traced FS, so that the build record holds every listing and stat that
+// chose the roots: a directory added that the glob matches is a change.
+func (p *Project) rootDirs(fsys fs.FS, base, rootPath string) ([]string, error) {
 	var full string
 	var stat func(string) (fs.FileInfo, error)
 	var glob func(string) ([]string, error)
@@ -254,7 +254,22 @@ func rootDirs(fsys fs.FS, base, rootPath string) ([]string, error) {
 		}
 		stat = os.Stat
 		glob = func(pattern string) ([]string, error) {
-			return doublestar.FilepathGlob(pattern, doublestar.WithFailOnIOErrors())
+			fixed, rest := doublestar.SplitPattern(filepath.ToSlash(pattern))
+			fixed = filepath.FromSlash(fixed)
+			dirFS := p.traced(fixed)
+			matches, err := doublestar.Glob(dirFS, rest, doublestar.WithFailOnIOErrors())
+			for i, m := range matches {
+				matches[i] = filepath.Join(fixed, filepath.FromSlash(m))
+			}
+			// Each match's stat, below, through the same FS.
+			stat = func(name string) (fs.FileInfo, error) {
+				rel, err := filepath.Rel(fixed, name)
+				if err != nil {
+					return nil, err
+				}
+				return fs.Stat(dirFS, filepath.ToSlash(rel))
+			}
+			return matches, err
 		}
 	} else {
 		full = path.Join(base, rootPath)

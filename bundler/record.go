@@ -45,7 +45,8 @@ import (
 // start could hide a change made in the same tick, so such a build writes
 // no record. A build that meets what it cannot trace writes none either:
 // an entry bundle, whose imports esbuild resolves in node_modules by
-// itself, or a root given as a glob. A full build removes the record
+// itself. (A root given as a glob is traced: rootDirs lists and stats
+// through a tracedFS.) A full build removes the record
 // before it writes, so that a failed build leaves none.
 const recordFormat = "stapler build record 2"
 

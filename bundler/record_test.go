@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,4 +238,61 @@ func TestPlainCopyLinked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBuildRecordGlobRoot: a root given as a glob is recorded through the
+// listings and stats that chose its directories, so that a directory the
+// glob comes to match, or stops matching, sends the next build the whole
+// way, and nothing else does.
+func TestBuildRecordGlobRoot(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes and change times: a build writes no record")
+	}
+	const racy = 100 * time.Millisecond
+	dir := t.TempDir()
+	writeOld(t, filepath.Join(dir, "assets.toml"), "output = \"build/static\"\n[[root]]\npath = \"apps/*/static\"\n[collect]\n")
+	writeOld(t, filepath.Join(dir, "apps", "a", "static", "a", "a.css"), ".a { background: url(x.png) }\n")
+	writeOld(t, filepath.Join(dir, "apps", "a", "static", "a", "x.png"), "png")
+	wait := func() { time.Sleep(racy + 50*time.Millisecond) }
+	build := func(step string, want bool, names ...string) {
+		t.Helper()
+		wait()
+		res, recorded, err := buildRacy(t, dir, racy)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if recorded != want {
+			t.Errorf("%s: the build ended at the record: %t, want %t", step, recorded, want)
+		}
+		var got []string
+		for name := range res.Manifest.Files {
+			got = append(got, name)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, names) {
+			t.Errorf("%s: the manifest names %q, want %q", step, got, names)
+		}
+	}
+	build("first build", false, "a/a.css", "a/x.png")
+	build("nothing changed", true, "a/a.css", "a/x.png")
+
+	// A directory the glob comes to match.
+	writeOld(t, filepath.Join(dir, "apps", "b", "static", "b.txt"), "b\n")
+	build("apps/b/static added", false, "a/a.css", "a/x.png", "b.txt")
+	build("nothing changed since", true, "a/a.css", "a/x.png", "b.txt")
+
+	// An app without static/, then its static/ made: its listing changes.
+	writeOld(t, filepath.Join(dir, "apps", "c", "models.py"), "\n")
+	build("apps/c added", false, "a/a.css", "a/x.png", "b.txt")
+	build("nothing changed since apps/c", true, "a/a.css", "a/x.png", "b.txt")
+	writeOld(t, filepath.Join(dir, "apps", "c", "static", "c.txt"), "c\n")
+	build("apps/c/static added", false, "a/a.css", "a/x.png", "b.txt", "c.txt")
+
+	// A directory the glob no longer matches.
+	if err := os.RemoveAll(filepath.Join(dir, "apps", "b", "static")); err != nil {
+		t.Fatal(err)
+	}
+	build("apps/b/static removed", false, "a/a.css", "a/x.png", "c.txt")
+	build("nothing changed at the end", true, "a/a.css", "a/x.png", "c.txt")
 }
