@@ -3,12 +3,29 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
 // profiled runs f with a CPU profile written to the file STAPLER_CPUPROFILE
-// names, when it names one: how docs/benchmarks.md's profiles were taken.
+// names, when it names one: how docs/benchmarks.md's profiles were taken;
+// and with a heap profile written when it returns to STAPLER_MEMPROFILE's
+// (every allocation of the run, by where it was made: go tool pprof
+// -sample_index=alloc_space).
 func profiled(f func() int) int {
+	if name := os.Getenv("STAPLER_MEMPROFILE"); name != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			out, err := os.Create(name)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(out, 0)
+				out.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "stapler: STAPLER_MEMPROFILE: %v\n", err)
+			}
+		}()
+	}
 	name := os.Getenv("STAPLER_CPUPROFILE")
 	if name == "" {
 		return f()
