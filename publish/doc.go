@@ -25,6 +25,11 @@
 //  4. The manifests, staticfiles.json then stapler-manifest.json, when
 //     their bytes differ from the bucket's.
 //
+// A plain copy's bytes are compared by ETag, the MD5 on most buckets. On
+// one whose ETags are opaque (SSE-KMS, SSE-C), a publish also stores,
+// last, the record of published objects (.stapler/published.json: see
+// publishedKey), by which the next one knows what each holds.
+//
 // So a reader of the bucket's manifest never meets a name whose object is
 // not there yet, and an interrupted publish leaves the previous manifest
 // in place, naming objects that are all there. Run again, it sends only

@@ -111,8 +111,12 @@ func Publish(ctx context.Context, opts Options) (*Result, error) {
 	for _, o := range objects {
 		listing[o.Key] = o
 	}
-	pl := makePlan(m, localFiles(dir), listing)
-	pl.manifests = manifestUploads(listing, data, django)
+	prev, prevData, err := readPublished(ctx, c, listing)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	pl := makePlan(m, localFiles(dir), listing, prev.Objects)
+	pl.addManifests(listing, prev.Objects, data, django)
 	res := &Result{Present: pl.present, Listed: len(objects)}
 	if len(pl.manifests) > 0 && slices.ContainsFunc(pl.manifests, func(u upload) bool { return u.key == manifest.FileName }) {
 		if pl.history, err = historyUploads(ctx, c, listing, data); err != nil {
@@ -133,7 +137,7 @@ func Publish(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return res, nil
 	}
-	r := &run{c: c, dir: dir, opts: opts, res: res}
+	r := &run{c: c, dir: dir, opts: opts, res: res, stored: map[string]string{}}
 	for _, st := range stages {
 		r.progress.Total += len(st)
 		for _, u := range st {
@@ -150,6 +154,9 @@ func Publish(ctx context.Context, opts Options) (*Result, error) {
 			return res, fmt.Errorf("publish: %w", err)
 		}
 	}
+	if err := r.savePublished(ctx, pl, listing, prevData); err != nil {
+		return res, fmt.Errorf("publish: %w", err)
+	}
 	return res, nil
 }
 
@@ -157,6 +164,10 @@ func Publish(ctx context.Context, opts Options) (*Result, error) {
 type plan struct {
 	hashed, plain, history, manifests []upload
 	present                           int // objects up to date already
+	// What each plain copy, sibling and manifest holds, uploaded or up to
+	// date, as the record of published objects names it (see
+	// publishedKey).
+	from map[string]string
 }
 
 // localFiles returns a function reporting the size of a file of the
@@ -172,15 +183,18 @@ func localFiles(dir string) func(name string) (int64, bool) {
 	}
 }
 
-// makePlan decides, from the manifest, the output's plain files and the
-// listing alone, which hashed files and plain copies to upload; it reads
-// no file. A hashed file (or sibling) is up to date when the bucket holds
-// its key with its size: its name is its content's hash. A plain copy (or
-// sibling) is up to date when the bucket holds it with the size and the
-// ETag of its hashed file's object there, the same bytes, which is what
-// a build writes; otherwise it goes up again.
-func makePlan(m *manifest.Manifest, local func(string) (int64, bool), listing map[string]s3.Object) plan {
-	var pl plan
+// makePlan decides, from the manifest, the output's plain files, the
+// listing and the record of published objects alone, which hashed files
+// and plain copies to upload; it reads no file. A hashed file (or
+// sibling) is up to date when the bucket holds its key with its size: its
+// name is its content's hash. A plain copy (or sibling) is up to date
+// when the bucket holds it with its size and either the ETag of its
+// hashed file's object there, the same bytes, which is what a build
+// writes, or the ETag the record says it had when a publish stored the
+// hashed file's bytes there (a bucket whose ETags are not MD5s);
+// otherwise it goes up again.
+func makePlan(m *manifest.Manifest, local func(string) (int64, bool), listing map[string]s3.Object, published map[string]publishedObject) plan {
+	pl := plan{from: map[string]string{}}
 	queued := map[string]bool{}
 	hashed := func(key, typeOf, enc string, size int64) {
 		if queued[key] {
@@ -199,9 +213,14 @@ func makePlan(m *manifest.Manifest, local func(string) (int64, bool), listing ma
 			return
 		}
 		queued[key] = true
+		pl.from[key] = of
 		o, there := listing[key]
 		h, hashedThere := listing[of]
 		if there && hashedThere && !pendingKey(pl.hashed, of) && o.Size == size && o.ETag != "" && o.ETag == h.ETag {
+			pl.present++
+			return
+		}
+		if there && o.Size == size && published[key].holds(of, o) {
 			pl.present++
 			return
 		}
@@ -239,11 +258,9 @@ func sortUploads(us []upload) {
 	slices.SortFunc(us, func(a, b upload) int { return strings.Compare(a.key, b.key) })
 }
 
-// manifestUploads returns the manifests whose bytes the bucket does not
-// hold: Django's first, stapler's last, for the history follows
-// stapler's.
-func manifestUploads(listing map[string]s3.Object, data, django []byte) []upload {
-	var us []upload
+// addManifests adds the manifests whose bytes the bucket does not hold:
+// Django's first, stapler's last, for the history follows stapler's.
+func (pl *plan) addManifests(listing map[string]s3.Object, published map[string]publishedObject, data, django []byte) {
 	for _, f := range []struct {
 		name string
 		data []byte
@@ -251,12 +268,15 @@ func manifestUploads(listing map[string]s3.Object, data, django []byte) []upload
 		if f.data == nil {
 			continue
 		}
-		if o, ok := listing[f.name]; ok && o.Size == int64(len(f.data)) && o.ETag == md5Hex(f.data) {
+		sum := sha256.Sum256(f.data)
+		from := "sha256:" + hex.EncodeToString(sum[:])
+		pl.from[f.name] = from
+		o, ok := listing[f.name]
+		if ok && o.Size == int64(len(f.data)) && (o.ETag == md5Hex(f.data) || published[f.name].holds(from, o)) {
 			continue
 		}
-		us = append(us, upload{key: f.name, size: int64(len(f.data)), data: f.data, typeOf: f.name, cacheControl: manifest.PlainCacheControl})
+		pl.manifests = append(pl.manifests, upload{key: f.name, size: int64(len(f.data)), data: f.data, typeOf: f.name, cacheControl: manifest.PlainCacheControl})
 	}
-	return us
 }
 
 // historyUploads returns what keeps the bucket's manifest that the
@@ -310,9 +330,11 @@ type run struct {
 	dir  string
 	opts Options
 
-	mu       sync.Mutex // guards res and progress, and serializes the callbacks
+	mu       sync.Mutex // guards what follows, and serializes the callbacks
 	res      *Result
 	progress Progress
+	stored   map[string]string // the ETag of each object stored
+	opaque   bool              // an object stored whose ETag is not its MD5
 }
 
 // stage uploads us, Concurrency at a time, and returns when all are
@@ -386,13 +408,24 @@ func (r *run) put(ctx context.Context, u upload) error {
 	if err != nil {
 		return err
 	}
-	return r.c.Put(ctx, u.key, body, n, s3.PutOptions{
+	sum := md.Sum(nil)
+	etag, err := r.c.Put(ctx, u.key, body, n, s3.PutOptions{
 		ContentType:     ctype,
 		ContentEncoding: u.encoding,
 		CacheControl:    u.cacheControl,
-		MD5:             md.Sum(nil),
+		MD5:             sum,
 		SHA256:          sh.Sum(nil),
 	})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stored[u.key] = etag
+	if etag != hex.EncodeToString(sum) {
+		r.opaque = true
+	}
+	return nil
 }
 
 // contentType returns an object's Content-Type, as manifest.Handler

@@ -581,7 +581,7 @@ func TestVerifyAndPrune(t *testing.T) {
 	}
 	png := ms[2].Files["img/paper.png"]
 	broken := bytes.Repeat([]byte{'x'}, int(png.Size))
-	if err := c.Put(t.Context(), png.Path, bytes.NewReader(broken), png.Size, s3.PutOptions{}); err != nil {
+	if _, err := c.Put(t.Context(), png.Path, bytes.NewReader(broken), png.Size, s3.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Verify(t.Context(), target, nil)

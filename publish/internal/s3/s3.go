@@ -48,9 +48,12 @@ type Config struct {
 
 // Object is an object of the prefix, as a listing shows it.
 type Object struct {
-	Key          string // relative to the prefix
-	Size         int64
-	ETag         string // unquoted; the MD5 of the bytes, in hex, for a single PUT
+	Key  string // relative to the prefix
+	Size int64
+	// ETag is unquoted: the MD5 of the bytes, in hex, for a single PUT,
+	// except on buckets that encrypt with KMS or a customer's key, where
+	// it is opaque.
+	ETag         string
 	LastModified time.Time
 }
 
@@ -159,8 +162,9 @@ func (c *Client) List(ctx context.Context) ([]Object, error) {
 	return out, nil
 }
 
-// Put stores size bytes from r under key, in one request.
-func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o PutOptions) error {
+// Put stores size bytes from r under key, in one request, and returns
+// the object's ETag, unquoted.
+func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o PutOptions) (string, error) {
 	md5b64, sha256hex := "", ""
 	if o.MD5 != nil {
 		md5b64 = base64Std(o.MD5)
@@ -168,7 +172,7 @@ func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o
 	if o.SHA256 != nil {
 		sha256hex = fmt.Sprintf("%x", o.SHA256)
 	}
-	_, err := c.core.PutObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, r, size, md5b64, sha256hex, minio.PutObjectOptions{
+	info, err := c.core.PutObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, r, size, md5b64, sha256hex, minio.PutObjectOptions{
 		ContentType:     o.ContentType,
 		ContentEncoding: o.ContentEncoding,
 		CacheControl:    o.CacheControl,
@@ -178,9 +182,9 @@ func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o
 		DisableContentSha256: true,
 	})
 	if err != nil {
-		return c.fail("put", key, err)
+		return "", c.fail("put", key, err)
 	}
-	return nil
+	return strings.Trim(info.ETag, `"`), nil
 }
 
 // Get returns the bytes of key; an error that wraps [ErrNotFound] when
