@@ -2,6 +2,7 @@ package bundler
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/bundler/internal/scan"
@@ -239,7 +241,11 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 			}
 		}
 	}
-	found, err := g.make(ctx, p.minifyNode, func(n *node) { progress(n.length()) })
+	var held atomic.Int64 // the bytes of files copied as they are, kept
+	found, err := g.make(ctx, p.minifyNode, func(n *node) {
+		progress(n.length())
+		p.spill(n, &held)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +294,37 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	diags.Sort()
 	res.Warnings = diags
 	return res, nil
+}
+
+// spillBudget is how many bytes of files copied as they are a build keeps
+// from their hashing to their writing; past it, each is let go of once
+// hashed and read again to be written. So a build's memory is bounded by
+// the budget and the largest file, not by the tree, and a project whose
+// copied files fit in it reads each once.
+const spillBudget = 32 << 20
+
+// spill lets go of a made node's bytes, when it is a file of the roots
+// copied as it is and the bytes kept already exceed spillBudget: its
+// output reads the file again when they are needed (sourceSet.reread),
+// checked against its hash.
+func (p *Project) spill(n *node, held *atomic.Int64) {
+	src := n.src
+	if !p.disk || src == nil || n.made != nil || len(n.refs) > 0 || n.mapOf != nil || n.smap != nil ||
+		len(n.data) == 0 || len(src.data) != len(n.data) || &src.data[0] != &n.data[0] ||
+		!p.copiedAsIs(n.name) || path.Ext(n.name) == ".map" {
+		return
+	}
+	size := int64(len(n.data))
+	if held.Add(size) <= cmp.Or(p.opts.spillBudget, spillBudget) {
+		return
+	}
+	held.Add(-size)
+	if n.integrity == "" {
+		n.integrity = manifest.Integrity(n.data)
+	}
+	n.size, src.size, src.spillHash = size, size, n.hash
+	n.data, src.data = nil, nil
+	src.spilled.Store(true)
 }
 
 // strictly makes every warning of diags an error when the run is strict
@@ -710,7 +747,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 	}
 	for _, n := range g.nodes {
 		o := Output{Name: n.name, Path: n.path, Data: n.data, integrity: n.integrity}
-		if src := n.src; n.data == nil && src != nil && src.hit != nil {
+		if src := n.src; n.data == nil && src != nil && (src.hit != nil || src.spilled.Load()) {
 			o.size = n.size
 			o.load = func() ([]byte, error) { return srcs.read(src) }
 		}
@@ -752,6 +789,8 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		if s.hit != nil {
 			res.Stats.Cached++
 			res.Stats.BytesIn += s.hit.size
+		} else if s.spilled.Load() {
+			res.Stats.BytesIn += s.size
 		} else {
 			res.Stats.BytesIn += int64(len(s.data))
 		}

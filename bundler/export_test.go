@@ -9,3 +9,11 @@ func WithRacyWindow(opts Options, d time.Duration) Options {
 	opts.racyWindow = d
 	return opts
 }
+
+// WithSpillBudget returns opts with the bytes of copied files a build
+// keeps from their hashing to their writing set to n: with 1, every one
+// is let go of and read again to be written.
+func WithSpillBudget(opts Options, n int64) Options {
+	opts.spillBudget = n
+	return opts
+}

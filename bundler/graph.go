@@ -75,13 +75,17 @@ type graph struct {
 	nodes  []*node
 	byName map[string]*node
 	comps  [][]*component // by level
+	read   func(*source) error
 }
 
 // buildGraph makes nodes of the given sources and of every file they refer
 // to, transitively, reading and scanning each file once, in parallel,
 // round by round. Problems with references are added to diags.
 func (p *Project) buildGraph(ctx context.Context, initial []*source, made []*madeFile, collected map[*source]bool, srcs *sourceSet, diags *ErrorList) (*graph, error) {
-	g := &graph{byName: map[string]*node{}}
+	g := &graph{byName: map[string]*node{}, read: func(src *source) error {
+		_, err := srcs.read(src)
+		return err
+	}}
 	var frontier []*node
 	add := func(name string, src *source, m *madeFile) *node {
 		n, ok := g.byName[name]
@@ -115,6 +119,13 @@ func (p *Project) buildGraph(ctx context.Context, initial []*source, made []*mad
 				}
 				if srcs.probe(n.src); n.src.hit != nil {
 					return nil // unchanged, copied as it is: no references
+				}
+				if p.copiedAsIs(n.name) && path.Ext(n.name) != ".map" {
+					// No references: read when it is made, so that the
+					// build need not hold every file's bytes at once
+					// (see spill). A map file is read now: the file it
+					// maps may need it first.
+					return nil
 				}
 				var err error
 				n.refs, err = srcs.references(n.src)
@@ -252,6 +263,13 @@ func (g *graph) make(ctx context.Context, minify minifyFunc, done func(n *node))
 			eg.Go(func() error {
 				if err := ctx.Err(); err != nil {
 					return err
+				}
+				for _, n := range c.nodes {
+					if n.src != nil && n.src.hit == nil {
+						if err := g.read(n.src); err != nil {
+							return err
+						}
+					}
 				}
 				found[i] = c.make(minify)
 				for _, n := range c.nodes {

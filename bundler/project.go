@@ -58,6 +58,9 @@ type Options struct {
 	// racyWindow is racyWindow unless a test sets it shorter, to see the
 	// build cache and the record trusted without waiting.
 	racyWindow time.Duration
+	// spillBudget is spillBudget unless a test sets it smaller, to have
+	// every copied file let go of once hashed.
+	spillBudget int64
 }
 
 // racy returns the window within which a change may not show in a stat.

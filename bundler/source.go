@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -16,6 +17,7 @@ import (
 	"github.com/stapler-build/stapler/bundler/internal/scan"
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/finders"
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // A source is a file of a root that a build reads: a bundle's source, a
@@ -29,6 +31,12 @@ type source struct {
 	readOnce sync.Once
 	data     []byte
 	readErr  error
+
+	// A file copied as it is whose bytes the build let go of once they
+	// were hashed (see spill): read again, and checked, when needed.
+	spilled   atomic.Bool
+	spillHash string // what they hash to
+	size      int64  // their length
 
 	// For a file copied as it is, with a build cache (see probe): the
 	// cache's entry when its stat shows it unchanged, and it is not read;
@@ -142,7 +150,24 @@ func (s *sourceSet) probe(src *source) {
 
 func (s *sourceSet) read(src *source) ([]byte, error) {
 	src.readOnce.Do(func() { src.data, src.readErr = s.p.finder.ReadFile(src.file) })
+	if src.spilled.Load() {
+		return s.reread(src)
+	}
 	return src.data, src.readErr
+}
+
+// reread reads a spilled file again for whoever needs its bytes (the
+// writer, compression), and checks that they are still those its hashed
+// name was made of.
+func (s *sourceSet) reread(src *source) ([]byte, error) {
+	data, err := s.p.finder.ReadFile(src.file)
+	if err != nil {
+		return nil, err
+	}
+	if manifest.ContentHash(data) != src.spillHash {
+		return nil, fmt.Errorf("%s changed while the build ran: build again", src.display)
+	}
+	return data, nil
 }
 
 // script returns a JS source checked, and minified if asked, with its
