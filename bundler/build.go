@@ -44,9 +44,11 @@ type Unused struct {
 type Output struct {
 	Name string // logical name: the manifest's key, e.g. "js/stats.js"
 	Path string // hashed name, relative to the output directory
-	// Data is the output's bytes. With [Options.Cache], it is nil for a
-	// file the build cache showed unchanged, which the build did not read:
-	// Bytes reads it.
+	// Data is the output's bytes. It is nil for a file copied as it is
+	// that the build did not keep: one the build cache showed unchanged
+	// (with [Options.Cache]), which it did not read, or one read once the
+	// bytes kept for copied files passed their budget (see spill). Bytes
+	// reads it.
 	Data    []byte
 	Bundle  string   // the bundle that made it; "" for a file a bundle references
 	Sources []string // a bundle's sources, in order
