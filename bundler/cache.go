@@ -77,6 +77,10 @@ type buildCache struct {
 	next map[string]*cacheEntry // what this build saw
 	used map[string]bool        // the store's entries this build used
 	made map[string]transformed // results this build made, stored by save
+
+	// The store, as read: its pack's entries by key, sharing the pack's
+	// bytes.
+	store map[string]transformed
 }
 
 // cachePath returns the default place of an output directory's cache:
@@ -89,6 +93,7 @@ func cachePath(dir string) string { return besideOutput(dir, "cache") }
 func loadCache(dir string, racy time.Duration, diags *ErrorList) *buildCache {
 	file := filepath.Join(dir, "index")
 	c := &buildCache{dir: dir, file: file, racy: racy, old: map[string]*cacheEntry{}, next: map[string]*cacheEntry{}, used: map[string]bool{}, made: map[string]transformed{}}
+	c.loadStore(diags)
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c
@@ -166,10 +171,6 @@ func (c *buildCache) record(abs string, st cacheStat, recorded time.Time, hash, 
 // Only a build that succeeded saves: a failed one, or check, writes
 // nothing.
 func (c *buildCache) save() error {
-	c.sweepStore()
-	for key, r := range c.made {
-		c.putTransform(key, r)
-	}
 	var b bytes.Buffer
 	b.WriteString(cacheFormat)
 	b.WriteByte('\n')
@@ -197,7 +198,7 @@ func (c *buildCache) save() error {
 		os.Remove(tmp)
 		return err
 	}
-	return nil
+	return c.saveStore()
 }
 
 // copiedAsIs reports whether a build writes a root's file as it is,
@@ -240,7 +241,7 @@ type transformed struct {
 	diags  ErrorList
 }
 
-const storeMagic = "stapler transform 1\n"
+const storeMagic = "stapler transforms pack 1\n"
 
 // cachedTransform returns f's result for the step kind over data: from
 // Watch's memo, from the cache's store, or made by f and kept in both.
@@ -275,60 +276,122 @@ func storeKey(kind string, data []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (c *buildCache) storePath(key string) string {
-	return filepath.Join(c.dir, "transforms", key[:2], key[2:])
+// The store is one file, its pack: storeMagic, then for each entry, in
+// key order, the key's 32 bytes, the output, a byte that says whether a
+// map follows, and the map, each length-prefixed (cutChunk). A build reads
+// it whole, once (one file where an entry per file cost a rebuild an open
+// and a read per stylesheet and script), and a build that made or left
+// out an entry writes the next one, beside it and renamed over it.
+func (c *buildCache) storePath() string { return filepath.Join(c.dir, "transforms.pack") }
+
+// loadStore reads the pack. A missing pack is an empty store; one that is
+// not a pack of this format, or is cut short, a warning: it is ignored
+// whole and rebuilt.
+func (c *buildCache) loadStore(diags *ErrorList) {
+	c.store = map[string]transformed{}
+	data, err := os.ReadFile(c.storePath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err == nil {
+		err = c.parseStore(data)
+	}
+	if err != nil {
+		c.store = map[string]transformed{}
+		d := diags.errorf(Position{File: c.storePath()}, CodeCacheIgnored, err, "build cache's store ignored and rebuilt: %v", err)
+		d.Severity = SeverityWarning
+	}
+}
+
+func (c *buildCache) parseStore(data []byte) error {
+	rest, ok := bytes.CutPrefix(data, []byte(storeMagic))
+	if !ok {
+		return errors.New("not a store of this stapler's format")
+	}
+	for len(rest) > 0 {
+		if len(rest) < sha256.Size {
+			return errors.New("cut short")
+		}
+		key := hex.EncodeToString(rest[:sha256.Size])
+		rest = rest[sha256.Size:]
+		var r transformed
+		r.out, rest, ok = cutChunk(rest)
+		if !ok || len(rest) == 0 {
+			return errors.New("cut short")
+		}
+		hasMap := rest[0] == 1
+		r.m, rest, ok = cutChunk(rest[1:])
+		if !ok {
+			return errors.New("cut short")
+		}
+		if !hasMap {
+			r.m = nil
+		}
+		c.store[key] = r
+	}
+	return nil
 }
 
 func (c *buildCache) getTransform(key string) (transformed, bool) {
-	data, err := os.ReadFile(c.storePath(key))
-	if err != nil {
-		return transformed{}, false
-	}
-	rest, ok := bytes.CutPrefix(data, []byte(storeMagic))
-	var r transformed
-	var hasMap bool
+	r, ok := c.store[key]
 	if ok {
-		r.out, rest, ok = cutChunk(rest)
+		c.mu.Lock()
+		c.used[key] = true
+		c.mu.Unlock()
 	}
-	if ok && len(rest) > 0 {
-		hasMap, rest = rest[0] == 1, rest[1:]
-		r.m, rest, ok = cutChunk(rest)
-	}
-	if !ok || len(rest) != 0 {
-		return transformed{}, false // torn or foreign: made again
-	}
-	if !hasMap {
-		r.m = nil
-	}
-	c.mu.Lock()
-	c.used[key] = true
-	c.mu.Unlock()
-	return r, true
+	return r, ok
 }
 
-func (c *buildCache) putTransform(key string, r transformed) {
+// saveStore writes the next pack: the entries this build used or made,
+// so that what no build uses any more goes. When that is the pack as read,
+// nothing is written. It also removes the directory of entries that
+// staplers before the pack kept.
+func (c *buildCache) saveStore() error {
+	os.RemoveAll(filepath.Join(c.dir, "transforms"))
+	if len(c.made) == 0 && len(c.used) == len(c.store) {
+		return nil
+	}
+	keys := make([]string, 0, len(c.used)+len(c.made))
+	for key := range c.used {
+		keys = append(keys, key)
+	}
+	for key := range c.made {
+		if !c.used[key] {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
 	b := []byte(storeMagic)
-	b = binary.BigEndian.AppendUint64(b, uint64(len(r.out)))
-	b = append(b, r.out...)
-	hasMap := byte(0)
-	if r.m != nil {
-		hasMap = 1
+	for _, key := range keys {
+		r, ok := c.made[key]
+		if !ok {
+			r = c.store[key]
+		}
+		raw, err := hex.DecodeString(key)
+		if err != nil || len(raw) != sha256.Size {
+			continue
+		}
+		b = append(b, raw...)
+		b = binary.BigEndian.AppendUint64(b, uint64(len(r.out)))
+		b = append(b, r.out...)
+		hasMap := byte(0)
+		if r.m != nil {
+			hasMap = 1
+		}
+		b = append(b, hasMap)
+		b = binary.BigEndian.AppendUint64(b, uint64(len(r.m)))
+		b = append(b, r.m...)
 	}
-	b = append(b, hasMap)
-	b = binary.BigEndian.AppendUint64(b, uint64(len(r.m)))
-	b = append(b, r.m...)
-	name := c.storePath(key)
-	if os.MkdirAll(filepath.Dir(name), 0o755) != nil {
-		return
-	}
-	tmp := filepath.Join(filepath.Dir(name), ".stapler-"+rand.Text()+".tmp")
-	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, name) != nil {
+	tmp := filepath.Join(c.dir, ".stapler-"+rand.Text()+".tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		os.Remove(tmp)
-		return
+		return err
 	}
-	c.mu.Lock()
-	c.used[key] = true
-	c.mu.Unlock()
+	if err := os.Rename(tmp, c.storePath()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // cutChunk cuts a length-prefixed chunk off b.
@@ -341,21 +404,6 @@ func cutChunk(b []byte) (chunk, rest []byte, ok bool) {
 		return nil, nil, false
 	}
 	return b[8 : 8+n], b[8+n:], true
-}
-
-// sweepStore removes the store's entries this build did not use, and
-// temporary files of killed writers.
-func (c *buildCache) sweepStore() {
-	root := filepath.Join(c.dir, "transforms")
-	dirs, _ := os.ReadDir(root)
-	for _, d := range dirs {
-		entries, _ := os.ReadDir(filepath.Join(root, d.Name()))
-		for _, e := range entries {
-			if !c.used[d.Name()+e.Name()] {
-				os.Remove(filepath.Join(root, d.Name(), e.Name()))
-			}
-		}
-	}
 }
 
 // cacheVersion names the stapler that made the store's results: its
