@@ -194,6 +194,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 		p.cache = loadCache(cachePath(p.outputDir), p.racy(), &diags)
 	}
 	srcs := newSourceSet(p)
+	defer srcs.close()
 	pl := p.makePlan(srcs, &diags)
 
 	built := make([]*builtBundle, len(pl.bundles))

@@ -3,7 +3,6 @@ package bundler
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -88,7 +87,11 @@ type sourceSet struct {
 	mu     sync.Mutex
 	byName map[string]*source
 	used   map[*value]bool // the config's patterns that matched something
+	dirs   dirFDs          // for probe's stats; closed by close
 }
+
+// close releases what the set holds open.
+func (s *sourceSet) close() { s.dirs.close() }
 
 func newSourceSet(p *Project) *sourceSet {
 	return &sourceSet{p: p, byName: map[string]*source{}, used: map[*value]bool{}}
@@ -131,15 +134,16 @@ func (s *sourceSet) probe(src *source) {
 		return
 	}
 	now := time.Now()
-	fi, err := os.Stat(abs)
-	s.p.rec.note(abs, factStat, fi, err)
+	f, st, err := s.dirs.statFile(abs)
 	if err != nil {
+		s.p.rec.note(abs, factStat, nil, err)
 		return // reading it will say
 	}
-	st := statOf(fi)
 	if st.ino == 0 {
+		s.p.rec.giveUp("cannot record " + abs)
 		return
 	}
+	s.p.rec.add(f)
 	src.abs = abs
 	if e := c.lookup(abs, st); e != nil {
 		src.hit = e
