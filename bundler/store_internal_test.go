@@ -111,15 +111,7 @@ func TestStorePack(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(pack, packed[:len(packed)-5], 0o644)
-	p, err := Load(Options{Config: config, Cache: true, racyWindow: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Build(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Warnings) != 1 || res.Warnings[0].Code != CodeCacheIgnored {
+	if res := build(); len(res.Warnings) != 1 || res.Warnings[0].Code != CodeCacheIgnored {
 		t.Errorf("a pack cut short: warnings %v, want one %s", res.Warnings, CodeCacheIgnored)
 	}
 	if again, err := os.ReadFile(pack); err != nil || !bytes.Equal(again, packed) {

@@ -282,16 +282,16 @@ type settings struct {
 			Path string `json:"path"`
 		} `json:"apps"`
 	} `json:"finders"`
-	Collected    *[]string `json:"collected"` // the names collectstatic would copy, sorted
+	Collected *[]string `json:"collected"` // the names collectstatic would copy, sorted
 	// How many more it would copy whose names are not valid UTF-8, left
 	// out of Collected: stapler build reports each (bad-name).
 	CollectedNotUTF8 int `json:"collected_not_utf8"`
 	// Each setting that names a path that is not valid UTF-8, which
 	// assets.toml cannot hold, with the path, its other bytes as \xNN.
-	NotUTF8 []string `json:"not_utf8"`
-	CollectError string    `json:"collect_error"`
-	StaticRoot   *string   `json:"static_root"`
-	StaticURL    *string   `json:"static_url"`
+	NotUTF8      []string `json:"not_utf8"`
+	CollectError string   `json:"collect_error"`
+	StaticRoot   *string  `json:"static_root"`
+	StaticURL    *string  `json:"static_url"`
 	Storage      struct {
 		Setting              string `json:"setting"`
 		Backend              string `json:"backend"`
