@@ -80,7 +80,9 @@ type graph struct {
 
 // buildGraph makes nodes of the given sources and of every file they refer
 // to, transitively, reading and scanning each file once, in parallel,
-// round by round. Problems with references are added to diags.
+// round by round; a file copied as it is, which refers to nothing, is
+// read only when it is made (graph.make). Problems with references are
+// added to diags.
 func (p *Project) buildGraph(ctx context.Context, initial []*source, made []*madeFile, collected map[*source]bool, srcs *sourceSet, diags *ErrorList) (*graph, error) {
 	g := &graph{byName: map[string]*node{}, read: func(src *source) error {
 		_, err := srcs.read(src)
