@@ -600,7 +600,8 @@ func TestInvalidUTF8Name(t *testing.T) {
 		want         []string
 	}{
 		{"collected", "[collect]\n", []string{
-			filepath.Join("static", "js", "bad\xff.js") + `: "` + filepath.Join("static", "js") + `/bad\xff.js" cannot be collected: its name is not valid UTF-8; rename it, or exclude it`,
+			// The position shows the byte that is not UTF-8 as \xNN.
+			filepath.Join("static", "js", `bad\xff.js`) + `: "` + filepath.Join("static", "js") + `/bad\xff.js" cannot be collected: its name is not valid UTF-8; rename it, or exclude it`,
 		}},
 		{"excluded", "[collect]\nexclude = [\"js/bad*\"]\n", nil},
 		{"globbed", "[bundle.all]\noutput = \"all.js\"\nsources = [\"js/*.js\"]\n", []string{

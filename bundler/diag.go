@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/stapler-build/stapler/bundler/internal/sourcemap"
 	"github.com/stapler-build/stapler/internal/suggest"
@@ -21,13 +22,33 @@ type Position struct {
 
 // String returns "file:line:col", the form editors and CI annotators parse.
 func (p Position) String() string {
+	file := shownName(p.File)
 	switch {
 	case p.Line == 0:
-		return p.File
+		return file
 	case p.Col == 0:
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
+		return fmt.Sprintf("%s:%d", file, p.Line)
 	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	return fmt.Sprintf("%s:%d:%d", file, p.Line, p.Col)
+}
+
+// shownName returns a file name for a terminal: the bytes of one that is
+// not valid UTF-8 (a bad-name file's) that are not, as \xNN.
+func shownName(name string) string {
+	if utf8.ValidString(name) {
+		return name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); {
+		r, size := utf8.DecodeRuneInString(name[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, `\x%02x`, name[i])
+		} else {
+			b.WriteString(name[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // lineIndex turns byte offsets of a file into Positions: sourcemap counts
