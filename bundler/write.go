@@ -54,20 +54,29 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		return err
 	}
 	files = append(files, siblings...)
+	// The two manifests are encoded at once, after compress has recorded
+	// the siblings' sizes in the entries.
+	var history []outFile
+	var djangoData, data []byte
+	var g errgroup.Group
 	if p.cfg.Django {
-		data, err := res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
-		if err != nil {
+		g.Go(func() (err error) {
+			djangoData, err = res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
+			return err
+		})
+	}
+	g.Go(func() (err error) {
+		if data, err = res.Manifest.Marshal(); err != nil {
 			return err
 		}
-		files = append(files, outFile{name: manifest.DjangoFileName, data: data, kind: manifestFile})
-	}
-	data, err := res.Manifest.Marshal()
-	if err != nil {
+		history, err = p.history(prevData, data)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	history, err := p.history(prevData, data)
-	if err != nil {
-		return err
+	if p.cfg.Django {
+		files = append(files, outFile{name: manifest.DjangoFileName, data: djangoData, kind: manifestFile})
 	}
 	files = append(files, history...)
 	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile})

@@ -34,9 +34,11 @@ func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
 // djangoJSON is json.dumps({"paths": paths, "version": version}), with
 // "hash" for version "1.1".
 func djangoJSON(paths map[string]string, version string) []byte {
+	names := sortedKeys(paths)
 	var b strings.Builder
+	b.Grow(quotedSize(names, paths) + 64)
 	b.WriteString(`{"paths": {`)
-	for i, name := range sortedKeys(paths) {
+	for i, name := range names {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -48,7 +50,7 @@ func djangoJSON(paths map[string]string, version string) []byte {
 	pyQuote(&b, version)
 	if version == "1.1" {
 		b.WriteString(`, "hash": `)
-		pyQuote(&b, DjangoHash(paths))
+		pyQuote(&b, djangoHash(names, paths))
 	}
 	b.WriteString("}")
 	return []byte(b.String())
@@ -59,9 +61,15 @@ func djangoJSON(paths map[string]string, version string) []byte {
 // of the MD5 of json.dumps(sorted(paths.items())). Django does not check
 // it when it loads a manifest; [ParseDjango] does.
 func DjangoHash(paths map[string]string) string {
+	return djangoHash(sortedKeys(paths), paths)
+}
+
+// djangoHash is DjangoHash of paths, whose keys names holds sorted.
+func djangoHash(names []string, paths map[string]string) string {
 	var b strings.Builder
+	b.Grow(quotedSize(names, paths) + 4*len(names) + 2)
 	b.WriteString("[")
-	for i, name := range sortedKeys(paths) {
+	for i, name := range names {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -74,6 +82,16 @@ func DjangoHash(paths map[string]string) string {
 	b.WriteString("]")
 	sum := md5.Sum([]byte(b.String()))
 	return hex.EncodeToString(sum[:])[:12]
+}
+
+// quotedSize is about the length of names and their paths quoted and
+// separated, to size a builder once: exact for printable ASCII.
+func quotedSize(names []string, paths map[string]string) int {
+	n := 0
+	for _, name := range names {
+		n += len(name) + len(paths[name]) + 8
+	}
+	return n
 }
 
 // ParseDjango reads a Django staticfiles.json of version "1.0" or "1.1"
@@ -177,6 +195,12 @@ func pyQuote(b *strings.Builder, s string) {
 			b.WriteByte(hexDigits[r>>shift&0xf])
 		}
 	}
+	if plainASCII(s) { // nearly every name and path: no escapes
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
 	b.WriteByte('"')
 	for _, r := range s {
 		switch r {
@@ -208,4 +232,15 @@ func pyQuote(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// plainASCII reports whether json.dumps writes s as it is, between quotes:
+// printable ASCII without a quote or a backslash.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
