@@ -614,13 +614,18 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 	if bp.cfg.SourceMap != sourceMapNone {
 		concat = &sourcemap.Map{}
 	}
+	// Minified, the bundle is made with a stand-in for each target's hash
+	// (see standIns), so that a target whose bytes change, an image, does
+	// not cost esbuild a run over the whole bundle: the cached result
+	// holds.
+	stand := newStandIns(bp.cfg.Minify && !bp.bad && bb.diags.Errors() == 0 && !p.opts.noStandIns)
 	line := 1
 	for _, src := range bp.sources {
 		data := src.data
 		if n := src.scan.CharsetEnd; n > 0 && charset == nil {
 			charset = data[:n]
 		}
-		out, edits := bundledStylesheet(src, outDir, g, concat != nil)
+		out, edits := bundledStylesheet(src, outDir, g, stand.hash, concat != nil)
 		spans = append(spans, span{src, line})
 		b := bytes.TrimRight(out, " \t\r\n")
 		if concat != nil {
@@ -658,11 +663,41 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		return
 	}
 	whole := append(head, joined.Bytes()...)
-	r := p.cachedTransform(fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() transformed {
-		defer p.esbuildSlot(len(whole))()
-		min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
-		return transformed{min, minMap, diags}
-	})
+	minify := func(whole []byte) transformed {
+		return p.cachedTransform(fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() transformed {
+			defer p.esbuildSlot(len(whole))()
+			min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
+			return transformed{min, minMap, diags}
+		})
+	}
+	var r transformed
+	if !stand.used() {
+		r = minify(whole)
+	} else if real, ok := stand.fillInput(whole); !ok {
+		// The stand-ins cannot be told from the text around them: make
+		// the text again with the real hashes (as long: the edits of the
+		// map hold).
+		stand.on = false
+		joined.Reset()
+		for _, src := range bp.sources {
+			out, _ := bundledStylesheet(src, outDir, g, stand.hash, false)
+			joined.Write(bytes.TrimRight(out, " \t\r\n"))
+			joined.WriteByte('\n')
+		}
+		whole = append(head, joined.Bytes()...)
+		r = minify(whole)
+	} else {
+		r = minify(whole)
+		filled, ok := stand.fillOutput(r.out)
+		if ok && len(r.diags) == 0 {
+			r.out = filled
+		} else {
+			// A problem's message may quote a stand-in: minify the real
+			// text.
+			r = minify(real)
+		}
+		whole = real
+	}
 	min, minMap, diags := r.out, r.m, copied(r.diags)
 	// Problems of the whole that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
@@ -698,7 +733,7 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 // joined: without its @charset and its source map comments, and with each
 // reference made anew from the bundle's directory outDir to its target's
 // hashed name. With edits, it also returns how that moved its columns.
-func bundledStylesheet(src *source, outDir string, g *graph, withEdits bool) ([]byte, []sourcemap.Edit) {
+func bundledStylesheet(src *source, outDir string, g *graph, hash func(*node) string, withEdits bool) ([]byte, []sourcemap.Edit) {
 	data := src.data
 	var out bytes.Buffer
 	var edits []sourcemap.Edit
@@ -717,7 +752,7 @@ func bundledStylesheet(src *source, outDir string, g *graph, withEdits bool) ([]
 			last = r.At + len(r.Text)
 		case r.target != nil:
 			out.Write(data[last:r.Start])
-			replace(r.Start, r.End, r.Escape(bundleURL(r, outDir, g.node(r.target))))
+			replace(r.Start, r.End, r.Escape(bundleURL(r, outDir, g.node(r.target), hash(g.node(r.target)))))
 			last = r.End
 		}
 	}

@@ -433,14 +433,15 @@ func relDir(dir, to string) string {
 // stylesheet moves into the bundle's output, so a relative reference is
 // made anew from the output's directory, with the target's last segment
 // as written; an absolute one is rewritten in place.
-func bundleURL(r resolved, outDir string, t *node) string {
+// The hash in the name is hash, the target's own or a stand-in for it.
+func bundleURL(r resolved, outDir string, t *node, hash string) string {
 	written := strings.TrimSpace(r.URL)
 	written = written[:len(written)-len(r.suffix)]
 	if strings.HasPrefix(written, "/") || schemeRE.MatchString(written) {
-		return manifest.HashedPath(written, t.hash) + r.suffix
+		return manifest.HashedPath(written, hash) + r.suffix
 	}
 	base := written[strings.LastIndexByte(written, '/')+1:]
-	return relDir(outDir, path.Dir(t.name)) + manifest.HashedPath(base, t.hash) + r.suffix
+	return relDir(outDir, path.Dir(t.name)) + manifest.HashedPath(base, hash) + r.suffix
 }
 
 // referenced returns the names that a file of the build refers to: the

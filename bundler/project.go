@@ -61,6 +61,9 @@ type Options struct {
 	// spillBudget is spillBudget unless a test sets it smaller, to have
 	// every copied file let go of once hashed.
 	spillBudget int64
+	// noStandIns has a test minify stylesheet bundles from their real
+	// text, to hold the stand-ins to it (see standIns).
+	noStandIns bool
 }
 
 // racy returns the window within which a change may not show in a stat.
