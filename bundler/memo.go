@@ -38,18 +38,37 @@ func (m *memo) next() {
 	m.hits = 0
 }
 
-// do returns the result of f for the step named kind over data, computing
-// it only when no build has yet. A nil memo always computes.
-func memoDo[T any](m *memo, kind string, data []byte, f func() T) T {
-	if m == nil {
-		return f()
-	}
+func memoKey(kind string, data []byte) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte(kind))
 	h.Write([]byte{0})
 	h.Write(data)
 	var key [sha256.Size]byte
 	h.Sum(key[:0])
+	return key
+}
+
+// memoPut keeps v as the result of the step named kind over data, which
+// the caller knows without computing it: the paths of a manifest the
+// build has just written, for the next build that reads it. A nil memo
+// keeps nothing.
+func memoPut(m *memo, kind string, data []byte, v any) {
+	if m == nil {
+		return
+	}
+	key := memoKey(kind, data)
+	m.mu.Lock()
+	m.m[key] = memoEntry{gen: m.gen, v: v}
+	m.mu.Unlock()
+}
+
+// do returns the result of f for the step named kind over data, computing
+// it only when no build has yet. A nil memo always computes.
+func memoDo[T any](m *memo, kind string, data []byte, f func() T) T {
+	if m == nil {
+		return f()
+	}
+	key := memoKey(kind, data)
 	m.mu.Lock()
 	if e, ok := m.m[key]; ok {
 		e.gen = m.gen

@@ -3,9 +3,13 @@ package bundler
 import (
 	"bytes"
 	"context"
+	"maps"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
+	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -94,5 +98,74 @@ func TestEsbuildSlot(t *testing.T) {
 	release()
 	if !p.inEsbuild.TryAcquire(maxInEsbuild) {
 		t.Error("a slot was not given back")
+	}
+}
+
+// TestMemoManifestPaths: a build under Watch keeps the paths of the
+// manifest it writes, exactly what parsing that file gives, and the next
+// build takes them from the memo rather than parsing the manifest in
+// place.
+func TestMemoManifestPaths(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"assets.toml":      "output = \"out\"\n[[root]]\npath = \"static\"\n[bundle.css]\noutput = \"all.css\"\nsources = [\"css/*.css\"]\n",
+		"static/css/a.css": "a { color: red }\n",
+		"static/img/x.png": "png",
+	}
+	for name, text := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := newMemo()
+	build := func() {
+		t.Helper()
+		m.next()
+		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), memo: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "out", manifest.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := manifest.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := m.m[memoKey(manifestPathsStep, data)]
+		if !ok {
+			t.Fatal("the memo holds no paths for the manifest written")
+		}
+		if kept := e.v.(map[string]string); !maps.Equal(kept, parsed.Paths()) {
+			t.Errorf("the memo's paths %v, a parse's %v", kept, parsed.Paths())
+		}
+	}
+	build()
+	// Two edits alike; before the second, the memo loses the paths it
+	// kept: that build reuses exactly one result fewer.
+	var hits [2]int
+	for i, edit := range []string{"a { color: blue }\n", "a { color: green }\n"} {
+		if err := os.WriteFile(filepath.Join(dir, "static/css/a.css"), []byte(edit), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			data, err := os.ReadFile(filepath.Join(dir, "out", manifest.FileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			delete(m.m, memoKey(manifestPathsStep, data))
+		}
+		build()
+		hits[i] = m.hits
+	}
+	if hits[0] != hits[1]+1 {
+		t.Errorf("results reused after an edit: %d with the manifest's paths kept, %d without; want one more", hits[0], hits[1])
 	}
 }
