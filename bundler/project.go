@@ -92,6 +92,10 @@ type Project struct {
 
 	config []byte    // the config's bytes
 	rec    *recorder // with Options.Cache on disk: what the build reads, for its record
+	// last is the record of the previous build when it could not stand
+	// for this one (something changed): the manifest it wrote, for write
+	// to take its paths from while the file is as that build left it.
+	last *buildRecord
 
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory

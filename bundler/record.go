@@ -420,6 +420,9 @@ func (p *Project) recorded() *Result {
 	}()
 	ok := r.result(&rec)
 	if !<-same || !ok {
+		if ok {
+			p.last = &rec
+		}
 		return nil
 	}
 	res := &Result{Manifest: rec.Manifest, Stats: rec.Stats, Unused: rec.Unused, Outputs: outputs(rec.Manifest)}
@@ -431,6 +434,35 @@ func (p *Project) recorded() *Result {
 		res.Outputs[i].load = func() ([]byte, error) { return os.ReadFile(file) }
 	}
 	return res
+}
+
+// prevPaths returns the paths of the manifest in place, whose bytes are
+// data: those of the previous build's record when the file is as that
+// build left it (its fact holds, as for a rebuild with nothing changed),
+// sparing a parse (25 ms for the 4,000-file site's); otherwise parsed,
+// nil when data is not a manifest. fromRecord says which.
+func (p *Project) prevPaths(data []byte) (paths map[string]string, fromRecord bool) {
+	if rec := p.last; rec != nil && rec.Manifest != nil {
+		// Found by its inode: the record names the output's files by
+		// absolute path, and a file with several names under one.
+		name := filepath.Join(p.outputDir, manifest.FileName)
+		fi, err := os.Lstat(name)
+		if now, ok := factOf(name, factLstat, fi, err); ok && now.Size == int64(len(data)) {
+			for _, f := range rec.Output {
+				if f.Kind == factLstat && f.Ino == now.Ino {
+					f.Path = name
+					if allSame([]fact{f}) {
+						return rec.Manifest.Paths(), true
+					}
+					break
+				}
+			}
+		}
+	}
+	if m, err := manifest.Parse(data); err == nil {
+		return m.Paths(), false
+	}
+	return nil, false
 }
 
 // outputFactsWalk returns the facts of the output out and of every file

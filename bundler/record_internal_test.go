@@ -1,10 +1,15 @@
 package bundler
 
 import (
+	"context"
 	"crypto/sha256"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/stapler-build/stapler/manifest"
 )
 
 // TestRecordSums: a racy fact holds only when its path's content hashes
@@ -57,5 +62,90 @@ func TestRecordSums(t *testing.T) {
 	r.add(other)
 	if r.broken == "" {
 		t.Errorf("two stats of one path that differ did not break the record")
+	}
+}
+
+// TestPrevPaths: a rebuild after a change takes the paths of the manifest
+// in place from the previous build's record while the file is as that
+// build left it, and they are what a parse gives; a manifest rewritten
+// since, even with the same bytes, is parsed.
+func TestPrevPaths(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"assets.toml":      "output = \"out\"\n[[root]]\npath = \"static\"\n[bundle.css]\noutput = \"all.css\"\nsources = [\"css/*.css\"]\n",
+		"static/css/a.css": "a { background: url(../img/x.png) }\n",
+		"static/img/x.png": "png",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A relative config, as on the command line: the record names the
+	// output's files by absolute path.
+	t.Chdir(dir)
+	load := func() *Project {
+		t.Helper()
+		p, err := Load(Options{Config: "assets.toml", Cache: true, racyWindow: time.Nanosecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Two builds: the second keeps the first's manifest in the history,
+	// and its own there too, as a second name of the manifest in place.
+	for _, color := range []string{"red", "blue"} {
+		if err := os.WriteFile(filepath.Join(dir, "static/css/b.css"), []byte("b { color: "+color+" }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := load().Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "static/img/x.png"), []byte("PNG!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifestFile := filepath.Join(dir, "out", manifest.FileName)
+	data, err := os.ReadFile(manifestFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := load()
+	if res, err := p.unchanged(context.Background()); res != nil || err != nil {
+		t.Fatalf("an image changed, and the record stood for the build: %v", err)
+	}
+	paths, fromRecord := p.prevPaths(data)
+	if !fromRecord {
+		t.Errorf("the manifest is as the last build left it, and its paths were parsed")
+	}
+	if !maps.Equal(paths, m.Paths()) {
+		t.Errorf("paths from the record %v, from a parse %v", paths, m.Paths())
+	}
+	// The same bytes written again: the record cannot vouch for them.
+	time.Sleep(10 * time.Millisecond)
+	if err := os.WriteFile(manifestFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths, fromRecord = p.prevPaths(data)
+	if fromRecord || !maps.Equal(paths, m.Paths()) {
+		t.Errorf("a manifest rewritten since: from the record %v, paths %v", fromRecord, paths)
+	}
+	// What the record does not know is parsed: nil when not a manifest.
+	if paths, fromRecord := p.prevPaths([]byte("{")); paths != nil || fromRecord {
+		t.Errorf("not a manifest: %v, %v", paths, fromRecord)
+	}
+	// And the build goes on to write the image's new name.
+	res, err := p.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := res.Manifest.Files["img/x.png"]; e.Path == m.Files["img/x.png"].Path {
+		t.Errorf("the image kept its old name %s", e.Path)
 	}
 }

@@ -43,10 +43,8 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// whose paths it kept (a parse was 26 ms of each rebuild of the
 	// 4,000-file site).
 	prev := memoDo(p.opts.memo, manifestPathsStep, prevData, func() map[string]string {
-		if m, err := manifest.Parse(prevData); err == nil {
-			return m.Paths()
-		}
-		return nil
+		paths, _ := p.prevPaths(prevData)
+		return paths
 	})
 	if prev == nil {
 		prev = map[string]string{}
