@@ -185,48 +185,101 @@ func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, e
 // outputFacts returns the facts of the output out and of every file and
 // directory in it, from its directories' listings and one fstatat for
 // each directory and each inode: a plain copy is a hard link of its
-// hashed file, known by the inode number its listing gives.
+// hashed file, known by the inode number its listing gives. The listings
+// come first, one directory after another, in the walk's order (a file
+// with several names is stat'ed under the first met); then the stats, in
+// parallel, each into its place: the same facts in the same order as one
+// walk, in less time (a serial walk was 22 ms of every one-image rebuild
+// of the 4,000-file site, after the build had written).
 func outputFacts(out string) ([]fact, error) {
 	fi, err := os.Stat(out) // through its link, to the generation
 	top, ok := factOf(out, factStat, fi, err)
 	if !ok {
 		return nil, errors.New("cannot record the output")
 	}
-	facts := []fact{top}
+	type entry struct {
+		dir  int // index into dirs
+		name string
+	}
+	var dirs []string
+	var ents []entry
 	seen := map[uint64]bool{}
-	var walk func(dir string, flags int) error
-	walk = func(dir string, flags int) error {
+	var list func(dir string, flags int) error
+	list = func(dir string, flags int) error {
 		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|flags, 0)
 		if err != nil {
 			return &fs.PathError{Op: "open", Path: dir, Err: err}
 		}
 		defer unix.Close(fd)
-		ents, err := direntsOf(fd, dir)
+		des, err := direntsOf(fd, dir)
 		if err != nil {
 			return err
 		}
-		for _, e := range ents {
+		d := len(dirs)
+		dirs = append(dirs, dir)
+		for _, e := range des {
 			if e.typ == unix.DT_REG {
 				if seen[e.ino] {
 					continue
 				}
 				seen[e.ino] = true
 			}
-			var st unix.Stat_t
-			if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				return &fs.PathError{Op: "lstat", Path: filepath.Join(dir, e.name), Err: err}
+			ents = append(ents, entry{d, e.name})
+			isDir := e.typ == unix.DT_DIR
+			if e.typ == unix.DT_UNKNOWN { // the file system does not say
+				var st unix.Stat_t
+				if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+					return &fs.PathError{Op: "lstat", Path: filepath.Join(dir, e.name), Err: err}
+				}
+				isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
 			}
-			p := filepath.Join(dir, e.name)
-			facts = append(facts, fact{Path: p, Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino})
-			if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-				if err := walk(p, unix.O_NOFOLLOW); err != nil {
+			if isDir {
+				if err := list(filepath.Join(dir, e.name), unix.O_NOFOLLOW); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	if err := walk(out, 0); err != nil {
+	if err := list(out, 0); err != nil {
+		return nil, err
+	}
+	// The stats, by runs of one directory's entries.
+	facts := make([]fact, 1+len(ents))
+	facts[0] = top
+	stats := func(start, end int) error {
+		dir := dirs[ents[start].dir]
+		flags := unix.O_NOFOLLOW
+		if ents[start].dir == 0 {
+			flags = 0 // out itself: through its link, as listed
+		}
+		fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|flags, 0)
+		if err != nil {
+			return &fs.PathError{Op: "open", Path: dir, Err: err}
+		}
+		defer unix.Close(fd)
+		for i := start; i < end; i++ {
+			var st unix.Stat_t
+			if err := unix.Fstatat(fd, ents[i].name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				return &fs.PathError{Op: "lstat", Path: filepath.Join(dir, ents[i].name), Err: err}
+			}
+			facts[1+i] = fact{Path: filepath.Join(dir, ents[i].name), Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}
+		}
+		return nil
+	}
+	var g errgroup.Group
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	const most = 256
+	for start := 0; start < len(ents); {
+		end := start + 1
+		for end < len(ents) && end-start < most && ents[end].dir == ents[start].dir {
+			end++
+		}
+		run := start // start moves on before the goroutine runs
+		g.Go(func() error { return stats(run, end) })
+		start = end
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return facts, nil

@@ -153,6 +153,11 @@ func TestOutputFacts(t *testing.T) {
 		os.Link(p, p+".hashed") // a plain copy and its hashed file
 	}
 	os.Symlink("elsewhere", filepath.Join(gen, "img", "link"))
+	// More entries in one directory than one run of stats takes.
+	os.Mkdir(filepath.Join(gen, "many"), 0o755)
+	for i := range 600 {
+		os.WriteFile(filepath.Join(gen, "many", fmt.Sprint(i)), nil, 0o644)
+	}
 	out := filepath.Join(base, "static")
 	if err := os.Symlink(".static.gen-x", out); err != nil {
 		t.Fatal(err)
@@ -184,7 +189,12 @@ func TestOutputFacts(t *testing.T) {
 	if a, b := summary(got), summary(walked); !slices.Equal(a, b) {
 		t.Errorf("from the listings:\n%s\nfrom the walk:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
-	if n := len(got); n != 1+3+4+1 { // the output, 3 directories, 4 inodes, the link
-		t.Errorf("%d facts from the listings, want 9: a plain copy stat'ed beside its hashed file?", n)
+	if n := len(got); n != 1+4+4+1+600 { // the output, 4 directories, 4 inodes, the link, many/
+		t.Errorf("%d facts from the listings, want 610: a plain copy stat'ed beside its hashed file?", n)
+	}
+	for i, f := range got {
+		if f.Path == "" {
+			t.Fatalf("fact %d of %d is empty", i, len(got))
+		}
 	}
 }
