@@ -76,12 +76,7 @@ func TestPrevPaths(t *testing.T) {
 		"static/css/a.css": "a { background: url(../img/x.png) }\n",
 		"static/img/x.png": "png",
 	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(dir, name), text)
 	}
 	// A relative config, as on the command line: the record names the
 	// output's files by absolute path.

@@ -46,13 +46,7 @@ sources = ["css/one.css", "css/two.css", "css/three.css"]
 				"static/img/b.png":     "b-bytes",
 			}
 			for name, text := range files {
-				path := filepath.Join(dir, name)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				writeFile(t, filepath.Join(dir, name), text)
 			}
 			build := func(out string, noStandIns bool) (css, cssMap []byte) {
 				t.Helper()
