@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"io"
 	"io/fs"
+	"iter"
 	"maps"
 	"os"
 	"path/filepath"
@@ -48,7 +50,7 @@ import (
 // itself. (A root given as a glob is traced: rootDirs lists and stats
 // through a tracedFS.) A full build removes the record
 // before it writes, so that a failed build leaves none.
-const recordFormat = "stapler build record 2"
+const recordFormat = "stapler build record 3"
 
 // The file-type bits of st_mode, and a regular file's, as POSIX has them.
 const (
@@ -374,6 +376,8 @@ type buildRecord struct {
 	Manifest *manifest.Manifest
 	Stats    Stats
 	Unused   []Unused
+
+	outputs []Output // read with Manifest: outputs(Manifest), without the sort
 }
 
 // recordKey is the key a record must have to stand for this build: over
@@ -400,12 +404,12 @@ func (p *Project) recorded() *Result {
 	if p.rec == nil || len(p.problems) > 0 {
 		return nil
 	}
-	data, err := os.ReadFile(recordPath(p.outputDir))
+	data, err := readString(recordPath(p.outputDir))
 	if err != nil {
 		return nil
 	}
 	// The facts first; the stats run while the rest is read.
-	r := &recReader{b: data}
+	r := &recReader{s: data}
 	var rec buildRecord
 	if !r.facts(&rec) || rec.Key != p.recordKey(p.config) {
 		return nil
@@ -425,15 +429,34 @@ func (p *Project) recorded() *Result {
 		}
 		return nil
 	}
-	res := &Result{Manifest: rec.Manifest, Stats: rec.Stats, Unused: rec.Unused, Outputs: outputs(rec.Manifest)}
+	res := &Result{Manifest: rec.Manifest, Stats: rec.Stats, Unused: rec.Unused, Outputs: rec.outputs}
 	res.Stats.Cached = res.Stats.Sources
 	res.Stats.Unchanged += res.Stats.Written
 	res.Stats.Written, res.Stats.Compressed = 0, 0
+	dir := p.outputDir
 	for i := range res.Outputs {
-		file := filepath.Join(p.outputDir, filepath.FromSlash(res.Outputs[i].Path))
-		res.Outputs[i].load = func() ([]byte, error) { return os.ReadFile(file) }
+		name := res.Outputs[i].Path
+		res.Outputs[i].load = func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
 	}
 	return res
+}
+
+// readString returns the bytes of the file name as a string, read into it
+// without the copy a conversion from []byte makes.
+func readString(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var b strings.Builder
+	if fi, err := f.Stat(); err == nil {
+		b.Grow(int(fi.Size()) + 1) // one more, for Read to see the end
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // prevPaths returns the paths of the manifest in place, whose bytes are
@@ -496,29 +519,32 @@ func outputFactsWalk(out string) ([]fact, error) {
 // allSame reports whether every fact of the lists still holds, stat'ing
 // them in parallel.
 func allSame(lists ...[]fact) bool {
-	facts := slices.Concat(lists...)
 	// In parts, so that the first difference stops the rest: a build with
 	// one file changed must not stat every other first.
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
 	var differs atomic.Bool
 	const part = 256
-	for i := 0; i < len(facts) && !differs.Load(); i += part {
-		g.Go(func() error {
-			if !differs.Load() && !sameFacts(facts[i:min(i+part, len(facts))]) {
-				differs.Store(true)
-			}
-			return nil
-		})
+	for _, facts := range lists {
+		for i := 0; i < len(facts) && !differs.Load(); i += part {
+			g.Go(func() error {
+				if !differs.Load() && !sameFacts(facts[i:min(i+part, len(facts))]) {
+					differs.Store(true)
+				}
+				return nil
+			})
+		}
 	}
 	g.Wait()
 	if differs.Load() {
 		return false
 	}
-	for _, f := range facts {
-		if f.Sum != 0 {
-			if sum, ok := f.sumNow(); !ok || sum != f.Content {
-				return false
+	for _, facts := range lists {
+		for _, f := range facts {
+			if f.Sum != 0 {
+				if sum, ok := f.sumNow(); !ok || sum != f.Content {
+					return false
+				}
 			}
 		}
 	}
@@ -628,7 +654,7 @@ func (rec *buildRecord) encode() []byte {
 	w.uint(uint64(m.Version))
 	w.str(m.Prefix)
 	names := slices.Sorted(maps.Keys(m.Files))
-	w.uint(uint64(len(names)))
+	w.count(names)
 	prev := ""
 	for _, name := range names {
 		w.shared(prev, name)
@@ -664,27 +690,28 @@ func (rec *buildRecord) encode() []byte {
 
 // facts reads a record's key and facts.
 func (r *recReader) facts(rec *buildRecord) bool {
-	if r.str() != recordFormat || len(r.b) < sha256.Size {
+	if r.str() != recordFormat || len(r.s) < sha256.Size {
 		return false
 	}
-	copy(rec.Key[:], r.b)
-	r.b = r.b[sha256.Size:]
+	copy(rec.Key[:], r.s)
+	r.s = r.s[sha256.Size:]
 	rec.Inputs = r.factList()
 	rec.Link = r.str()
 	rec.Output = r.factList()
 	return !r.bad
 }
 
-// result reads the rest of a record, after its facts.
+// result reads the rest of a record, after its facts: the manifest, and
+// the outputs it stands for, which are its entries in the order of their
+// names, the record's.
 func (r *recReader) result(rec *buildRecord) bool {
 	m := &manifest.Manifest{Version: int(r.uint()), Prefix: r.str()}
-	n := r.count()
-	m.Files = make(map[string]manifest.Entry, n)
-	prev := ""
-	for range n {
-		name := r.shared(prev)
-		prev = name
-		e := manifest.Entry{Path: r.str(), Size: int64(r.uint()), Integrity: r.str(), Bundle: r.str()}
+	n, names := r.paths()
+	entries := make([]manifest.Entry, n)
+	for i := range entries {
+		names.add(r)
+		e := &entries[i]
+		e.Path, e.Size, e.Integrity, e.Bundle = r.str(), int64(r.uint()), r.str(), r.str()
 		for _, l := range []*[]string{&e.Sources, &e.Imports, &e.DynamicImports, &e.CSS, &e.Assets} {
 			*l = r.strs()
 		}
@@ -695,9 +722,19 @@ func (r *recReader) result(rec *buildRecord) bool {
 				e.Encodings[enc] = int64(r.uint())
 			}
 		}
-		m.Files[name] = e
 	}
-	rec.Manifest = m
+	m.Files = make(map[string]manifest.Entry, n)
+	outs := make([]Output, n)
+	for i, name := range names.all() {
+		e := entries[i]
+		m.Files[name] = e
+		outs[i] = Output{
+			Name: name, Path: e.Path, Bundle: e.Bundle, Sources: e.Sources,
+			Imports: e.Imports, DynamicImports: e.DynamicImports, CSS: e.CSS, Assets: e.Assets,
+			size: e.Size, integrity: e.Integrity,
+		}
+	}
+	rec.Manifest, rec.outputs = m, outs
 	st := &rec.Stats
 	for _, n := range []*int{&st.Bundles, &st.Collected, &st.Sources, &st.Cached} {
 		*n = int(r.uint())
@@ -709,7 +746,7 @@ func (r *recReader) result(rec *buildRecord) bool {
 	for range r.count() {
 		rec.Unused = append(rec.Unused, Unused{Name: r.str(), Root: r.str(), Size: int64(r.uint())})
 	}
-	return !r.bad && len(r.b) == 0
+	return !r.bad && len(r.s) == 0 && len(m.Files) == n
 }
 
 type recWriter struct{ b []byte }
@@ -739,8 +776,23 @@ func (w *recWriter) shared(prev, s string) {
 	w.str(s[n:])
 }
 
+// count writes the length of a list of paths and the sum of theirs, for
+// the reader to make room for them at once.
+func (w *recWriter) count(paths []string) {
+	w.uint(uint64(len(paths)))
+	total := 0
+	for _, p := range paths {
+		total += len(p)
+	}
+	w.uint(uint64(total))
+}
+
 func (w *recWriter) facts(l []fact) {
-	w.uint(uint64(len(l)))
+	paths := make([]string, len(l))
+	for i, f := range l {
+		paths[i] = f.Path
+	}
+	w.count(paths)
 	prev := ""
 	for _, f := range l {
 		w.shared(prev, f.Path)
@@ -758,28 +810,44 @@ func (w *recWriter) facts(l []fact) {
 	}
 }
 
-// recReader reads what recWriter wrote; past the first error, it reads
-// zeros and sets bad.
+// recReader reads what recWriter wrote, from a string: the strings it
+// returns are parts of it, not copies (a rebuild with nothing changed
+// made two allocations for each of the 4,000-file site's 12,000 paths).
+// Past the first error, it reads zeros and sets bad.
 type recReader struct {
-	b   []byte
+	s   string
 	bad bool
 }
 
+func (r *recReader) fail() {
+	r.bad, r.s = true, ""
+}
+
+// uint reads what binary.AppendUvarint wrote, as binary.Uvarint does.
 func (r *recReader) uint() uint64 {
-	x, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad, r.b = true, nil
-		return 0
+	var x uint64
+	var shift uint
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		b := r.s[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				break // overflows 64 bits
+			}
+			r.s = r.s[i+1:]
+			return x | uint64(b)<<shift
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
 	}
-	r.b = r.b[n:]
-	return x
+	r.fail()
+	return 0
 }
 
 // count reads a length, which cannot exceed the bytes left.
 func (r *recReader) count() int {
 	n := r.uint()
-	if n > uint64(len(r.b)) {
-		r.bad, r.b = true, nil
+	if n > uint64(len(r.s)) {
+		r.fail()
 		return 0
 	}
 	return int(n)
@@ -787,8 +855,8 @@ func (r *recReader) count() int {
 
 func (r *recReader) str() string {
 	n := r.count()
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
@@ -804,46 +872,92 @@ func (r *recReader) strs() []string {
 	return l
 }
 
-func (r *recReader) shared(prev string) string {
-	n := r.uint()
-	if n > uint64(len(prev)) {
-		r.bad, r.b = true, nil
-		return ""
+// byte reads one byte.
+func (r *recReader) byte() byte {
+	if len(r.s) == 0 {
+		r.fail()
+		return 0
 	}
-	return prev[:n] + r.str()
+	b := r.s[0]
+	r.s = r.s[1:]
+	return b
+}
+
+// pathRun gathers a list of paths written by recWriter.shared, each after
+// the one before, into one string: add reads the next, all returns them.
+type pathRun struct {
+	b    []byte
+	ends []int
+}
+
+// paths reads what recWriter.count wrote: the number of paths that follow,
+// and a pathRun with room for them. The room is bounded by what the bytes
+// left could hold (the paths share their prefixes, but not 16 times over),
+// so that a damaged record cannot make it allocate much.
+func (r *recReader) paths() (int, *pathRun) {
+	n := r.count()
+	total := min(r.uint(), 16*uint64(len(r.s)))
+	return n, &pathRun{b: make([]byte, 0, total), ends: make([]int, 0, n)}
+}
+
+func (p *pathRun) add(r *recReader) {
+	start, end := 0, 0
+	if n := len(p.ends); n > 0 {
+		end = p.ends[n-1]
+		if n > 1 {
+			start = p.ends[n-2]
+		}
+	}
+	if k := r.uint(); k <= uint64(end-start) {
+		p.b = append(p.b, p.b[start:start+int(k)]...)
+	} else {
+		r.fail()
+	}
+	p.b = append(p.b, r.str()...)
+	p.ends = append(p.ends, len(p.b))
+}
+
+// all returns the paths read, as parts of one string.
+func (p *pathRun) all() iter.Seq2[int, string] {
+	s := string(p.b)
+	return func(yield func(int, string) bool) {
+		start := 0
+		for i, end := range p.ends {
+			if !yield(i, s[start:end]) {
+				return
+			}
+			start = end
+		}
+	}
 }
 
 func (r *recReader) factList() []fact {
-	n := r.count()
+	n, paths := r.paths()
 	l := make([]fact, n)
-	prev := ""
 	for i := range l {
+		paths.add(r)
 		f := &l[i]
-		f.Path = r.shared(prev)
-		prev = f.Path
-		if len(r.b) == 0 {
-			r.bad = true
-			return nil
-		}
-		f.Kind, r.b = r.b[0], r.b[1:]
+		f.Kind = r.byte()
 		f.Mode = uint32(r.uint())
 		f.Size = int64(r.uint())
 		f.Mtime = int64(r.uint())
 		f.Ctime = int64(r.uint())
 		f.Ino = r.uint()
-		if len(r.b) == 0 {
-			r.bad = true
+		f.Sum = r.byte()
+		if f.Sum != 0 {
+			if len(r.s) < sha256.Size {
+				r.fail()
+			} else {
+				copy(f.Content[:], r.s)
+				r.s = r.s[sha256.Size:]
+			}
+		}
+		if r.bad {
 			return nil
 		}
-		f.Sum, r.b = r.b[0], r.b[1:]
-		if f.Sum != 0 {
-			if len(r.b) < sha256.Size {
-				r.bad = true
-				return nil
-			}
-			copy(f.Content[:], r.b)
-			r.b = r.b[sha256.Size:]
-		}
+	}
+	for i, path := range paths.all() {
+		l[i].Path = path
 	}
 	return l
 }

@@ -3,9 +3,13 @@ package bundler
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -142,5 +146,79 @@ func TestPrevPaths(t *testing.T) {
 	}
 	if e := res.Manifest.Files["img/x.png"]; e.Path == m.Files["img/x.png"].Path {
 		t.Errorf("the image kept its old name %s", e.Path)
+	}
+}
+
+// TestRecordEncoding: a record reads back as it was written, its outputs
+// those outputs(manifest) gives; every truncation of it and every byte
+// changed in its lengths is refused or read as some record, never a panic
+// or a large allocation.
+func TestRecordEncoding(t *testing.T) {
+	rec := buildRecord{
+		Link: ".static.gen-abc",
+		Manifest: &manifest.Manifest{Version: 1, Prefix: "/static/", Files: map[string]manifest.Entry{
+			"css/site.css": {Path: "css/site.0123abcd.css", Size: 120, Integrity: "sha384-x", Bundle: "site",
+				Sources: []string{"css/a.css", "css/b.css"}, Encodings: map[string]int64{"br": 40, "gzip": 50}},
+			"css/site.css.map": {Path: "css/site.css.map", Size: 9},
+			"js/app.js":        {Path: "js/app.89abcdef.js", Size: 3, Imports: []string{"js/chunk.js"}, DynamicImports: []string{"js/lazy.js"}, CSS: []string{"js/app.css"}, Assets: []string{"img/x.png"}},
+			"js/chunk.js":      {Path: "js/chunk.11112222.js", Size: 0},
+		}},
+		Stats:  Stats{Bundles: 2, Collected: 3, Sources: 4, BytesIn: 5 << 30, BytesOut: 6, Written: 7, Templates: 8},
+		Unused: []Unused{{Name: "img/y.png", Root: "static", Size: 10}},
+	}
+	rec.Key[0] = 1
+	for i, p := range []string{"/p/static", "/p/static/css", "/p/static/css/a.css", "/p/static/css/b.css", "/p/static/img/x.png"} {
+		f := fact{Path: p, Kind: factStat, Mode: 0o100644, Size: int64(i), Mtime: 1e18 + int64(i), Ctime: -1, Ino: uint64(1) << 63}
+		if i == 2 {
+			f.Sum, f.Content = sumFile, sha256.Sum256([]byte(p))
+		}
+		rec.Inputs = append(rec.Inputs, f)
+	}
+	rec.Inputs = append(rec.Inputs, fact{Path: "/p/static/missing.css", Kind: factAbsent})
+	rec.Output = []fact{{Path: "/out/static", Kind: factStat, Ino: 9}, {Path: "/out/static/a", Kind: factLstat, Ino: 10}}
+	data := rec.encode()
+
+	read := func(s string) (buildRecord, bool) {
+		r := &recReader{s: s}
+		var got buildRecord
+		ok := r.facts(&got) && r.result(&got)
+		return got, ok
+	}
+	got, ok := read(string(data))
+	if !ok {
+		t.Fatal("the record does not read back")
+	}
+	want := rec
+	want.outputs = outputs(rec.Manifest)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back:\n%+v\nwant:\n%+v", got, want)
+	}
+	for n := range len(data) {
+		if _, ok := read(string(data[:n])); ok {
+			t.Errorf("the record cut to %d of its %d bytes reads", n, len(data))
+		}
+	}
+	var before, after runtime.MemStats
+	// A list of paths that says they take a terabyte.
+	huge := binary.AppendUvarint(binary.AppendUvarint(nil, 1), 1<<40)
+	runtime.ReadMemStats(&before)
+	if n, _ := (&recReader{s: string(huge) + "\x00\x01a"}).paths(); n != 1 {
+		t.Errorf("paths read %d, want 1", n)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+		t.Errorf("a length of 1 TB: reading allocated %d bytes", n)
+	}
+	for i := range data {
+		for _, b := range []byte{0, 0x7f, 0x80, 0xff} {
+			mangled := slices.Clone(data)
+			mangled[i] = b
+			runtime.ReadMemStats(&before)
+			read(string(mangled)) // must not panic
+			runtime.ReadMemStats(&after)
+			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+				t.Errorf("byte %d set to %#x: reading allocated %d bytes", i, b, n)
+			}
+		}
 	}
 }
