@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Options says where to write and how to read the project. The zero value
@@ -155,7 +156,9 @@ func writeFile(name string, data []byte) error {
 }
 
 // settingsDefault finds manage.py's os.environ.setdefault("DJANGO_SETTINGS_MODULE", "…").
-var settingsDefault = regexp.MustCompile(`os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"'\s]+)["']\s*\)`)
+var settingsDefault = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"'\s]+)["']\s*\)`)
+})
 
 // settingsModule returns the module manage.py would import: the option,
 // else $DJANGO_SETTINGS_MODULE (which manage.py's setdefault keeps), else
@@ -167,7 +170,7 @@ func settingsModule(manage []byte, opts Options) (string, error) {
 	if env := os.Getenv("DJANGO_SETTINGS_MODULE"); env != "" {
 		return env, nil
 	}
-	if m := settingsDefault.FindSubmatch(manage); m != nil {
+	if m := settingsDefault().FindSubmatch(manage); m != nil {
 		return string(m[1]), nil
 	}
 	return "", errors.New(`manage.py sets no DJANGO_SETTINGS_MODULE (os.environ.setdefault("DJANGO_SETTINGS_MODULE", "…")): name the settings module with --settings`)

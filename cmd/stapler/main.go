@@ -29,12 +29,13 @@ const (
 )
 
 func main() {
+	lateGC()
 	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, helpText())
 		return exitFailed
 	}
 	cmd, args := args[0], args[1:]
@@ -57,14 +58,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "stapler", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, helpText())
 		return exitOK
 	}
 	names := []string{"help"}
 	for _, c := range commands {
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "stapler: unknown command %q%s\n%s", cmd, didYouMean(bundler.Nearest(cmd, names)), usage)
+	fmt.Fprintf(stderr, "stapler: unknown command %q%s\n%s", cmd, didYouMean(bundler.Nearest(cmd, names)), helpText())
 	return exitFailed
 }
 
