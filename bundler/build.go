@@ -156,9 +156,9 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err := p.write(ctx, res, o); err != nil {
 		return nil, err
 	}
-	if p.cache != nil {
+	if p.cache != nil && p.opts.memo == nil {
 		// The cache is an optimisation: a build that cannot keep it
-		// still built.
+		// still built. Watch saves it after it reports the build.
 		p.cache.save()
 	}
 	p.saveRecord(res)

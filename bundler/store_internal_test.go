@@ -3,8 +3,11 @@ package bundler
 import (
 	"bytes"
 	"context"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -116,5 +119,29 @@ func TestStorePack(t *testing.T) {
 	}
 	if again, err := os.ReadFile(pack); err != nil || !bytes.Equal(again, packed) {
 		t.Errorf("the pack rebuilt is not the pack the same build made before (%v)", err)
+	}
+}
+
+// TestIndexRoundTrip: the index a build saves reads back as the entries it
+// holds, extreme values and names with spaces included; a name with a
+// newline, which a line of the index cannot hold, is left out, not the
+// index made unreadable.
+func TestIndexRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	var diags ErrorList
+	c := loadCache(dir, time.Second, &diags)
+	c.next["/p/static/a b.css"] = &cacheEntry{cacheStat: cacheStat{size: 0, mtime: -1, ctime: math.MaxInt64, ino: math.MaxUint64}, recorded: math.MinInt64, hash: "0123456789ab", integrity: "sha384-x"}
+	c.next["/p/static/img/x.png"] = &cacheEntry{cacheStat: cacheStat{size: 1 << 40, mtime: 1e18, ctime: 2e18, ino: 7}, recorded: 3e18, hash: "ba9876543210", integrity: "sha384-y"}
+	want := maps.Clone(c.next)
+	c.next["/p/static/new\nline.css"] = c.next["/p/static/img/x.png"]
+	if err := c.save(); err != nil {
+		t.Fatal(err)
+	}
+	again := loadCache(dir, time.Second, &diags)
+	if len(diags) > 0 {
+		t.Fatalf("reading the index back: %v", diags)
+	}
+	if !reflect.DeepEqual(again.old, want) {
+		t.Errorf("read back:\n%v\nwant:\n%v", again.old, want)
 	}
 }

@@ -97,6 +97,44 @@ func TestWatch(t *testing.T) {
 	}
 }
 
+// TestWatchDirectoryRemade: a directory of a root removed and made again
+// is watched again: an edit in it afterwards rebuilds. (The system drops
+// the watch of a directory removed.)
+func TestWatchDirectoryRemade(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, "static", "js")
+	writeOld(t, filepath.Join(dir, "assets.toml"), "output = \"out\"\n[[root]]\npath = \"static\"\n[collect]\n")
+	writeOld(t, filepath.Join(dir, "static", "css", "a.css"), ".a{}\n")
+	writeOld(t, filepath.Join(js, "a.js"), "var a = 1;\n")
+	next := startWatch(t, filepath.Join(dir, "assets.toml"))
+	if ev := next("starting"); ev.Err != nil {
+		t.Fatalf("first build: %v", ev.Err)
+	}
+	if err := os.RemoveAll(js); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("the directory removed"); ev.Err != nil {
+		t.Fatalf("after the removal: %v", ev.Err)
+	}
+	if err := os.Mkdir(js, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("the directory made again"); ev.Err != nil {
+		t.Fatalf("after the directory came back: %v", ev.Err)
+	}
+	b := filepath.Join(js, "b.js")
+	writeOld(t, b, "var b = 2;\n")
+	for {
+		ev := next("a file in the directory made again")
+		if ev.Err != nil {
+			t.Fatalf("after a file in it: %v", ev.Err)
+		}
+		if ev.Result.Manifest.Files["js/b.js"].Path != "" {
+			break
+		}
+	}
+}
+
 // TestWatchTemplatesElsewhere: a template [templates] names by an
 // absolute path outside the config's directory is watched too: an edit
 // there rebuilds, and its new reference is checked.
