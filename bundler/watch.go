@@ -47,7 +47,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 	defer w.Close()
 	watched := map[string]bool{}
 	walked := map[string]bool{} // the trees watchTree walked, by absolute path
-	var out string // the output directory, whose changes are the builds' own
+	var out string              // the output directory, whose changes are the builds' own
 	opts.memo = newMemo()
 	build := func(changed []string) {
 		opts.memo.next()
