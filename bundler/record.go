@@ -377,7 +377,7 @@ type buildRecord struct {
 	Stats    Stats
 	Unused   []Unused
 
-	outputs []Output // read with Manifest: outputs(Manifest), without the sort
+	outputs []Output // read with Manifest: an outputOf each entry, by name
 }
 
 // recordKey is the key a record must have to stand for this build: over
@@ -563,9 +563,10 @@ func (p *Project) saveRecord(res *Result) {
 		return
 	}
 	rec := buildRecord{Key: p.recordKey(p.config), Manifest: res.Manifest, Stats: res.Stats, Unused: res.Unused}
-	if !slices.EqualFunc(outputs(res.Manifest), res.Outputs, sameOutput) {
+	if !recordable(res) {
 		return // not a result the record can give back
 	}
+	rec.Inputs = make([]fact, 0, len(r.facts))
 	for _, f := range r.facts {
 		if r.racy(f) && f.Sum == 0 {
 			return // changed too recently to be sure of, and no content to check
@@ -614,20 +615,33 @@ func dropRecord(outputDir string) {
 	os.Remove(recordPath(outputDir))
 }
 
-// outputs returns the outputs of a build whose manifest is m, without
-// their bytes: one for each entry, sorted by name, as Build's.
-func outputs(m *manifest.Manifest) []Output {
-	names := slices.Sorted(maps.Keys(m.Files))
-	out := make([]Output, len(names))
-	for i, name := range names {
-		e := m.Files[name]
-		out[i] = Output{
-			Name: name, Path: e.Path, Bundle: e.Bundle, Sources: e.Sources,
-			Imports: e.Imports, DynamicImports: e.DynamicImports, CSS: e.CSS, Assets: e.Assets,
-			size: e.Size, integrity: e.Integrity,
+// recordable reports whether res.Outputs are what the record gives back
+// for res.Manifest: an output for each entry (outputOf), sorted by name.
+func recordable(res *Result) bool {
+	m := res.Manifest
+	if len(m.Files) != len(res.Outputs) {
+		return false
+	}
+	for i, o := range res.Outputs {
+		e, ok := m.Files[o.Name]
+		if !ok || i > 0 && res.Outputs[i-1].Name >= o.Name {
+			return false
+		}
+		if !sameOutput(outputOf(o.Name, e), o) {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// outputOf returns the output a manifest entry stands for, without its
+// bytes: what a build whose manifest holds it returned.
+func outputOf(name string, e manifest.Entry) Output {
+	return Output{
+		Name: name, Path: e.Path, Bundle: e.Bundle, Sources: e.Sources,
+		Imports: e.Imports, DynamicImports: e.DynamicImports, CSS: e.CSS, Assets: e.Assets,
+		size: e.Size, integrity: e.Integrity,
+	}
 }
 
 // sameOutput reports whether an output from the manifest, a, tells what b
@@ -644,7 +658,9 @@ func sameOutput(a, b Output) bool {
 // and the rest.
 
 func (rec *buildRecord) encode() []byte {
-	var w recWriter
+	// Room for what a record of the 4,000-file site takes a fact and an
+	// entry, so that the buffer is not grown and copied ten times.
+	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files))}
 	w.str(recordFormat)
 	w.b = append(w.b, rec.Key[:]...)
 	w.facts(rec.Inputs)
@@ -702,8 +718,8 @@ func (r *recReader) facts(rec *buildRecord) bool {
 }
 
 // result reads the rest of a record, after its facts: the manifest, and
-// the outputs it stands for, which are its entries in the order of their
-// names, the record's.
+// the outputs it stands for, one for each entry in the order of their
+// names, which is the record's.
 func (r *recReader) result(rec *buildRecord) bool {
 	m := &manifest.Manifest{Version: int(r.uint()), Prefix: r.str()}
 	n, names := r.paths()
@@ -726,13 +742,8 @@ func (r *recReader) result(rec *buildRecord) bool {
 	m.Files = make(map[string]manifest.Entry, n)
 	outs := make([]Output, n)
 	for i, name := range names.all() {
-		e := entries[i]
-		m.Files[name] = e
-		outs[i] = Output{
-			Name: name, Path: e.Path, Bundle: e.Bundle, Sources: e.Sources,
-			Imports: e.Imports, DynamicImports: e.DynamicImports, CSS: e.CSS, Assets: e.Assets,
-			size: e.Size, integrity: e.Integrity,
-		}
+		m.Files[name] = entries[i]
+		outs[i] = outputOf(name, entries[i])
 	}
 	rec.Manifest, rec.outputs = m, outs
 	st := &rec.Stats

@@ -150,7 +150,7 @@ func TestPrevPaths(t *testing.T) {
 }
 
 // TestRecordEncoding: a record reads back as it was written, its outputs
-// those outputs(manifest) gives; every truncation of it and every byte
+// one for each entry, by name; every truncation of it and every byte
 // changed in its lengths is refused or read as some record, never a panic
 // or a large allocation.
 func TestRecordEncoding(t *testing.T) {
@@ -189,7 +189,9 @@ func TestRecordEncoding(t *testing.T) {
 		t.Fatal("the record does not read back")
 	}
 	want := rec
-	want.outputs = outputs(rec.Manifest)
+	for _, name := range slices.Sorted(maps.Keys(rec.Manifest.Files)) {
+		want.outputs = append(want.outputs, outputOf(name, rec.Manifest.Files[name]))
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("read back:\n%+v\nwant:\n%+v", got, want)
 	}
@@ -219,6 +221,39 @@ func TestRecordEncoding(t *testing.T) {
 			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
 				t.Errorf("byte %d set to %#x: reading allocated %d bytes", i, b, n)
 			}
+		}
+	}
+}
+
+// TestRecordable: a result is recorded only when its outputs are the
+// manifest's entries, one each, by name; an output the manifest tells
+// otherwise, one it lacks, or an order not by name is not.
+func TestRecordable(t *testing.T) {
+	m := &manifest.Manifest{Files: map[string]manifest.Entry{
+		"a.css": {Path: "a.11.css", Size: 2, Integrity: "sha384-a"},
+		"b.js":  {Path: "b.22.js", Size: 3, Bundle: "b", Sources: []string{"x.js"}},
+	}}
+	good := func() []Output {
+		return []Output{
+			{Name: "a.css", Path: "a.11.css", Data: []byte("aa")},
+			{Name: "b.js", Path: "b.22.js", Data: []byte("bbb"), Bundle: "b", Sources: []string{"x.js"}},
+		}
+	}
+	if !recordable(&Result{Manifest: m, Outputs: good()}) {
+		t.Fatal("the outputs of the manifest: not recordable")
+	}
+	for what, change := range map[string]func([]Output) []Output{
+		"a size":       func(o []Output) []Output { o[0].Data = []byte("a"); return o },
+		"a path":       func(o []Output) []Output { o[1].Path = "b.33.js"; return o },
+		"sources":      func(o []Output) []Output { o[1].Sources = nil; return o },
+		"an import":    func(o []Output) []Output { o[1].Imports = []string{"c.js"}; return o },
+		"one more":     func(o []Output) []Output { return append(o, Output{Name: "c.js"}) },
+		"one less":     func(o []Output) []Output { return o[:1] },
+		"the order":    func(o []Output) []Output { o[0], o[1] = o[1], o[0]; return o },
+		"a name twice": func(o []Output) []Output { o[1] = o[0]; return o },
+	} {
+		if recordable(&Result{Manifest: m, Outputs: change(good())}) {
+			t.Errorf("outputs with %s changed: recordable", what)
 		}
 	}
 }
