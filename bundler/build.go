@@ -767,7 +767,10 @@ func bundledStylesheet(src *source, outDir string, g *graph, hash func(*node) st
 // twice: a bundle's output may not be the name of a file in a root, and
 // every other output is one.
 func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, collected int, srcs *sourceSet) (*Result, error) {
-	res := &Result{}
+	// Room for an output a node and two a bundle (it and its map); a
+	// node's own map, rarer, grows the list. An Output is 232 bytes:
+	// growing the list from nothing was half of this function's time.
+	res := &Result{Outputs: make([]Output, 0, len(g.nodes)+2*len(built))}
 	add := func(o Output) { res.Outputs = append(res.Outputs, o) }
 	for _, b := range built {
 		cfg := b.plan.cfg
