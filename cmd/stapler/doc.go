@@ -176,6 +176,19 @@
 // working-directory still names frontend/assets.toml). The count still
 // goes to stderr. Every code, with an example and its fix, is in docs/errors.md.
 //
+// # Environment
+//
+// GITHUB_WORKSPACE: see Diagnostics. The AWS variables of publish (the
+// endpoint, the region, the credentials) are in docs/deploy.md and
+// docs/config.md.
+// STAPLER_CPUPROFILE=FILE writes a CPU profile of the run to FILE, and
+// STAPLER_MEMPROFILE=FILE every allocation of it, for go tool pprof.
+//
+// The command holds Go's garbage collector off until its heap first nears
+// 32 MB, then gives it back its usual settings: a rebuild with nothing
+// changed exits before a collection would free anything. GOGC or
+// GOMEMLIMIT in the environment leave the collector as they say.
+//
 // # Exit status
 //
 // 0 on success; 1 when the project has problems, every one of them
