@@ -726,7 +726,7 @@ func (r *recReader) result(rec *buildRecord) bool {
 	// encodings, and the manifest's entries made from the outputs: a
 	// list of entries besides was 750 kB of memory more to fault in.
 	// TestRecordEncoding holds the outputs to outputOf the entries.
-	n, names := r.paths()
+	n, names := r.paths(minEntrySize)
 	outs := make([]Output, n)
 	var encodings map[int]map[string]int64
 	for i := range outs {
@@ -868,14 +868,26 @@ func (r *recReader) uint() uint64 {
 }
 
 // count reads a length, which cannot exceed the bytes left.
-func (r *recReader) count() int {
+func (r *recReader) count() int { return r.items(1) }
+
+// items reads the length of a list whose every item takes at least size
+// bytes of the record: a damaged length cannot make the reader allocate
+// much more than the record holds.
+func (r *recReader) items(size int) int {
 	n := r.uint()
-	if n > uint64(len(r.s)) {
+	if n > uint64(len(r.s)/size) {
 		r.fail()
 		return 0
 	}
 	return int(n)
 }
+
+// The fewest bytes a fact and a manifest entry take in a record: a byte
+// for each number, length and kind.
+const (
+	minFactSize  = 9
+	minEntrySize = 12
+)
 
 func (r *recReader) str() string {
 	n := r.count()
@@ -915,11 +927,12 @@ type pathRun struct {
 }
 
 // paths reads what recWriter.count wrote: the number of paths that follow,
-// and a pathRun with room for them. The room is bounded by what the bytes
+// each with an item of at least size bytes, and a pathRun with room for
+// them. The room is bounded by what the bytes
 // left could hold (the paths share their prefixes, but not 16 times over),
 // so that a damaged record cannot make it allocate much.
-func (r *recReader) paths() (int, *pathRun) {
-	n := r.count()
+func (r *recReader) paths(size int) (int, *pathRun) {
+	n := r.items(size)
 	total := min(r.uint(), 16*uint64(len(r.s)))
 	return n, &pathRun{b: make([]byte, 0, total), ends: make([]int, 0, n)}
 }
@@ -956,7 +969,7 @@ func (p *pathRun) all() iter.Seq2[int, string] {
 }
 
 func (r *recReader) factList() []fact {
-	n, paths := r.paths()
+	n, paths := r.paths(minFactSize)
 	l := make([]fact, n)
 	for i := range l {
 		paths.add(r)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,12 +205,25 @@ func TestRecordEncoding(t *testing.T) {
 	// A list of paths that says they take a terabyte.
 	huge := binary.AppendUvarint(binary.AppendUvarint(nil, 1), 1<<40)
 	runtime.ReadMemStats(&before)
-	if n, _ := (&recReader{s: string(huge) + "\x00\x01a"}).paths(); n != 1 {
+	if n, _ := (&recReader{s: string(huge) + "\x00\x01a"}).paths(1); n != 1 {
 		t.Errorf("paths read %d, want 1", n)
 	}
 	runtime.ReadMemStats(&after)
 	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
 		t.Errorf("a length of 1 TB: reading allocated %d bytes", n)
+	}
+	// A list of facts that says it has as many as the record has bytes:
+	// a fact takes at least minFactSize of them.
+	many := string(binary.AppendUvarint(nil, 1<<16)) + strings.Repeat("\x00", 1<<16)
+	r := &recReader{s: many}
+	runtime.ReadMemStats(&before)
+	l := r.factList()
+	runtime.ReadMemStats(&after)
+	if len(l) != 0 || !r.bad {
+		t.Errorf("%d facts in 64 kB: read %d, bad %t", 1<<16, len(l), r.bad)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+		t.Errorf("%d facts in 64 kB: reading allocated %d bytes", 1<<16, n)
 	}
 	for i := range data {
 		for _, b := range []byte{0, 0x7f, 0x80, 0xff} {
