@@ -451,7 +451,7 @@ func readString(name string) (string, error) {
 	defer f.Close()
 	var b strings.Builder
 	if fi, err := f.Stat(); err == nil {
-		b.Grow(int(fi.Size()) + 1) // one more, for Read to see the end
+		b.Grow(int(fi.Size()))
 	}
 	if _, err := io.Copy(&b, f); err != nil {
 		return "", err
@@ -670,7 +670,11 @@ func (rec *buildRecord) encode() []byte {
 	w.uint(uint64(m.Version))
 	w.str(m.Prefix)
 	names := slices.Sorted(maps.Keys(m.Files))
-	w.count(names)
+	total := 0
+	for _, name := range names {
+		total += len(name)
+	}
+	w.count(len(names), total)
 	prev := ""
 	for _, name := range names {
 		w.shared(prev, name)
@@ -802,21 +806,17 @@ func (w *recWriter) shared(prev, s string) {
 
 // count writes the length of a list of paths and the sum of theirs, for
 // the reader to make room for them at once.
-func (w *recWriter) count(paths []string) {
-	w.uint(uint64(len(paths)))
-	total := 0
-	for _, p := range paths {
-		total += len(p)
-	}
+func (w *recWriter) count(n, total int) {
+	w.uint(uint64(n))
 	w.uint(uint64(total))
 }
 
 func (w *recWriter) facts(l []fact) {
-	paths := make([]string, len(l))
-	for i, f := range l {
-		paths[i] = f.Path
+	total := 0
+	for _, f := range l {
+		total += len(f.Path)
 	}
-	w.count(paths)
+	w.count(len(l), total)
 	prev := ""
 	for _, f := range l {
 		w.shared(prev, f.Path)

@@ -46,8 +46,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 	}
 	defer w.Close()
 	watched := map[string]bool{}
-	walked := map[string]bool{} // the trees watchTree walked, by absolute path
-	var out string              // the output directory, whose changes are the builds' own
+	var out string // the output directory, whose changes are the builds' own
 	opts.memo = newMemo()
 	build := func(changed []string) {
 		opts.memo.next()
@@ -70,8 +69,8 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 		}
 		dirs = append(dirs, p.templateDirs()...)
 		for _, dir := range dirs {
-			if abs, err := filepath.Abs(dir); err == nil && !walked[abs] && !watched[abs] {
-				walked[abs] = watchTree(w, watched, abs, out)
+			if abs, err := filepath.Abs(dir); err == nil && !watched[abs] {
+				watchTree(w, watched, abs, out)
 			}
 		}
 		res, err := p.Build(ctx)
@@ -98,7 +97,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 				continue // a build's own file
 			}
 			if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
-				forget(ev.Name, watched, walked)
+				forget(watched, ev.Name)
 			}
 			if ev.Has(fsnotify.Create) {
 				// fsnotify is not recursive: a new directory is watched
@@ -126,11 +125,10 @@ func configPath(opts Options) string {
 
 // watchTree adds dir and every directory below it to w, except skip (the
 // output directory), hidden directories such as .git, and node_modules.
-// It reports whether dir itself is watched.
-func watchTree(w *fsnotify.Watcher, watched map[string]bool, dir, skip string) bool {
+func watchTree(w *fsnotify.Watcher, watched map[string]bool, dir, skip string) {
 	root, err := filepath.Abs(dir)
 	if err != nil {
-		return false
+		return
 	}
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
@@ -148,18 +146,15 @@ func watchTree(w *fsnotify.Watcher, watched map[string]bool, dir, skip string) b
 		}
 		return nil
 	})
-	return watched[root]
 }
 
-// forget drops name and what is below it from the directories watched and
-// the trees walked, after it was removed or renamed: the system drops its
-// watches, and the directory made again in its place must be watched anew.
-func forget(name string, sets ...map[string]bool) {
-	for _, set := range sets {
-		for p := range set {
-			if p == name || strings.HasPrefix(p, name+string(filepath.Separator)) {
-				delete(set, p)
-			}
+// forget drops name and what is below it from the directories watched,
+// after it was removed or renamed: the system drops its watches, and the
+// directory made again in its place must be watched anew.
+func forget(watched map[string]bool, name string) {
+	for p := range watched {
+		if p == name || strings.HasPrefix(p, name+string(filepath.Separator)) {
+			delete(watched, p)
 		}
 	}
 }

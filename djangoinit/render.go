@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/stapler-build/stapler/finders"
 )
@@ -344,7 +343,7 @@ func extsIn(dir string) []string {
 }
 
 // bundleName is what a stapler bundle name may hold.
-var bundleName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
+var bundleName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // renderPipeline writes a bundle for each of PIPELINE's groups.
 func renderPipeline(w *writer, s *settings) {
@@ -381,7 +380,7 @@ func renderPipeline(w *writer, s *settings) {
 	for _, g := range pl.Javascript {
 		names[g.Name]++
 	}
-	own := func(group string) bool { return bundleName().MatchString(group) && names[group] == 1 }
+	own := func(group string) bool { return bundleName.MatchString(group) && names[group] == 1 }
 	used := map[string]bool{}
 	for n := range names {
 		if own(n) {
