@@ -45,7 +45,8 @@
 // environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN), the shared files (~/.aws/credentials and
 // ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, with
-// AWS_PROFILE), then the instance's role (web identity, ECS, EC2). Never
+// AWS_PROFILE: a profile's keys, credential_process or SSO token), then
+// the instance's role (web identity, ECS and EKS, EC2). Never
 // from assets.toml: a key of the publish table that looks like one is an error,
 // credentials-in-config.
 //

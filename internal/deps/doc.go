@@ -19,9 +19,10 @@
 //     sourcemap uses the standard library only, scan and globals
 //     tdewolff/parse only and tomlpos go-toml only (leafModules names
 //     them).
-//   - bundler and finders depend on neither publish nor its S3 client
-//     (minio-go): a build compiles no network library. Each package under
-//     publish/internal depends on nothing of stapler's.
+//   - bundler and finders depend on neither publish nor its S3 client: a
+//     build compiles no network client. Each package under
+//     publish/internal depends on the standard library only: every
+//     stapler command pays for a library's package initialisation.
 //   - cmd/... imports, of stapler's, only the public packages: bundler,
 //     manifest, finders, publish and djangoinit. The command can do
 //     nothing the library cannot. Its tests may import the test-only

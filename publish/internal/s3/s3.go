@@ -1,31 +1,43 @@
 // Package s3 is stapler publish's S3 client: the few calls a publish, a
 // verify and a prune of a bucket make (list a prefix, put, get, delete),
-// over minio-go, with each failure turned into an [Error] that names the
-// object and gives the server's answer. It imports nothing of stapler's.
+// signed with AWS Signature Version 4 (sign.go), each failure an [Error]
+// that names the object and gives the server's answer. It imports nothing
+// of stapler's, and nothing but the standard library: a client library's
+// package initialisation (minio-go's was 4 ms) would be paid by every
+// stapler command, a build with nothing to do included.
 //
 // Credentials come from the standard places only, in the AWS SDKs'
 // order: the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN), the shared files (~/.aws/credentials and
 // ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE,
-// with AWS_PROFILE), then the instance's role (web identity, ECS and
-// EC2 metadata; AWS_EC2_METADATA_DISABLED=true leaves EC2's out).
+// with AWS_PROFILE: a profile's keys, credential_process or SSO token),
+// then the instance's role (web identity, ECS and EC2 metadata;
+// AWS_EC2_METADATA_DISABLED=true leaves EC2's out): credentials.go.
 package s3
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // Config says which bucket and prefix a [Client] works in, and how to
@@ -68,66 +80,82 @@ type PutOptions struct {
 
 // Client works on the objects under one prefix of one bucket.
 type Client struct {
-	core    minio.Core
 	cfg     Config
+	http    *http.Client
+	creds   *credentialSource
+	scheme  string
+	host    string // the endpoint's host[:port]; AWS's is the region's
+	aws     bool   // no endpoint was given: AWS's, whose host the region names
+	amazon  bool   // the endpoint is AWS's: the bucket goes in the host name
 	display string // "s3://bucket/prefix/"
+
+	// How many keys a listing's page and a deletion's request hold at
+	// most: S3's limits, smaller in tests.
+	pageSize, deleteBatch int
+
+	mu     sync.Mutex
+	region string // the bucket's, once known
 }
 
+// awsHost is the endpoint of a Config without one.
+const awsHost = "s3.amazonaws.com"
+
 // New makes a client, with the credentials of the standard places; an
-// error if there are none at all.
+// error if there are none at all. It makes no request but those the
+// credentials need.
 func New(ctx context.Context, cfg Config) (*Client, error) {
-	host, secure := "s3.amazonaws.com", true
+	host, scheme := awsHost, "https"
 	if cfg.Endpoint != "" {
 		u, err := url.Parse(cfg.Endpoint)
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("endpoint %q is not a URL", cfg.Endpoint)
+		if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+			return nil, fmt.Errorf("endpoint %q is not an http:// or https:// URL", cfg.Endpoint)
 		}
-		host, secure = u.Host, u.Scheme == "https"
+		host, scheme = u.Host, u.Scheme
+		// The Host header a browser or curl sends for a presigned URL
+		// leaves the default port out: so must the signature.
+		if h, port, err := net.SplitHostPort(host); err == nil && (scheme == "http" && port == "80" || scheme == "https" && port == "443") {
+			host = h
+			if strings.Contains(h, ":") {
+				host = "[" + h + "]"
+			}
+		}
 	}
-	providers := []credentials.Provider{&credentials.EnvAWS{}, &credentials.FileAWSCredentials{}}
-	if !metadataDisabled() {
-		providers = append(providers, &credentials.IAM{Client: &http.Client{Timeout: 5 * time.Second}})
-	}
-	creds := credentials.NewChainCredentials(providers)
-	v, err := creds.GetWithContext(&credentials.CredContext{Client: http.DefaultClient})
-	if err == nil && v.SignerType.IsAnonymous() {
-		err = errors.New("none found")
-	}
+	creds, err := newCredentialSource(ctx, &http.Client{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("no credentials for %s (%v): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials (AWS_PROFILE), or run with an instance role", host, err)
 	}
 	transport := cfg.Transport
 	if transport == nil {
-		if transport, err = minio.DefaultTransport(secure); err != nil {
-			return nil, err
-		}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		t.ResponseHeaderTimeout = time.Minute
+		// The stored bytes, never decoded on the way.
+		t.DisableCompression = true
+		transport = t
 	}
-	lookup := minio.BucketLookupAuto
-	if cfg.PathStyle {
-		lookup = minio.BucketLookupPath
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 3
 	}
-	attempts := cfg.Attempts
-	if attempts <= 0 {
-		attempts = 3
-	}
-	mc, err := minio.New(host, &minio.Options{
-		Creds:        creds,
-		Secure:       secure,
-		Region:       cfg.Region,
-		BucketLookup: lookup,
-		Transport:    transport,
-		MaxRetries:   attempts,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("endpoint %s: %w", host, err)
-	}
-	return &Client{core: minio.Core{Client: mc}, cfg: cfg, display: "s3://" + cfg.Bucket + "/" + cfg.Prefix}, nil
+	return &Client{
+		cfg:     cfg,
+		http:    &http.Client{Transport: transport},
+		creds:   creds,
+		scheme:  scheme,
+		host:    host,
+		aws:     cfg.Endpoint == "",
+		amazon:  strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn"),
+		region:  cfg.Region,
+		display: "s3://" + cfg.Bucket + "/" + cfg.Prefix,
+
+		pageSize:    1000,
+		deleteBatch: 1000,
+	}, nil
 }
 
 // metadataDisabled reports whether AWS_EC2_METADATA_DISABLED=true rules
 // out the instance's role, as it does for the AWS SDKs, and no web
-// identity or container credentials are named: then the IAM provider,
-// which would ask the EC2 metadata service, is left out of the chain.
+// identity or container credentials are named: then the instance's
+// metadata service is not asked.
 func metadataDisabled() bool {
 	if !strings.EqualFold(os.Getenv("AWS_EC2_METADATA_DISABLED"), "true") {
 		return false
@@ -148,97 +176,122 @@ func (c *Client) URL(key string) string { return c.display + key }
 // endpoint, the bucket or the credentials.
 func (c *Client) List(ctx context.Context) ([]Object, error) {
 	var out []Object
-	for o := range c.core.Client.ListObjects(ctx, c.cfg.Bucket, minio.ListObjectsOptions{Prefix: c.cfg.Prefix, Recursive: true}) {
-		if o.Err != nil {
-			return nil, c.fail("list", "", o.Err)
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "prefix": {c.cfg.Prefix}, "max-keys": {strconv.Itoa(c.pageSize)}}
+		if token != "" {
+			q.Set("continuation-token", token)
 		}
-		out = append(out, Object{
-			Key:          strings.TrimPrefix(o.Key, c.cfg.Prefix),
-			Size:         o.Size,
-			ETag:         strings.Trim(o.ETag, `"`),
-			LastModified: o.LastModified,
+		var page struct {
+			IsTruncated           bool
+			NextContinuationToken string
+			Contents              []struct {
+				Key          string
+				Size         int64
+				ETag         string
+				LastModified time.Time
+			}
+		}
+		err := c.do(ctx, "list", "", request{method: http.MethodGet, query: q}, func(resp *http.Response) error {
+			return xml.NewDecoder(resp.Body).Decode(&page)
 		})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			out = append(out, Object{
+				Key:          strings.TrimPrefix(o.Key, c.cfg.Prefix),
+				Size:         o.Size,
+				ETag:         strings.Trim(o.ETag, `"`),
+				LastModified: o.LastModified,
+			})
+		}
+		if !page.IsTruncated {
+			break
+		}
+		if page.NextContinuationToken == "" || page.NextContinuationToken == token {
+			return nil, c.fail("list", "", 0, nil, errors.New("a truncated listing with no way on (no new NextContinuationToken)"))
+		}
+		token = page.NextContinuationToken
 	}
+	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
 }
 
-// Put stores size bytes from r under key, in one request, and returns
-// the object's ETag, unquoted.
-func (c *Client) Put(ctx context.Context, key string, r io.Reader, size int64, o PutOptions) (string, error) {
-	md5b64, sha256hex := "", ""
+// Put stores size bytes of r, from its start, under key in one request,
+// and returns the object's ETag, unquoted. r is read again from its start
+// when the request is tried again.
+func (c *Client) Put(ctx context.Context, key string, r io.ReadSeeker, size int64, o PutOptions) (string, error) {
+	h := http.Header{}
+	for name, v := range map[string]string{"Content-Type": o.ContentType, "Content-Encoding": o.ContentEncoding, "Cache-Control": o.CacheControl} {
+		if v != "" {
+			h.Set(name, v)
+		}
+	}
 	if o.MD5 != nil {
-		md5b64 = base64Std(o.MD5)
+		h.Set("Content-MD5", base64.StdEncoding.EncodeToString(o.MD5))
 	}
+	payload := unsignedPayload
 	if o.SHA256 != nil {
-		sha256hex = fmt.Sprintf("%x", o.SHA256)
+		payload = hex.EncodeToString(o.SHA256)
 	}
-	info, err := c.core.PutObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, r, size, md5b64, sha256hex, minio.PutObjectOptions{
-		ContentType:     o.ContentType,
-		ContentEncoding: o.ContentEncoding,
-		CacheControl:    o.CacheControl,
-		// Sign the payload's SHA-256 given, rather than minio-go's
-		// aws-chunked streaming over plain HTTP, which some servers store
-		// as the object's Content-Encoding.
-		DisableContentSha256: true,
+	var etag string
+	err := c.do(ctx, "put", key, request{method: http.MethodPut, key: key, header: h, body: r, size: size, payload: payload}, func(resp *http.Response) error {
+		etag = strings.Trim(resp.Header.Get("ETag"), `"`)
+		return nil
 	})
-	if err != nil {
-		return "", c.fail("put", key, err)
-	}
-	return strings.Trim(info.ETag, `"`), nil
+	return etag, err
 }
 
 // Get returns the bytes of key; an error that wraps [ErrNotFound] when
 // there is no such object.
 func (c *Client) Get(ctx context.Context, key string) ([]byte, error) {
-	rc, err := c.Open(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, c.fail("get", key, err)
-	}
-	return data, nil
-}
-
-// Open returns a reader of key's bytes and its headers.
-func (c *Client) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	var opts minio.GetObjectOptions
-	// The stored bytes: a precompressed sibling stored with its
-	// Content-Encoding must not be decoded on the way, as Go's transport
-	// does when it asked for gzip itself.
-	opts.Set("Accept-Encoding", "identity")
-	rc, _, _, err := c.core.GetObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, opts)
-	if err != nil {
-		return nil, c.fail("get", key, err)
-	}
-	return rc, nil
+	var data []byte
+	err := c.do(ctx, "get", key, request{method: http.MethodGet, key: key}, func(resp *http.Response) (err error) {
+		data, err = io.ReadAll(resp.Body)
+		return err
+	})
+	return data, err
 }
 
 // Delete removes keys, in batches of a thousand; its error lists each
 // key the server did not remove, with its answer.
 func (c *Client) Delete(ctx context.Context, keys []string) error {
-	ch := make(chan minio.ObjectInfo)
-	go func() {
-		defer close(ch)
-		for _, k := range keys {
-			select {
-			case ch <- minio.ObjectInfo{Key: c.cfg.Prefix + k}:
-			case <-ctx.Done():
-				return
+	var errs []error
+	for batch := range slices.Chunk(keys, c.deleteBatch) {
+		type object struct {
+			Key string
+		}
+		body := struct {
+			XMLName xml.Name `xml:"Delete"`
+			Quiet   bool
+			Object  []object
+		}{Quiet: true}
+		for _, k := range batch {
+			body.Object = append(body.Object, object{c.cfg.Prefix + k})
+		}
+		data, err := xml.Marshal(body)
+		if err != nil {
+			return err
+		}
+		sum := md5.Sum(data)
+		sha := sha256.Sum256(data)
+		h := http.Header{"Content-Md5": {base64.StdEncoding.EncodeToString(sum[:])}, "Content-Type": {"application/xml"}}
+		var result struct {
+			Error []struct {
+				Key, Code, Message string
 			}
 		}
-	}()
-	var mu sync.Mutex
-	var errs []error
-	for e := range c.core.RemoveObjects(ctx, c.cfg.Bucket, ch, minio.RemoveObjectsOptions{}) {
-		mu.Lock()
-		errs = append(errs, c.fail("delete", strings.TrimPrefix(e.ObjectName, c.cfg.Prefix), e.Err))
-		mu.Unlock()
-	}
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
+		err = c.do(ctx, "delete", "", request{method: http.MethodPost, query: url.Values{"delete": {""}}, header: h,
+			body: bytes.NewReader(data), size: int64(len(data)), payload: hex.EncodeToString(sha[:])},
+			func(resp *http.Response) error { return xml.NewDecoder(resp.Body).Decode(&result) })
+		if err != nil {
+			return err
+		}
+		for _, e := range result.Error {
+			key := strings.TrimPrefix(e.Key, c.cfg.Prefix)
+			errs = append(errs, &Error{Op: "delete", URL: c.URL(key), Code: e.Code, Message: e.Message, Err: errors.New(e.Code + ": " + e.Message)})
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -246,11 +299,218 @@ func (c *Client) Delete(ctx context.Context, keys []string) error {
 // PresignGet returns a URL that GETs key without credentials until it
 // expires: what a CDN's fetch of the object sees, headers included.
 func (c *Client) PresignGet(ctx context.Context, key string, expires time.Duration) (*url.URL, error) {
-	u, err := c.core.Client.PresignedGetObject(ctx, c.cfg.Bucket, c.cfg.Prefix+key, expires, nil)
+	region, err := c.bucketRegion(ctx)
 	if err != nil {
-		return nil, c.fail("presign", key, err)
+		return nil, c.fail("presign", key, 0, nil, err)
 	}
-	return u, nil
+	cr, err := c.creds.get(ctx)
+	if err != nil {
+		return nil, c.fail("presign", key, 0, nil, err)
+	}
+	return presign(c.objectURL(region, key, nil), cr, region, expires, time.Now()), nil
+}
+
+// request is what a call asks of the server; do sends it.
+type request struct {
+	method  string
+	key     string // relative to the prefix; "" for the bucket
+	query   url.Values
+	header  http.Header
+	body    io.ReadSeeker // nil for none
+	size    int64
+	payload string // the body's hex SHA-256 or unsignedPayload; "" for no body
+}
+
+// do sends req, signed, trying it again (up to Config.Attempts times in
+// all) when no answer came or the server answered that it is busy or
+// failed, and hands a successful answer to read. Its error is an [Error]
+// of op on key.
+func (c *Client) do(ctx context.Context, op, key string, req request, read func(*http.Response) error) error {
+	region, err := c.bucketRegion(ctx)
+	if err != nil {
+		return c.fail(op, key, 0, nil, err)
+	}
+	for attempt := 1; ; attempt++ {
+		status, answer, err := c.once(ctx, region, req, read)
+		if err == nil {
+			return nil
+		}
+		if attempt >= c.cfg.Attempts || ctx.Err() != nil || !retryable(status, answer) {
+			return c.fail(op, key, status, answer, err)
+		}
+		// 100 ms, 200 ms, 400 ms…, with up to half again at random, so
+		// that the uploads that failed together do not come back
+		// together.
+		wait := 100 * time.Millisecond << min(attempt-1, 6)
+		wait += rand.N(wait / 2)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return c.fail(op, key, status, answer, ctx.Err())
+		}
+	}
+}
+
+// errorAnswer is S3's XML error document.
+type errorAnswer struct {
+	Code, Message string
+	Region        string
+}
+
+// once sends req once. status is the server's answer's, and answer its
+// error document, when the answer was an error; 0 and nil when none came.
+func (c *Client) once(ctx context.Context, region string, req request, read func(*http.Response) error) (status int, answer *errorAnswer, err error) {
+	cr, err := c.creds.get(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	var body io.Reader
+	if req.body != nil {
+		if _, err := req.body.Seek(0, io.SeekStart); err != nil {
+			return 0, nil, err
+		}
+		body = io.LimitReader(req.body, req.size)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.method, c.objectURL(region, req.key, req.query).String(), body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if req.body != nil {
+		hr.ContentLength = req.size
+		if req.size == 0 {
+			hr.Body = http.NoBody
+		}
+	}
+	maps.Copy(hr.Header, req.header)
+	// The stored bytes: a precompressed sibling stored with its
+	// Content-Encoding must not be decoded on the way, as Go's transport
+	// does when it asked for gzip itself.
+	hr.Header.Set("Accept-Encoding", "identity")
+	payload := cmp.Or(req.payload, emptySHA256)
+	sign(hr, cr, region, payload, time.Now())
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		if err := read(resp); err != nil {
+			return 0, nil, err // cut short: tried again
+		}
+		return 0, nil, nil
+	}
+	answer = &errorAnswer{}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if xml.Unmarshal(data, answer) != nil {
+		answer = &errorAnswer{}
+	}
+	return resp.StatusCode, answer, fmt.Errorf("%s", resp.Status)
+}
+
+// retryable reports whether an answer, or its absence (status 0), is
+// worth trying the request again for.
+func retryable(status int, answer *errorAnswer) bool {
+	if status == 0 || status >= 500 || status == http.StatusTooManyRequests {
+		return true
+	}
+	if answer != nil {
+		switch answer.Code {
+		case "RequestTimeout", "SlowDown", "RequestTimeTooSkewed", "ExpiredToken", "InternalError":
+			return true
+		}
+	}
+	return false
+}
+
+// objectURL is the URL of key (relative to the prefix; "" for the
+// bucket) with query q: the bucket in the host name on AWS (the
+// region's host, s3.REGION.amazonaws.com, when no endpoint was given),
+// when its name allows and PathStyle is not set; in the path everywhere
+// else.
+func (c *Client) objectURL(region, key string, q url.Values) *url.URL {
+	host := c.host
+	if c.aws {
+		host = "s3." + region + ".amazonaws.com"
+	}
+	p := "/" + c.cfg.Bucket + "/"
+	if c.amazon && !c.cfg.PathStyle && virtualHostable(c.cfg.Bucket) {
+		host, p = c.cfg.Bucket+"."+host, "/"
+	}
+	if key != "" {
+		p += c.cfg.Prefix + key
+	}
+	u := &url.URL{Scheme: c.scheme, Host: host, Path: p, RawPath: uriEscape(p, true)}
+	if len(q) > 0 {
+		u.RawQuery = canonicalQuery(q)
+	}
+	return u
+}
+
+// virtualHostable reports whether a bucket's name can lead its host name
+// under TLS: a DNS label of lower-case letters, digits and hyphens (a dot
+// would not match the certificate's wildcard).
+func virtualHostable(bucket string) bool {
+	if len(bucket) < 3 || len(bucket) > 63 || bucket[0] == '-' || bucket[len(bucket)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(bucket); i++ {
+		c := bucket[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// bucketRegion returns the bucket's region: the Config's, or the one the
+// server names for it, asked once (GetBucketLocation). A server that will
+// not say is taken to be in us-east-1, as S3-compatible servers are by
+// default.
+func (c *Client) bucketRegion(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.region != "" {
+		return c.region, nil
+	}
+	cr, err := c.creds.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	host := c.host
+	u := &url.URL{Scheme: c.scheme, Host: host, Path: "/" + c.cfg.Bucket + "/", RawPath: uriEscape("/"+c.cfg.Bucket+"/", true), RawQuery: "location="}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	sign(hr, cr, "us-east-1", emptySHA256, time.Now())
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	region := resp.Header.Get("X-Amz-Bucket-Region")
+	if resp.StatusCode/100 == 2 {
+		var loc struct {
+			Region string `xml:",chardata"`
+		}
+		if err := xml.NewDecoder(resp.Body).Decode(&loc); err != nil {
+			return "", fmt.Errorf("the bucket's location: %w", err)
+		}
+		region = cmp.Or(strings.TrimSpace(loc.Region), region)
+		if region == "EU" {
+			region = "eu-west-1" // the name of old
+		}
+	} else {
+		var answer errorAnswer
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		xml.Unmarshal(data, &answer)
+		if answer.Code == "NoSuchBucket" {
+			return "", &Error{Op: "list", URL: c.display, Status: resp.StatusCode, Code: answer.Code, Message: answer.Message, Err: errors.New(resp.Status)}
+		}
+		region = cmp.Or(region, answer.Region)
+	}
+	c.region = cmp.Or(region, "us-east-1")
+	return c.region, nil
 }
 
 // ErrNotFound is the cause of an [Error] for an object or a bucket that
@@ -300,14 +560,12 @@ func (e *Error) Unwrap() error {
 	return e.Err
 }
 
-// fail makes an [Error] of a request's error.
-func (c *Client) fail(op, key string, err error) error {
-	e := &Error{Op: op, URL: c.URL(key), Err: err}
-	var resp minio.ErrorResponse
-	if errors.As(err, &resp) && resp.StatusCode != 0 {
-		e.Status, e.Code, e.Message = resp.StatusCode, resp.Code, resp.Message
+// fail makes an [Error] of op on key, with the server's answer when one
+// came.
+func (c *Client) fail(op, key string, status int, answer *errorAnswer, err error) error {
+	e := &Error{Op: op, URL: c.URL(key), Status: status, Err: err}
+	if answer != nil {
+		e.Code, e.Message = answer.Code, answer.Message
 	}
 	return e
 }
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
