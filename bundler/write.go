@@ -50,16 +50,23 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		prev = map[string]string{}
 		prevData = nil // not a manifest: nothing to keep in the history
 	}
-	var files []outFile
+	siblings, stale, reused, err := p.compress(ctx, res, prev)
+	if err != nil {
+		return err
+	}
+	// Sized once: growing it by doubling was 15 ms of CPU in a one-image
+	// rebuild of the 4,000-file site.
+	perOutput := 1
+	if p.cfg.KeepUnhashed {
+		perOutput = 2
+	}
+	// The manifests (two), and the history (two more) come last.
+	files := make([]outFile, 0, perOutput*len(res.Outputs)+len(siblings)+4)
 	for _, o := range res.Outputs {
 		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, kind: hashedFile})
 		if p.cfg.KeepUnhashed {
 			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, kind: plainFile, built: prev[o.Name] == o.Path, linkTo: o.Path})
 		}
-	}
-	siblings, stale, reused, err := p.compress(ctx, res, prev)
-	if err != nil {
-		return err
 	}
 	files = append(files, siblings...)
 	// The two manifests are encoded at once, after compress has recorded
