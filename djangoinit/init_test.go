@@ -1,13 +1,17 @@
 package djangoinit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/pelletier/go-toml/v2"
+	"github.com/stapler-build/stapler/bundler"
 	"github.com/stapler-build/stapler/finders"
 )
 
@@ -123,5 +127,23 @@ func TestPythonCommand(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := pythonCommand([]byte("#!/usr/bin/env python3\n"), ""); err == nil {
 		t.Errorf("no Python at all: no error")
+	}
+}
+
+// TestBundleNameAgrees: the names init writes as bundle names of their
+// own are the names bundler accepts, and the others it refuses. The
+// pattern is written twice, since djangoinit compiles nothing of bundler;
+// this holds the two to one rule.
+func TestBundleNameAgrees(t *testing.T) {
+	for _, name := range []string{"site", "site-css", "a_b", "A9", "-", "a.b", "a b", "é", "x/y", "a+b", "ß", "a\tb"} {
+		config := fmt.Sprintf("output = \"out\"\n[bundle.%q]\noutput = \"x.css\"\nsources = [\"a.css\"]\n", name)
+		p, err := bundler.Load(bundler.Options{FS: fstest.MapFS{"assets.toml": {Data: []byte(config)}, "a.css": {Data: []byte("a{}")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := strings.Contains(p.ConfigProblems().Error(), fmt.Sprintf("bundle name %q", name))
+		if ours := bundleName.MatchString(name); ours == refused {
+			t.Errorf("bundle name %q: init's pattern matches it: %v; bundler refuses it: %v (%v)", name, ours, refused, p.ConfigProblems())
+		}
 	}
 }

@@ -342,7 +342,8 @@ func extsIn(dir string) []string {
 	return exts
 }
 
-// bundleName is what a stapler bundle name may hold.
+// bundleName is what a stapler bundle name may hold: bundler's rule,
+// which TestBundleNameAgrees holds this copy to.
 var bundleName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // renderPipeline writes a bundle for each of PIPELINE's groups.
