@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -80,10 +81,16 @@ func direntsOf(fd int, dir string) ([]dirent, error) {
 // dst shares with src is known without a stat of either (two stats a file
 // were most of a rebuild's system time on the 4,000-file site). It
 // reports done false, having changed nothing that syncTree would not,
-// where a file system leaves an entry's type unknown.
-func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, err error) {
+// where a file system leaves an entry's type unknown. Done, it returns
+// carried: every regular file dst then holds, by slash-separated name,
+// with its inode, which it shares with src's file of that name (0 for
+// one it could not link, whose inode it does not know).
+func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, carried map[string]uint64, err error) {
 	g := new(errgroup.Group)
 	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	carried = map[string]uint64{}
+	var copiedMu sync.Mutex
+	var copied []string // not linked to src's inode: a copy, or a name found taken
 	var unknown atomic.Bool
 	errUnknown := errors.New("unknown entry type")
 	var walk func(rel string) error
@@ -141,6 +148,7 @@ func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, e
 				continue // left in, and removed below if dst has it
 			}
 			delete(in, e.name)
+			carried[name] = e.ino
 			if ok && d.typ == unix.DT_REG && d.ino == e.ino {
 				continue // the same file
 			}
@@ -156,6 +164,11 @@ func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, e
 					return err
 				}
 				err = os.Link(from, to)
+				if err != nil {
+					copiedMu.Lock()
+					copied = append(copied, name)
+					copiedMu.Unlock()
+				}
 				if err != nil && !errors.Is(err, fs.ErrExist) {
 					err = copyFile(from, to)
 				}
@@ -177,9 +190,12 @@ func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, e
 	err = walk(".")
 	err = errors.Join(err, g.Wait())
 	if unknown.Load() {
-		return false, nil
+		return false, nil, nil
 	}
-	return true, err
+	for _, name := range copied {
+		carried[name] = 0 // there, of an inode unknown
+	}
+	return true, carried, err
 }
 
 // outputFacts returns the facts of the output out and of every file and

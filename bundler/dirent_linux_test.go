@@ -3,6 +3,7 @@ package bundler
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -88,9 +89,24 @@ func TestSyncTreeDirents(t *testing.T) {
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
-		done, err := syncTreeDirents(src, a, skip)
+		done, carried, err := syncTreeDirents(src, a, skip)
 		if !done || err != nil {
 			t.Fatalf("seed %d: syncTreeDirents: done %t, %v", seed, done, err)
+		}
+		// What it says it carried is every regular file of dst, each
+		// with its inode: the writer takes a name it does not list for
+		// absent, and a listed one's size from another name's stat.
+		files := map[string]uint64{}
+		filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				rel, _ := filepath.Rel(a, p)
+				fi, _ := os.Lstat(p)
+				files[filepath.ToSlash(rel)] = fi.Sys().(*syscall.Stat_t).Ino
+			}
+			return nil
+		})
+		if !maps.Equal(carried, files) {
+			t.Fatalf("seed %d: syncTreeDirents said it carried\n%v\ndst holds\n%v", seed, carried, files)
 		}
 		for p, ctime := range kept {
 			if fi, err := os.Stat(p); err != nil || !ctimeOfInfo(fi).Equal(ctime) {

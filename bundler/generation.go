@@ -72,6 +72,10 @@ type output struct {
 	spare   string // link mode: an earlier generation that next makes the next one of
 	plain   bool   // dir is a directory (an in-place build's): a switch replaces it with a link
 	fresh   bool   // next made an empty generation: nothing is in place in it
+	// carried is what the spare generation's sync left in the next one,
+	// when it could say (see syncTreeDirents): each regular file's name
+	// and inode; nil otherwise.
+	carried map[string]uint64
 }
 
 // openOutput finds what dir is: nothing yet, a directory, or a link to a
@@ -166,10 +170,14 @@ func (o *output) sweep() error {
 func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
 	name := o.spare
 	o.spare = ""
+	o.carried = nil
 	if name != "" && o.exists() {
-		if err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip); err != nil {
+		carried, err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip)
+		if err != nil {
 			o.discard(name) // and make one anew
 			name = ""
+		} else {
+			o.carried = carried
 		}
 	} else if name != "" {
 		o.discard(name)
@@ -250,11 +258,11 @@ func cloneTree(src, dst string, skip func(name string) bool) error {
 // would make of src: a file dst already shares with src (the same inode)
 // is kept, any other is replaced by a link to src's, and what src does not
 // hold is removed. Nothing in dst is followed: a link there is removed.
-func syncTree(src, dst string, skip func(name string) bool) error {
-	if done, err := syncTreeDirents(src, dst, skip); done {
-		return err
+func syncTree(src, dst string, skip func(name string) bool) (carried map[string]uint64, err error) {
+	if done, carried, err := syncTreeDirents(src, dst, skip); done {
+		return carried, err
 	}
-	return syncTreeStat(src, dst, skip)
+	return nil, syncTreeStat(src, dst, skip)
 }
 
 // syncTreeStat is syncTree with a stat of each file of both trees.
