@@ -206,8 +206,12 @@ func syncTreeDirents(src, dst string, skip func(name string) bool) (done bool, c
 // with several names is stat'ed under the first met); then the stats, in
 // parallel, each into its place: the same facts in the same order as one
 // walk, in less time (a serial walk was 22 ms of every one-image rebuild
-// of the 4,000-file site, after the build had written).
-func outputFacts(out string) ([]fact, error) {
+// of the 4,000-file site, after the build had written). A regular file
+// whose inode known holds takes that fact, its path set, without a stat:
+// the write's stats of the inodes it left alone (writer.untouched), which
+// took a one-image rebuild of that site from 12,943 fstatat calls to
+// 8,257 (strace -c).
+func outputFacts(out string, known map[uint64]fact) ([]fact, error) {
 	fi, err := os.Stat(out) // through its link, to the generation
 	top, ok := factOf(out, factStat, fi, err)
 	if !ok {
@@ -216,6 +220,7 @@ func outputFacts(out string) ([]fact, error) {
 	type entry struct {
 		dir  int // index into dirs
 		name string
+		ino  uint64 // a regular file's, as listed; 0 for anything else
 	}
 	var dirs []string
 	var ents []entry
@@ -240,7 +245,11 @@ func outputFacts(out string) ([]fact, error) {
 				}
 				seen[e.ino] = true
 			}
-			ents = append(ents, entry{d, e.name})
+			var ino uint64
+			if e.typ == unix.DT_REG {
+				ino = e.ino
+			}
+			ents = append(ents, entry{d, e.name, ino})
 			isDir := e.typ == unix.DT_DIR
 			if e.typ == unix.DT_UNKNOWN { // the file system does not say
 				var st unix.Stat_t
@@ -275,6 +284,11 @@ func outputFacts(out string) ([]fact, error) {
 		}
 		defer unix.Close(fd)
 		for i := start; i < end; i++ {
+			if f, ok := known[ents[i].ino]; ok && ents[i].ino != 0 {
+				f.Path = filepath.Join(dir, ents[i].name)
+				facts[1+i] = f
+				continue
+			}
 			var st unix.Stat_t
 			if err := unix.Fstatat(fd, ents[i].name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 				return &fs.PathError{Op: "lstat", Path: filepath.Join(dir, ents[i].name), Err: err}
@@ -299,4 +313,25 @@ func outputFacts(out string) ([]fact, error) {
 		return nil, err
 	}
 	return facts, nil
+}
+
+// lstatFact is the fact of the file final of the writer's root, from an
+// lstat relative to its directory.
+func (w *writer) lstatFact(final string) (fact, error) {
+	reldir, base := filepath.Dir(final), filepath.Base(final)
+	fd, err := w.dirFD(reldir)
+	if err != nil {
+		return fact{}, err
+	}
+	var st unix.Stat_t
+	for {
+		err = unix.Fstatat(fd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return fact{}, err
+	}
+	return fact{Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}, nil
 }

@@ -178,7 +178,7 @@ func TestOutputFacts(t *testing.T) {
 	if err := os.Symlink(".static.gen-x", out); err != nil {
 		t.Fatal(err)
 	}
-	got, err := outputFacts(out)
+	got, err := outputFacts(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,9 @@ type Project struct {
 	// for this one (something changed): the manifest it wrote, for write
 	// to take its paths from while the file is as that build left it.
 	last *buildRecord
+	// outStats are the stats of the output's files that the write took
+	// and left standing, by inode, for the record (see writer.untouched).
+	outStats map[uint64]fact
 
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory

@@ -581,7 +581,7 @@ func (p *Project) saveRecord(res *Result) {
 	if err != nil {
 		return
 	}
-	if rec.Output, err = outputFacts(out); err != nil {
+	if rec.Output, err = outputFacts(out, p.outStats); err != nil {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })

@@ -2,6 +2,7 @@ package bundler_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -143,6 +144,24 @@ func TestBuildRecord(t *testing.T) {
 	res = build("a file added", false)
 	if _, ok := res.Manifest.Files["img/y.png"]; !ok {
 		t.Errorf("the file added is not in the manifest")
+	}
+
+	// The image the bundle refers to, replaced by a rename: new hashed
+	// names for it and the bundle, their plain copies linked anew, the
+	// rest carried into the next generation; then back to its first
+	// bytes, whose hashed files the output still holds, so that the plain
+	// copies are linked to files carried over. The record's facts of what
+	// the write left alone come from the write's own stats; one that the
+	// write's links moved on would send the next build the whole way.
+	for i, data := range []string{"png-new", "png"} {
+		tmp := filepath.Join(dir, "static", "img", "x.png.new")
+		writeOld(t, tmp, data)
+		if err := os.Rename(tmp, filepath.Join(dir, "static", "img", "x.png")); err != nil {
+			t.Fatal(err)
+		}
+		wait()
+		build(fmt.Sprintf("the image replaced (%d)", i), false)
+		build(fmt.Sprintf("nothing changed since the image (%d)", i), true)
 	}
 
 	// Every file modified within the racy window (two hours, and they are

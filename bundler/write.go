@@ -210,6 +210,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			return err
 		}
 	}
+	p.outStats = w.untouched()
 	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged+reused
 	res.Stats.Compressed = countHashed(siblings)
 	return nil
@@ -316,15 +317,12 @@ type writer struct {
 	// carried, when not nil, is every regular file the root holds before
 	// the writes, by name, with its inode (output.carried): same stats
 	// each inode once, not each name (a plain copy shares its hashed
-	// file's inode). inodes holds those stats.
+	// file's inode). inodes holds those stats, touched the inodes whose
+	// links the writes then changed (a name replaced or removed, a plain
+	// copy linked), which changes their ctime.
 	carried map[string]uint64
-	inodes  map[uint64]inodeStat
-}
-
-// inodeStat is what writer.same needs of a file's lstat.
-type inodeStat struct {
-	mode fs.FileMode
-	size int64
+	inodes  map[uint64]fact
+	touched map[uint64]bool
 }
 
 // staged is a file written under a temporary name, tmp, and the name it
@@ -515,21 +513,68 @@ func (w *writer) lstatCarried(name, final string) (fs.FileMode, int64, error) {
 		return w.lstat(final)
 	}
 	w.mu.Lock()
-	st, ok := w.inodes[ino]
+	f, ok := w.inodes[ino]
 	w.mu.Unlock()
-	if ok {
-		return st.mode, st.size, nil
-	}
-	mode, size, err := w.lstat(final)
-	if err == nil {
+	if !ok {
+		var err error
+		if f, err = w.lstatFact(final); err != nil || f.Ino != ino {
+			// Not what the sync left, or no stat to keep: the plain
+			// lstat, and its error.
+			return w.lstat(final)
+		}
 		w.mu.Lock()
 		if w.inodes == nil {
-			w.inodes = map[uint64]inodeStat{}
+			w.inodes = map[uint64]fact{}
 		}
-		w.inodes[ino] = inodeStat{mode, size}
+		w.inodes[ino] = f
 		w.mu.Unlock()
 	}
-	return mode, size, err
+	return fileModeOf(f.Mode), f.Size, nil
+}
+
+// touch notes that the writes change the links of the file carried under
+// name, if any: its inode's ctime moves, so its stat is not kept for the
+// record (see untouched).
+func (w *writer) touch(name string) {
+	ino, ok := w.carried[name]
+	if !ok || ino == 0 {
+		return
+	}
+	w.mu.Lock()
+	if w.touched == nil {
+		w.touched = map[uint64]bool{}
+	}
+	w.touched[ino] = true
+	w.mu.Unlock()
+}
+
+// untouched returns the stats same took of inodes the writes left alone,
+// by inode: what the record's facts of the output would take again.
+func (w *writer) untouched() map[uint64]fact {
+	if len(w.inodes) == 0 {
+		return nil
+	}
+	out := make(map[uint64]fact, len(w.inodes))
+	for ino, f := range w.inodes {
+		if !w.touched[ino] {
+			out[ino] = f
+		}
+	}
+	return out
+}
+
+// fileModeOf is the type of a file of the system's st_mode, as lstat
+// reports it to same.
+func fileModeOf(mode uint32) fs.FileMode {
+	switch mode & syscallIFMT {
+	case syscallIFREG:
+		return 0
+	case 0o040000:
+		return fs.ModeDir
+	case 0o120000:
+		return fs.ModeSymlink
+	}
+	return fs.ModeDevice
 }
 
 // changes reports whether writing files, and removing the stale ones,
@@ -593,8 +638,10 @@ func (w *writer) stage(f outFile) (staged, error) {
 	if src != "" && filepath.Dir(src) == reldir {
 		// A plain copy: a hard link of its hashed file, which is its
 		// bytes. Where the file system has no hard links, it is written.
+		w.touch(f.linkTo)
 		err := w.link(dir, reldir, filepath.Base(src), base)
 		if w.direct && errors.Is(err, fs.ErrExist) {
+			w.touch(f.name)
 			err = w.replace(dir, base, func() error { return w.link(dir, reldir, filepath.Base(src), base) })
 		}
 		if err == nil {
@@ -607,6 +654,7 @@ func (w *writer) stage(f outFile) (staged, error) {
 	}
 	err = w.create(dir, reldir, base, data)
 	if w.direct && errors.Is(err, fs.ErrExist) {
+		w.touch(f.name)
 		err = w.replace(dir, base, func() error { return w.create(dir, reldir, base, data) })
 	}
 	if err != nil {
@@ -641,6 +689,7 @@ func (w *writer) commit() error {
 	for k := range w.staged {
 		if k == manifestFile {
 			for _, name := range w.remove {
+				w.touch(name)
 				if err := w.root.Remove(filepath.FromSlash(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return fmt.Errorf("bundler: %w", err)
 				}
