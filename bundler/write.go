@@ -30,6 +30,7 @@ const manifestPathsStep = "manifest paths"
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
 func (p *Project) write(ctx context.Context, res *Result, o *output) error {
+	p.outStats = nil // this write's, once it has written
 	// A plain copy is not named for its content, so in general only its
 	// bytes tell whether it is up to date; but when the manifest in place
 	// maps its name to the same hashed file, the build that wrote that
