@@ -408,27 +408,37 @@ func (p *Project) recorded() *Result {
 	if err != nil {
 		return nil
 	}
-	// The facts first; the stats run while the rest is read.
+	// Each list of facts is stat'ed from the moment it is read, while the
+	// rest is read: on the 4,000-file site, the inputs' stats start 3 ms
+	// into reading 6 ms of facts.
 	r := &recReader{s: data}
 	var rec buildRecord
-	if !r.facts(&rec) || rec.Key != p.recordKey(p.config) {
+	if !r.header(&rec) || rec.Key != p.recordKey(p.config) {
 		return nil
 	}
-	same := make(chan bool, 1)
-	go func() {
-		link, err := os.Readlink(p.outputDir)
-		if err != nil {
-			link = ""
-		}
-		same <- link == rec.Link && allSame(rec.Inputs, rec.Output)
-	}()
+	check := newSameCheck()
+	defer check.wait() // no stat outlives the check, whatever returns
+	if rec.Inputs = r.factList(); r.bad {
+		check.fail()
+		return nil
+	}
+	check.add(rec.Inputs)
+	if rec.Link, rec.Output = r.str(), r.factList(); r.bad {
+		check.fail()
+		return nil
+	}
+	check.add(rec.Output)
+	if link, err := os.Readlink(p.outputDir); err != nil && rec.Link != "" || err == nil && link != rec.Link {
+		check.fail()
+	}
 	ok := r.result(&rec)
-	if !<-same || !ok {
+	if !check.wait() || !ok {
 		if ok {
 			p.last = &rec
 		}
 		return nil
 	}
+	p.unracy(&rec)
 	res := &Result{Manifest: rec.Manifest, Stats: rec.Stats, Unused: rec.Unused, Outputs: rec.outputs}
 	res.Stats.Cached = res.Stats.Sources
 	res.Stats.Unchanged += res.Stats.Written
@@ -439,6 +449,42 @@ func (p *Project) recorded() *Result {
 		res.Outputs[i].load = func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
 	}
 	return res
+}
+
+// unracy writes the record again without the sums of its racy facts
+// that are racy no more, when it has any: rec has just been found to hold,
+// each of those by its stat and its sum, and a fact modified longer ago
+// than the racy window stands by its stat, as it would in a record
+// written now. Without this, a record written within the window of its
+// files' last change (a build right after a checkout) had every later
+// build read and hash each of those files again: on the 4,000-file site,
+// 220 ms a build instead of 40, until something changed.
+func (p *Project) unracy(rec *buildRecord) {
+	changed := false
+	for _, facts := range [][]fact{rec.Inputs, rec.Output} {
+		for i := range facts {
+			if f := &facts[i]; f.Sum != 0 && !p.rec.racy(*f) {
+				f.Sum, f.Content = 0, [sha256.Size]byte{}
+				changed = true
+			}
+		}
+	}
+	if changed {
+		writeRecord(recordPath(p.outputDir), rec)
+	}
+}
+
+// writeRecord writes rec to file, under a temporary name renamed over
+// it; a record that cannot be written is left as it was, or none.
+func writeRecord(file string, rec *buildRecord) {
+	b := rec.encode()
+	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
+		return
+	}
+	tmp := filepath.Join(filepath.Dir(file), ".stapler-"+rand.Text()+".tmp")
+	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, file) != nil {
+		os.Remove(tmp)
+	}
 }
 
 // readString returns the bytes of the file name as a string, read into it
@@ -519,27 +565,66 @@ func outputFactsWalk(out string) ([]fact, error) {
 // allSame reports whether every fact of the lists still holds, stat'ing
 // them in parallel.
 func allSame(lists ...[]fact) bool {
-	// In parts, so that the first difference stops the rest: a build with
-	// one file changed must not stat every other first.
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
-	var differs atomic.Bool
-	const part = 256
+	c := newSameCheck()
 	for _, facts := range lists {
-		for i := 0; i < len(facts) && !differs.Load(); i += part {
-			g.Go(func() error {
-				if !differs.Load() && !sameFacts(facts[i:min(i+part, len(facts))]) {
-					differs.Store(true)
+		c.add(facts)
+	}
+	return c.wait()
+}
+
+// sameCheck stats lists of facts in parallel, in parts, from the moment
+// each is added (a record's inputs are stat'ed while the rest of it is
+// read), and stops at the first that differs: a build with one file
+// changed must not stat every other first.
+type sameCheck struct {
+	g       errgroup.Group
+	adding  sync.WaitGroup
+	differs atomic.Bool
+
+	mu    sync.Mutex
+	lists [][]fact
+
+	wait func() bool // see finish; once, whoever asks
+}
+
+func newSameCheck() *sameCheck {
+	c := &sameCheck{}
+	c.g.SetLimit(runtime.GOMAXPROCS(0) * 2)
+	c.wait = sync.OnceValue(c.finish)
+	return c
+}
+
+// add starts the stats of facts, without waiting for them.
+func (c *sameCheck) add(facts []fact) {
+	c.mu.Lock()
+	c.lists = append(c.lists, facts)
+	c.mu.Unlock()
+	const part = 256
+	c.adding.Go(func() {
+		for i := 0; i < len(facts) && !c.differs.Load(); i += part {
+			c.g.Go(func() error {
+				if !c.differs.Load() && !sameFacts(facts[i:min(i+part, len(facts))]) {
+					c.differs.Store(true)
 				}
 				return nil
 			})
 		}
-	}
-	g.Wait()
-	if differs.Load() {
+	})
+}
+
+// fail notes a difference found otherwise: the stats still running stop.
+func (c *sameCheck) fail() { c.differs.Store(true) }
+
+// finish waits for the stats, and reports whether every fact added
+// holds: its stat, and for a racy one, the sum of what its path holds
+// now. Nothing may be added after.
+func (c *sameCheck) finish() bool {
+	c.adding.Wait()
+	c.g.Wait()
+	if c.differs.Load() {
 		return false
 	}
-	for _, facts := range lists {
+	for _, facts := range c.lists {
 		for _, f := range facts {
 			if f.Sum != 0 {
 				if sum, ok := f.sumNow(); !ok || sum != f.Content {
@@ -599,14 +684,7 @@ func (p *Project) saveRecord(res *Result) {
 		seen[f.Ino] = true
 		return false
 	})
-	b := rec.encode()
-	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
-		return
-	}
-	tmp := filepath.Join(filepath.Dir(file), ".stapler-"+rand.Text()+".tmp")
-	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, file) != nil {
-		os.Remove(tmp)
-	}
+	writeRecord(file, &rec)
 }
 
 // dropRecord removes the record of the last build into outputDir: a build
@@ -710,14 +788,22 @@ func (rec *buildRecord) encode() []byte {
 
 // facts reads a record's key and facts.
 func (r *recReader) facts(rec *buildRecord) bool {
+	if !r.header(rec) {
+		return false
+	}
+	rec.Inputs = r.factList()
+	rec.Link = r.str()
+	rec.Output = r.factList()
+	return !r.bad
+}
+
+// header reads a record's format and key.
+func (r *recReader) header(rec *buildRecord) bool {
 	if r.str() != recordFormat || len(r.s) < sha256.Size {
 		return false
 	}
 	copy(rec.Key[:], r.s)
 	r.s = r.s[sha256.Size:]
-	rec.Inputs = r.factList()
-	rec.Link = r.str()
-	rec.Output = r.factList()
 	return !r.bad
 }
 
