@@ -322,6 +322,7 @@ type writer struct {
 	// links the writes then changed (a name replaced or removed, a plain
 	// copy linked), which changes their ctime.
 	carried map[string]uint64
+	inodeMu sync.Mutex // guards inodes and touched: not mu, which every lstat's dirFD takes
 	inodes  map[uint64]fact
 	touched map[uint64]bool
 }
@@ -513,9 +514,9 @@ func (w *writer) lstatCarried(name, final string) (fs.FileMode, int64, error) {
 		// could not link is of an inode of its own.
 		return w.lstat(final)
 	}
-	w.mu.Lock()
+	w.inodeMu.Lock()
 	f, ok := w.inodes[ino]
-	w.mu.Unlock()
+	w.inodeMu.Unlock()
 	if !ok {
 		var err error
 		if f, err = w.lstatFact(final); err != nil || f.Ino != ino {
@@ -523,12 +524,12 @@ func (w *writer) lstatCarried(name, final string) (fs.FileMode, int64, error) {
 			// lstat, and its error.
 			return w.lstat(final)
 		}
-		w.mu.Lock()
+		w.inodeMu.Lock()
 		if w.inodes == nil {
-			w.inodes = map[uint64]fact{}
+			w.inodes = make(map[uint64]fact, len(w.carried))
 		}
 		w.inodes[ino] = f
-		w.mu.Unlock()
+		w.inodeMu.Unlock()
 	}
 	return fileModeOf(f.Mode), f.Size, nil
 }
@@ -541,12 +542,12 @@ func (w *writer) touch(name string) {
 	if !ok || ino == 0 {
 		return
 	}
-	w.mu.Lock()
+	w.inodeMu.Lock()
 	if w.touched == nil {
 		w.touched = map[uint64]bool{}
 	}
 	w.touched[ino] = true
-	w.mu.Unlock()
+	w.inodeMu.Unlock()
 }
 
 // untouched returns the stats same took of inodes the writes left alone,
