@@ -96,6 +96,9 @@ type Project struct {
 	// for this one (something changed): the manifest it wrote, for write
 	// to take its paths from while the file is as that build left it.
 	last *buildRecord
+	// held are the facts of the files the record's check found to hold,
+	// by path: the probe's stats (see sameCheck.holding).
+	held map[string]fact
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

@@ -12,14 +12,16 @@ import (
 // stats each name relative to its directory, opened once (O_PATH), and
 // makes no FileInfo: on the 4,000-file site, half of os.Stat's cost, most
 // of which is looking up every component of a long absolute path again.
-func sameFacts(facts []fact) bool {
+// held, when not nil, is as long as facts: each fact found to hold up to
+// the first that does not is marked in it.
+func sameFacts(facts []fact, held []bool) bool {
 	dir, fd, dirErr := "", -1, error(nil)
 	defer func() {
 		if fd >= 0 {
 			unix.Close(fd)
 		}
 	}()
-	for _, f := range facts {
+	for i, f := range facts {
 		d, base := filepath.Split(f.Path)
 		if d != dir {
 			if fd >= 0 {
@@ -46,6 +48,9 @@ func sameFacts(facts []fact) bool {
 		if err != nil || st.Size != f.Size || st.Mtim.Nano() != f.Mtime || st.Ctim.Nano() != f.Ctime ||
 			st.Ino != f.Ino || st.Mode != f.Mode {
 			return false
+		}
+		if held != nil {
+			held[i] = true
 		}
 	}
 	return true

@@ -5,17 +5,20 @@ package bundler
 import "os"
 
 // sameFacts reports whether each fact of a list sorted by path holds.
-func sameFacts(facts []fact) bool { return sameFactsOS(facts) }
+func sameFacts(facts []fact, held []bool) bool { return sameFactsOS(facts, held) }
 
 // readFile leaves name to be read the usual way.
 func (t *tracedFS) readFile(string) ([]byte, error, bool) { return nil, nil, false }
 
 // sameFactsOS reports whether each fact of a list sorted by path holds, with
 // os.Stat and os.Lstat (see record_linux.go for Linux's).
-func sameFactsOS(facts []fact) bool {
-	for _, f := range facts {
+func sameFactsOS(facts []fact, held []bool) bool {
+	for i, f := range facts {
 		if now, ok := f.take(); !ok || !now.sameStat(f) {
 			return false
+		}
+		if held != nil {
+			held[i] = true
 		}
 	}
 	return true

@@ -134,7 +134,7 @@ func (s *sourceSet) probe(src *source) {
 		return
 	}
 	now := time.Now()
-	f, st, err := s.dirs.statFile(abs)
+	f, st, err := s.statFile(abs)
 	if err != nil {
 		s.p.rec.note(abs, factStat, nil, err)
 		return // reading it will say
@@ -150,6 +150,15 @@ func (s *sourceSet) probe(src *source) {
 		return
 	}
 	src.stat, src.statAt = st, now
+}
+
+// statFile stats the file at abs, or takes the stat the record's check
+// took of it when that found it as the record had it (Project.held).
+func (s *sourceSet) statFile(abs string) (fact, cacheStat, error) {
+	if f, ok := s.p.held[abs]; ok {
+		return f, cacheStat{size: f.Size, mtime: f.Mtime, ctime: f.Ctime, ino: f.Ino}, nil
+	}
+	return s.dirs.statFile(abs)
 }
 
 func (s *sourceSet) read(src *source) ([]byte, error) {
