@@ -330,10 +330,22 @@ func (c *Client) do(ctx context.Context, op, key string, req request, read func(
 	if err != nil {
 		return c.fail(op, key, 0, nil, err)
 	}
+	moved := false
 	for attempt := 1; ; attempt++ {
 		status, answer, err := c.once(ctx, region, req, read)
 		if err == nil {
 			return nil
+		}
+		// A bucket in another region than the one given: AWS says which
+		// (x-amz-bucket-region, or the error's Region), and the request
+		// goes there, once, as the SDKs send it.
+		if answer != nil && answer.Region != "" && answer.Region != region && !moved && wrongRegion(status, answer.Code) {
+			moved, region = true, answer.Region
+			c.mu.Lock()
+			c.region = region
+			c.mu.Unlock()
+			attempt--
+			continue
 		}
 		if attempt >= c.cfg.Attempts || ctx.Err() != nil || !retryable(status, answer) {
 			return c.fail(op, key, status, answer, err)
@@ -351,10 +363,22 @@ func (c *Client) do(ctx context.Context, op, key string, req request, read func(
 	}
 }
 
-// errorAnswer is S3's XML error document.
+// errorAnswer is S3's XML error document, and the bucket's region when
+// the answer names it (its X-Amz-Bucket-Region header, else the
+// document's Region).
 type errorAnswer struct {
 	Code, Message string
 	Region        string
+}
+
+// wrongRegion reports whether an error answer says the request was sent
+// to, or signed for, a region the bucket is not in.
+func wrongRegion(status int, code string) bool {
+	switch code {
+	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+		return true
+	}
+	return status == http.StatusMovedPermanently
 }
 
 // once sends req once. status is the server's answer's, and answer its
@@ -404,6 +428,7 @@ func (c *Client) once(ctx context.Context, region string, req request, read func
 	if xml.Unmarshal(data, answer) != nil {
 		answer = &errorAnswer{}
 	}
+	answer.Region = cmp.Or(resp.Header.Get("X-Amz-Bucket-Region"), answer.Region)
 	return resp.StatusCode, answer, fmt.Errorf("%s", resp.Status)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -195,5 +196,42 @@ func TestWrongSecret(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 403 || e.Code != "SignatureDoesNotMatch" {
 		t.Errorf("a listing with the wrong secret: %v", err)
+	}
+}
+
+// TestWrongRegion: a bucket in another region than the one given answers
+// as AWS does, a 301 PermanentRedirect naming its region in
+// X-Amz-Bucket-Region; the client sends the request again, signed for
+// that region, and the next ones too. (AWS's own behaviour: no local
+// server has regions, so this server stands for it, checking the
+// signature's scope.)
+func TestWrongRegion(t *testing.T) {
+	clearAWS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	var scopes []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		scopes = append(scopes, auth[strings.Index(auth, "/")+10:strings.Index(auth, "/s3/")])
+		if !strings.Contains(auth, "/eu-west-1/s3/aws4_request") {
+			w.Header().Set("X-Amz-Bucket-Region", "eu-west-1")
+			w.WriteHeader(http.StatusMovedPermanently)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`)
+			return
+		}
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a.css</Key><Size>3</Size><ETag>"x"</ETag></Contents></ListBucketResult>`)
+	}))
+	defer srv.Close()
+	c, err := New(t.Context(), Config{Bucket: "static", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if objects, err := c.List(t.Context()); err != nil || len(objects) != 1 || objects[0].Key != "a.css" {
+			t.Fatalf("list: %v, %v", objects, err)
+		}
+	}
+	if want := []string{"us-east-1", "eu-west-1", "eu-west-1"}; !slices.Equal(scopes, want) {
+		t.Errorf("requests signed for %q, want %q", scopes, want)
 	}
 }
