@@ -455,7 +455,7 @@ func retryable(status int, answer *errorAnswer) bool {
 func (c *Client) objectURL(region, key string, q url.Values) *url.URL {
 	host := c.host
 	if c.aws {
-		host = "s3." + region + ".amazonaws.com"
+		host = "s3." + region + "." + awsDomain(region)
 	}
 	p := "/" + c.cfg.Bucket + "/"
 	if c.amazon && !c.cfg.PathStyle && virtualHostable(c.cfg.Bucket) {
