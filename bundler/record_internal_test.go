@@ -305,3 +305,32 @@ func FuzzReadRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestWorthWriting: a record is written again without its aged sums when
+// checking them would cost more than the writing, and not for a file or
+// two saved before the build.
+func TestWorthWriting(t *testing.T) {
+	files := func(n int, size int64) []*fact {
+		out := make([]*fact, n)
+		for i := range out {
+			out[i] = &fact{Sum: sumFile, Size: size}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		aged  []*fact
+		facts int
+		want  bool
+	}{
+		{"nothing aged", nil, 8400, false},
+		{"an edited stylesheet and its directory", append(files(1, 4<<10), &fact{Sum: sumDir}), 8400, false},
+		{"one large file", files(1, 50<<20), 8400, true},
+		{"a checkout: every file", files(4089, 6<<10), 8400, true},
+		{"a small project, every file", files(5, 100), 12, true},
+	} {
+		if got := worthWriting(tc.aged, tc.facts); got != tc.want {
+			t.Errorf("%s: worthWriting = %t, want %t", tc.name, got, tc.want)
+		}
+	}
+}
