@@ -318,18 +318,7 @@ func outputFacts(out string, known map[uint64]fact) ([]fact, error) {
 // lstatFact is the fact of the file final of the writer's root, from an
 // lstat relative to its directory.
 func (w *writer) lstatFact(final string) (fact, error) {
-	reldir, base := filepath.Dir(final), filepath.Base(final)
-	fd, err := w.dirFD(reldir)
-	if err != nil {
-		return fact{}, err
-	}
-	var st unix.Stat_t
-	for {
-		err = unix.Fstatat(fd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
-		if err != unix.EINTR {
-			break
-		}
-	}
+	st, err := w.lstatRaw(final)
 	if err != nil {
 		return fact{}, err
 	}

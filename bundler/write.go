@@ -565,8 +565,8 @@ func (w *writer) untouched() map[uint64]fact {
 	return out
 }
 
-// fileModeOf is the type of a file of the system's st_mode, as lstat
-// reports it to same.
+// fileModeOf is the type of a file of the system's st_mode (POSIX's
+// values), as lstat reports it to same.
 func fileModeOf(mode uint32) fs.FileMode {
 	switch mode & syscallIFMT {
 	case syscallIFREG:

@@ -123,12 +123,21 @@ var chmodNeeded = sync.OnceValue(func() bool {
 // root, without following a link: with its directory's descriptor, one
 // fstatat and no path to walk (a rebuild checks every output so).
 func (w *writer) lstat(final string) (fs.FileMode, int64, error) {
-	reldir, base := filepath.Dir(final), filepath.Base(final)
-	fd, err := w.dirFD(reldir)
+	st, err := w.lstatRaw(final)
 	if err != nil {
 		return 0, 0, err
 	}
+	return fileModeOf(uint32(st.Mode)), st.Size, nil
+}
+
+// lstatRaw is lstat's system call, and its whole answer.
+func (w *writer) lstatRaw(final string) (unix.Stat_t, error) {
+	reldir, base := filepath.Dir(final), filepath.Base(final)
 	var st unix.Stat_t
+	fd, err := w.dirFD(reldir)
+	if err != nil {
+		return st, err
+	}
 	for {
 		err = unix.Fstatat(fd, base, &st, unix.AT_SYMLINK_NOFOLLOW)
 		if err != unix.EINTR {
@@ -136,17 +145,7 @@ func (w *writer) lstat(final string) (fs.FileMode, int64, error) {
 		}
 	}
 	if err != nil {
-		return 0, 0, w.pathError("lstat", reldir, base, err)
+		return st, w.pathError("lstat", reldir, base, err)
 	}
-	var mode fs.FileMode
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFREG:
-	case unix.S_IFDIR:
-		mode = fs.ModeDir
-	case unix.S_IFLNK:
-		mode = fs.ModeSymlink
-	default:
-		mode = fs.ModeDevice
-	}
-	return mode, st.Size, nil
+	return st, nil
 }
