@@ -188,6 +188,9 @@ func (p *Project) unchanged(ctx context.Context) (*Result, error) {
 // referenced by a stylesheet), checked, then made in dependency order;
 // then the stylesheet bundles, which point at those names.
 func (p *Project) make(ctx context.Context) (*Result, error) {
+	// The record check's stats are for this build's probe alone: a
+	// Project built again, or checked, stats anew.
+	defer func() { p.held = nil }()
 	diags := slices.Clone(p.problems)
 	p.checkLinks(&diags)
 	if p.opts.Cache && p.disk && p.outputDir != "" {

@@ -401,6 +401,7 @@ func recordPath(outputDir string) string { return filepath.Join(cachePath(output
 // recorded returns the result of the build that the record in place
 // stands for, when nothing it depends on changed since; nil otherwise.
 func (p *Project) recorded() *Result {
+	p.held = nil // this check's, if it finds the record changed
 	if p.rec == nil || len(p.problems) > 0 {
 		return nil
 	}

@@ -333,3 +333,47 @@ func TestBuildRecordGlobRoot(t *testing.T) {
 	build("apps/b/static removed", false, "a/a.css", "a/x.png", "c.txt")
 	build("nothing changed at the end", true, "a/a.css", "a/x.png", "c.txt")
 }
+
+// TestBuildRecordProjectAgain: a Project built a second time stats its
+// files anew, never with the stats the first build's record check took
+// (the probe's, see sameCheck.holding): here the first build's check
+// found img/x.png as recorded, and x.png changes before the second.
+func TestBuildRecordProjectAgain(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes and change times: a build writes no record")
+	}
+	const racy = 100 * time.Millisecond
+	dir := recordProject(t, "")
+	record := filepath.Join(dir, "build", ".static.cache", "record")
+	time.Sleep(racy + 50*time.Millisecond)
+	if _, _, err := buildRacy(t, dir, racy); err != nil || !exists(record) {
+		t.Fatalf("first build: %v; a record: %t", err, exists(record))
+	}
+	p, err := bundler.Load(bundler.WithRacyWindow(bundler.Options{Config: filepath.Join(dir, "assets.toml"), Cache: true}, racy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another file changes: the check finds the record changed, x.png as
+	// it was.
+	writeOld(t, filepath.Join(dir, "static", "js", "app.js"), "var app = 2;\n")
+	time.Sleep(racy + 50*time.Millisecond)
+	if _, err := p.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// x.png changes, and no record is left to check against.
+	os.Remove(record)
+	writeOld(t, filepath.Join(dir, "static", "img", "x.png"), "png, changed")
+	time.Sleep(racy + 50*time.Millisecond)
+	res, err := p.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := buildRacy(t, dir, racy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Manifest.Files["img/x.png"].Path, want.Manifest.Files["img/x.png"].Path; got != want {
+		t.Errorf("the Project's second build named x.png %s, a new Project's %s", got, want)
+	}
+}
