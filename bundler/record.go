@@ -460,7 +460,7 @@ func (p *Project) recorded() *Result {
 // written now. Without this, a record written within the window of its
 // files' last change (a build right after a checkout) had every later
 // build read and hash each of those files again: on the 4,000-file site,
-// 220 ms a build instead of 40, until something changed.
+// 220 ms a build instead of 30, until something changed.
 //
 // Only when that costs less than the sums it spares: a few files saved
 // just before a build (an edit) are cheaper to hash at each build than a
@@ -643,8 +643,9 @@ func (c *sameCheck) add(facts []fact) {
 // holding returns the facts of the files of the lists found to hold, by
 // path: what a stat of each would say now. A build that goes the whole
 // way takes its probe's stats from these (see sourceSet.probe) rather
-// than stat the same files again: 3,400 fewer fstatat calls in a
-// rebuild of the 4,000-file site after a bundle's source changed.
+// than stat the same files again: how many depends on where the change
+// lies in the sorted facts (786 fewer fstatat calls in one rebuild of the
+// 4,000-file site after a bundle's source changed, 205 after an image).
 // Call it after wait.
 func (c *sameCheck) holding() map[string]fact {
 	n := 0
