@@ -98,7 +98,8 @@ type Project struct {
 	last *buildRecord
 	// held are the facts of the files the record's check found to hold,
 	// by path: the probe's stats (see sameCheck.holding).
-	held map[string]fact
+	held   map[string]fact
+	heldAt time.Time // when the check began, before its first stat
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

@@ -417,6 +417,7 @@ func (p *Project) recorded() *Result {
 	if !r.header(&rec) || rec.Key != p.recordKey(p.config) {
 		return nil
 	}
+	checkAt := time.Now()
 	check := newSameCheck()
 	defer check.wait() // no stat outlives the check, whatever returns
 	if rec.Inputs = r.factList(); r.bad {
@@ -437,7 +438,7 @@ func (p *Project) recorded() *Result {
 		if ok {
 			p.last = &rec
 		}
-		p.held = check.holding()
+		p.held, p.heldAt = check.holding(), checkAt
 		return nil
 	}
 	p.unracy(&rec)

@@ -133,8 +133,7 @@ func (s *sourceSet) probe(src *source) {
 	if !ok {
 		return
 	}
-	now := time.Now()
-	f, st, err := s.statFile(abs)
+	f, st, at, err := s.statFile(abs)
 	if err != nil {
 		s.p.rec.note(abs, factStat, nil, err)
 		return // reading it will say
@@ -149,16 +148,20 @@ func (s *sourceSet) probe(src *source) {
 		src.hit = e
 		return
 	}
-	src.stat, src.statAt = st, now
+	src.stat, src.statAt = st, at
 }
 
 // statFile stats the file at abs, or takes the stat the record's check
-// took of it when that found it as the record had it (Project.held).
-func (s *sourceSet) statFile(abs string) (fact, cacheStat, error) {
+// took of it when that found it as the record had it (Project.held); at
+// is a time no later than the stat, from which the index counts its
+// racy window.
+func (s *sourceSet) statFile(abs string) (f fact, st cacheStat, at time.Time, err error) {
 	if f, ok := s.p.held[abs]; ok {
-		return f, cacheStat{size: f.Size, mtime: f.Mtime, ctime: f.Ctime, ino: f.Ino}, nil
+		return f, cacheStat{size: f.Size, mtime: f.Mtime, ctime: f.Ctime, ino: f.Ino}, s.p.heldAt, nil
 	}
-	return s.dirs.statFile(abs)
+	at = time.Now()
+	f, st, err = s.dirs.statFile(abs)
+	return f, st, at, err
 }
 
 func (s *sourceSet) read(src *source) ([]byte, error) {
