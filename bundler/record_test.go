@@ -78,6 +78,19 @@ func buildRacy(t *testing.T, dir string, racy time.Duration) (res *bundler.Resul
 	return res, res.Stats.Cached == res.Stats.Sources, nil
 }
 
+// recordTest starts a parallel test of the record on recordProject,
+// returning its directory and where its record is; on Windows, which
+// keeps no record, it skips.
+func recordTest(t *testing.T) (dir, record string) {
+	t.Helper()
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no inodes and change times: a build writes no record")
+	}
+	dir = recordProject(t, "")
+	return dir, filepath.Join(dir, "build", ".static.cache", "record")
+}
+
 func exists(file string) bool {
 	_, err := os.Stat(file)
 	return err == nil
@@ -88,13 +101,7 @@ func exists(file string) bool {
 // a file that shadows another in an earlier root, an edited template, a
 // file added to a root; a failed build leaves no record.
 func TestBuildRecord(t *testing.T) {
-	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("no inodes and change times: a build writes no record")
-	}
-	const racy = 100 * time.Millisecond
-	dir := recordProject(t, "")
-	record := filepath.Join(dir, "build", ".static.cache", "record")
+	dir, record := recordTest(t)
 	wait := func() { time.Sleep(racy + 50*time.Millisecond) }
 	build := func(step string, want bool) *bundler.Result {
 		t.Helper()
@@ -339,13 +346,7 @@ func TestBuildRecordGlobRoot(t *testing.T) {
 // (the probe's, see sameCheck.holding): here the first build's check
 // found img/x.png as recorded, and x.png changes before the second.
 func TestBuildRecordProjectAgain(t *testing.T) {
-	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("no inodes and change times: a build writes no record")
-	}
-	const racy = 100 * time.Millisecond
-	dir := recordProject(t, "")
-	record := filepath.Join(dir, "build", ".static.cache", "record")
+	dir, record := recordTest(t)
 	time.Sleep(racy + 50*time.Millisecond)
 	if _, _, err := buildRacy(t, dir, racy); err != nil || !exists(record) {
 		t.Fatalf("first build: %v; a record: %t", err, exists(record))
