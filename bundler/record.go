@@ -52,10 +52,13 @@ import (
 // before it writes, so that a failed build leaves none.
 const recordFormat = "stapler build record 3"
 
-// The file-type bits of st_mode, and a regular file's, as POSIX has them.
+// The file-type bits of st_mode, and a regular file's, a directory's and a
+// symbolic link's, as POSIX has them.
 const (
 	syscallIFMT  = 0o170000
 	syscallIFREG = 0o100000
+	syscallIFDIR = 0o040000
+	syscallIFLNK = 0o120000
 )
 
 // The kinds of a fact.
@@ -420,16 +423,10 @@ func (p *Project) recorded() *Result {
 	checkAt := time.Now()
 	check := newSameCheck()
 	defer check.wait() // no stat outlives the check, whatever returns
-	if rec.Inputs = r.factList(); r.bad {
+	if !r.facts(&rec, check.add) {
 		check.fail()
 		return nil
 	}
-	check.add(rec.Inputs)
-	if rec.Link, rec.Output = r.str(), r.factList(); r.bad {
-		check.fail()
-		return nil
-	}
-	check.add(rec.Output)
 	if link, err := os.Readlink(p.outputDir); err != nil && rec.Link != "" || err == nil && link != rec.Link {
 		check.fail()
 	}
@@ -649,15 +646,7 @@ func (c *sameCheck) add(facts []fact) {
 // 4,000-file site after a bundle's source changed, 205 after an image).
 // Call it after wait.
 func (c *sameCheck) holding() map[string]fact {
-	n := 0
-	for _, held := range c.held {
-		for _, h := range held {
-			if h {
-				n++
-			}
-		}
-	}
-	out := make(map[string]fact, n)
+	out := map[string]fact{}
 	for i, facts := range c.lists {
 		for j, f := range facts {
 			if c.held[i][j] && f.Kind == factStat && f.Mode&syscallIFMT == syscallIFREG {
@@ -845,15 +834,22 @@ func (rec *buildRecord) encode() []byte {
 	return w.b
 }
 
-// facts reads a record's key and facts.
-func (r *recReader) facts(rec *buildRecord) bool {
-	if !r.header(rec) {
+// facts reads the facts of a record, after its header, handing each
+// list to read, when not nil, as soon as it is read.
+func (r *recReader) facts(rec *buildRecord, read func([]fact)) bool {
+	if rec.Inputs = r.factList(); r.bad {
 		return false
 	}
-	rec.Inputs = r.factList()
-	rec.Link = r.str()
-	rec.Output = r.factList()
-	return !r.bad
+	if read != nil {
+		read(rec.Inputs)
+	}
+	if rec.Link, rec.Output = r.str(), r.factList(); r.bad {
+		return false
+	}
+	if read != nil {
+		read(rec.Output)
+	}
+	return true
 }
 
 // header reads a record's format and key.

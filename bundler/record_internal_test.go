@@ -187,7 +187,7 @@ func sampleRecord() buildRecord {
 func readRecord(s string) (buildRecord, bool) {
 	r := &recReader{s: s}
 	var rec buildRecord
-	ok := r.facts(&rec) && r.result(&rec)
+	ok := r.header(&rec) && r.facts(&rec, nil) && r.result(&rec)
 	return rec, ok
 }
 

@@ -571,9 +571,9 @@ func fileModeOf(mode uint32) fs.FileMode {
 	switch mode & syscallIFMT {
 	case syscallIFREG:
 		return 0
-	case 0o040000:
+	case syscallIFDIR:
 		return fs.ModeDir
-	case 0o120000:
+	case syscallIFLNK:
 		return fs.ModeSymlink
 	}
 	return fs.ModeDevice

@@ -299,9 +299,9 @@ func (c *Client) Delete(ctx context.Context, keys []string) error {
 // PresignGet returns a URL that GETs key without credentials until it
 // expires: what a CDN's fetch of the object sees, headers included.
 func (c *Client) PresignGet(ctx context.Context, key string, expires time.Duration) (*url.URL, error) {
-	region, err := c.bucketRegion(ctx)
+	region, err := c.bucketRegion(ctx, "presign", key)
 	if err != nil {
-		return nil, c.fail("presign", key, 0, nil, err)
+		return nil, err
 	}
 	cr, err := c.creds.get(ctx)
 	if err != nil {
@@ -326,9 +326,9 @@ type request struct {
 // failed, and hands a successful answer to read. Its error is an [Error]
 // of op on key.
 func (c *Client) do(ctx context.Context, op, key string, req request, read func(*http.Response) error) error {
-	region, err := c.bucketRegion(ctx)
+	region, err := c.bucketRegion(ctx, op, key)
 	if err != nil {
-		return c.fail(op, key, 0, nil, err)
+		return err
 	}
 	moved := false
 	for attempt := 1; ; attempt++ {
@@ -490,49 +490,34 @@ func virtualHostable(bucket string) bool {
 // bucketRegion returns the bucket's region: the Config's, or the one the
 // server names for it, asked once (GetBucketLocation). A server that will
 // not say is taken to be in us-east-1, as S3-compatible servers are by
-// default.
-func (c *Client) bucketRegion(ctx context.Context) (string, error) {
+// default. Its error is an [Error] of op on key, the request the region
+// was asked for.
+func (c *Client) bucketRegion(ctx context.Context, op, key string) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.region != "" {
 		return c.region, nil
 	}
-	cr, err := c.creds.get(ctx)
-	if err != nil {
-		return "", err
-	}
-	host := c.host
-	u := &url.URL{Scheme: c.scheme, Host: host, Path: "/" + c.cfg.Bucket + "/", RawPath: uriEscape("/"+c.cfg.Bucket+"/", true), RawQuery: "location="}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return "", err
-	}
-	sign(hr, cr, "us-east-1", emptySHA256, time.Now())
-	resp, err := c.http.Do(hr)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	region := resp.Header.Get("X-Amz-Bucket-Region")
-	if resp.StatusCode/100 == 2 {
+	var region string
+	status, answer, err := c.once(ctx, "us-east-1", request{method: http.MethodGet, query: url.Values{"location": {""}}}, func(resp *http.Response) error {
 		var loc struct {
 			Region string `xml:",chardata"`
 		}
 		if err := xml.NewDecoder(resp.Body).Decode(&loc); err != nil {
-			return "", fmt.Errorf("the bucket's location: %w", err)
+			return fmt.Errorf("the bucket's location: %w", err)
 		}
-		region = cmp.Or(strings.TrimSpace(loc.Region), region)
-		if region == "EU" {
-			region = "eu-west-1" // the name of old
-		}
-	} else {
-		var answer errorAnswer
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		xml.Unmarshal(data, &answer)
-		if answer.Code == "NoSuchBucket" {
-			return "", &Error{Op: "list", URL: c.display, Status: resp.StatusCode, Code: answer.Code, Message: answer.Message, Err: errors.New(resp.Status)}
-		}
-		region = cmp.Or(region, answer.Region)
+		region = cmp.Or(strings.TrimSpace(loc.Region), resp.Header.Get("X-Amz-Bucket-Region"))
+		return nil
+	})
+	switch {
+	case err == nil:
+	case status == 0, answer.Code == "NoSuchBucket":
+		return "", c.fail(op, key, status, answer, err)
+	default:
+		region = answer.Region // when the answer names it
+	}
+	if region == "EU" {
+		region = "eu-west-1" // the name of old
 	}
 	c.region = cmp.Or(region, "us-east-1")
 	return c.region, nil

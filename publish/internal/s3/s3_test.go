@@ -235,3 +235,46 @@ func TestWrongRegion(t *testing.T) {
 		t.Errorf("requests signed for %q, want %q", scopes, want)
 	}
 }
+
+// TestRegionAsked: with no region given, the client asks the server for
+// the bucket's (GetBucketLocation) once, and signs with it; a bucket that
+// is not there says so, as the request that asked.
+func TestRegionAsked(t *testing.T) {
+	var asked []string // each request's query and the status answered
+	c := client(t, "", roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil {
+			asked = append(asked, r.URL.RawQuery+" "+resp.Status)
+		}
+		return resp, err
+	}))
+	cfg := c.cfg
+	cfg.Region = ""
+	c, err := New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "a.txt", []byte("a"), PutOptions{})
+	if objects, err := c.List(t.Context()); err != nil || len(objects) != 1 {
+		t.Fatalf("list with the region asked: %v, %v", objects, err)
+	}
+	if len(asked) != 3 || asked[0] != "location= 200 OK" || c.region != "us-east-1" {
+		t.Errorf("requests %q, region %q: want the location asked once, and answered", asked, c.region)
+	}
+
+	cfg.Bucket = "no-such-bucket"
+	if c, err = New(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.List(t.Context())
+	var e *Error
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &e) || e.Code != "NoSuchBucket" ||
+		!strings.HasPrefix(err.Error(), "list s3://no-such-bucket/: the server answered 404 Not Found, NoSuchBucket") {
+		t.Errorf("a listing of a missing bucket: %v", err)
+	}
+}
+
+// roundTripper is a function that carries requests.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
