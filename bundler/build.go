@@ -135,9 +135,26 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	// From here on the record in place may not stand for the output: a
 	// build that fails leaves none.
 	dropRecord(p.outputDir)
-	res, err := p.make(ctx)
-	if err != nil {
-		return nil, err
+	var res *Result
+	p.patched = false
+	if plan := p.patch; plan != nil {
+		p.patch = nil
+		var err error
+		if res, err = p.applyPatch(ctx, plan); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// Whatever stopped the patch, the full build makes or
+			// reports.
+			res = nil
+		}
+		p.patched = res != nil
+	}
+	if res == nil {
+		var err error
+		if res, err = p.make(ctx); err != nil {
+			return nil, err
+		}
 	}
 	// One writer of the output directory at a time, from reading the
 	// manifest in place to renaming the new one into place.
@@ -299,6 +316,7 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	diags.Sort()
 	res.Warnings = diags
+	p.graphOut = p.patchGraphOf(g, built)
 	return res, nil
 }
 
@@ -396,6 +414,10 @@ type builtBundle struct {
 	made             []*madeFile // an entry bundle's outputs and their maps
 	diags            ErrorList
 	reported         int // how many of diags make has taken already
+	// A minified stylesheet bundle without a map: esbuild's output with
+	// stand-ins for its targets' hashes, and the targets by stand-in.
+	standText  []byte
+	standNodes []*node
 }
 
 // prepareBundle checks a bundle's sources. A script bundle is joined at
@@ -696,6 +718,10 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		r = minify(whole)
 		filled, ok := stand.fillOutput(r.out)
 		if ok && len(r.diags) == 0 {
+			if concat == nil {
+				// For a patch build to fill in again (see patch.go).
+				bb.standText, bb.standNodes = r.out, stand.nodes
+			}
 			r.out = filled
 		} else {
 			// A problem's message may quote a stand-in: minify the real

@@ -99,7 +99,7 @@ func TestCacheRandomEdits(t *testing.T) {
 		return list[r.IntN(len(list))]
 	}
 	extraRoot, excludeSVG := false, false
-	cached, recorded := 0, 0
+	cached, recorded, patched := 0, 0, 0
 	var last *bundler.Result // the last build's with the cache
 	for step := range 40 {
 		var what string
@@ -206,7 +206,10 @@ func TestCacheRandomEdits(t *testing.T) {
 			}
 		}
 		time.Sleep(racy + 50*time.Millisecond)
-		withCache, errA := buildInto(t, dir, "", true)
+		withCache, wasPatched, errA := buildPatched(t, dir, "", true)
+		if wasPatched {
+			patched++
+		}
 		without, errB := buildInto(t, dir, filepath.Join(dir, "nocache"), false)
 		if errorsOnly(errA) != errorsOnly(errB) {
 			t.Fatalf("step %d (%s): with the cache: %v; without: %v", step, what, errA, errB)
@@ -257,7 +260,10 @@ func TestCacheRandomEdits(t *testing.T) {
 	if recorded == 0 {
 		t.Errorf("no build ended at the build record: the test did not test it")
 	}
-	t.Logf("%d files taken from the cache over 40 builds; %d builds again ended at the record", cached, recorded)
+	if patched == 0 {
+		t.Errorf("no build was a patch build: the test did not test it")
+	}
+	t.Logf("%d files taken from the cache over 40 builds; %d builds again ended at the record; %d were patch builds", cached, recorded, patched)
 }
 
 // racy is the racy window of the builds of buildInto.
@@ -267,12 +273,21 @@ const racy = 100 * time.Millisecond
 // without the build cache.
 func buildInto(t *testing.T, dir, out string, cache bool) (*bundler.Result, error) {
 	t.Helper()
+	res, _, err := buildPatched(t, dir, out, cache)
+	return res, err
+}
+
+// buildPatched is buildInto that also reports whether the build was a
+// patch build.
+func buildPatched(t *testing.T, dir, out string, cache bool) (*bundler.Result, bool, error) {
+	t.Helper()
 	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache}
 	p, err := bundler.Load(bundler.WithRacyWindow(opts, racy))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return p.Build(context.Background())
+	res, err := p.Build(context.Background())
+	return res, bundler.Patched(p), err
 }
 
 // errorsOnly returns the errors of a build's error, without its warnings

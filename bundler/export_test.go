@@ -17,3 +17,6 @@ func WithSpillBudget(opts Options, n int64) Options {
 	opts.spillBudget = n
 	return opts
 }
+
+// Patched reports whether p's last Build was a patch build (see patch.go).
+func Patched(p *Project) bool { return p.patched }

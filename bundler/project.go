@@ -100,6 +100,14 @@ type Project struct {
 	// by path: the probe's stats (see sameCheck.holding).
 	held   map[string]fact
 	heldAt time.Time // when the check began, before its first stat
+	// patch is the patch build the record's check found possible;
+	// patched, whether the last build was one.
+	patch   *patchPlan
+	patched bool
+	// graphOut is the graph for the record of the build under way (see
+	// patchGraphOf); templateFiles, the templates it checked, by path.
+	graphOut      string
+	templateFiles []string
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

@@ -50,7 +50,7 @@ import (
 // itself. (A root given as a glob is traced: rootDirs lists and stats
 // through a tracedFS.) A full build removes the record
 // before it writes, so that a failed build leaves none.
-const recordFormat = "stapler build record 3"
+const recordFormat = "stapler build record 4"
 
 // The file-type bits of st_mode, and a regular file's, a directory's and a
 // symbolic link's, as POSIX has them.
@@ -121,11 +121,15 @@ type recorder struct {
 	mu     sync.Mutex
 	facts  map[string]fact // by kind and path
 	broken string          // why no record can be written, if not ""
+	// What each directory listed held, by path (dirSum): a patch build
+	// tells by it whether a directory whose stat changed still has the
+	// same entries (a file replaced by a rename, as editors save).
+	listings map[string][sha256.Size]byte
 }
 
 func newRecorder(window time.Duration) *recorder {
 	now := time.Now()
-	return &recorder{start: now, limit: now.Add(-window).UnixNano(), facts: map[string]fact{}}
+	return &recorder{start: now, limit: now.Add(-window).UnixNano(), facts: map[string]fact{}, listings: map[string][sha256.Size]byte{}}
 }
 
 // racy reports whether f's path was modified so recently that a change in
@@ -291,10 +295,14 @@ func (t *tracedFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !ok {
 		return entries, err
 	}
+	sum := dirSum(entries)
 	if t.r.racy(f) {
-		f.Sum, f.Content = sumDir, dirSum(entries)
+		f.Sum, f.Content = sumDir, sum
 	}
 	t.r.add(f)
+	t.r.mu.Lock()
+	t.r.listings[f.Path] = sum
+	t.r.mu.Unlock()
 	return entries, err
 }
 
@@ -379,6 +387,9 @@ type buildRecord struct {
 	Manifest *manifest.Manifest
 	Stats    Stats
 	Unused   []Unused
+	// The graph a patch build works from (see patch.go), encoded; "" when
+	// the build cannot be patched.
+	Graph string
 
 	outputs []Output // read with Manifest: an outputOf each entry, by name
 }
@@ -404,7 +415,7 @@ func recordPath(outputDir string) string { return filepath.Join(cachePath(output
 // recorded returns the result of the build that the record in place
 // stands for, when nothing it depends on changed since; nil otherwise.
 func (p *Project) recorded() *Result {
-	p.held = nil // this check's, if it finds the record changed
+	p.held, p.patch = nil, nil // this check's, if it finds the record changed
 	if p.rec == nil || len(p.problems) > 0 {
 		return nil
 	}
@@ -427,13 +438,18 @@ func (p *Project) recorded() *Result {
 		check.fail()
 		return nil
 	}
+	linkHolds := true
 	if link, err := os.Readlink(p.outputDir); err != nil && rec.Link != "" || err == nil && link != rec.Link {
 		check.fail()
+		linkHolds = false
 	}
 	ok := r.result(&rec)
 	if !check.wait() || !ok {
 		if ok {
 			p.last = &rec
+			if linkHolds && rec.Graph != "" {
+				p.patch = p.planPatch(&rec, rec.Inputs, rec.Output, check.held[0], check.held[1])
+			}
 		}
 		p.held, p.heldAt = check.holding(), checkAt
 		return nil
@@ -629,7 +645,7 @@ func (c *sameCheck) add(facts []fact) {
 		for i := 0; i < len(facts) && !c.differs.Load(); i += part {
 			c.g.Go(func() error {
 				end := min(i+part, len(facts))
-				if !c.differs.Load() && !sameFacts(facts[i:end], held[i:end]) {
+				if !c.differs.Load() && !sameFacts(facts[i:end], held[i:end], false) {
 					c.differs.Store(true)
 				}
 				return nil
@@ -695,7 +711,7 @@ func (p *Project) saveRecord(res *Result) {
 	if r.broken != "" || len(res.Warnings) > 0 {
 		return
 	}
-	rec := buildRecord{Key: p.recordKey(p.config), Manifest: res.Manifest, Stats: res.Stats, Unused: res.Unused}
+	rec := buildRecord{Key: p.recordKey(p.config), Manifest: res.Manifest, Stats: res.Stats, Unused: res.Unused, Graph: p.graphOut}
 	if !recordable(res) {
 		return // not a result the record can give back
 	}
@@ -786,7 +802,7 @@ func sameOutput(a, b Output) bool {
 func (rec *buildRecord) encode() []byte {
 	// Room for what a record of the 4,000-file site takes a fact and an
 	// entry, so that the buffer is not grown and copied ten times.
-	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files))}
+	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files)+len(rec.Graph))}
 	w.str(recordFormat)
 	w.b = append(w.b, rec.Key[:]...)
 	w.facts(rec.Inputs)
@@ -831,6 +847,7 @@ func (rec *buildRecord) encode() []byte {
 		w.str(u.Root)
 		w.uint(uint64(u.Size))
 	}
+	w.str(rec.Graph)
 	return w.b
 }
 
@@ -915,6 +932,7 @@ func (r *recReader) result(rec *buildRecord) bool {
 	for range r.count() {
 		rec.Unused = append(rec.Unused, Unused{Name: r.str(), Root: r.str(), Size: int64(r.uint())})
 	}
+	rec.Graph = r.str()
 	return !r.bad && len(r.s) == 0 && len(m.Files) == n
 }
 

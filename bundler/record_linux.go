@@ -13,8 +13,10 @@ import (
 // makes no FileInfo: on the 4,000-file site, half of os.Stat's cost, most
 // of which is looking up every component of a long absolute path again.
 // held, when not nil, is as long as facts: each fact found to hold up to
-// the first that does not is marked in it.
-func sameFacts(facts []fact, held []bool) bool {
+// the first that does not is marked in it; with all, every fact is
+// stat'ed, and each that holds is marked.
+func sameFacts(facts []fact, held []bool, all bool) bool {
+	same := true
 	dir, fd, dirErr := "", -1, error(nil)
 	defer func() {
 		if fd >= 0 {
@@ -39,21 +41,25 @@ func sameFacts(facts []fact, held []bool) bool {
 			}
 			err = unix.Fstatat(fd, base, &st, flags)
 		}
+		var holds bool
 		if f.Kind == factAbsent {
-			if err != unix.ENOENT {
+			holds = err == unix.ENOENT
+		} else {
+			holds = err == nil && st.Size == f.Size && st.Mtim.Nano() == f.Mtime && st.Ctim.Nano() == f.Ctime &&
+				st.Ino == f.Ino && st.Mode == f.Mode
+		}
+		if !holds {
+			if !all {
 				return false
 			}
+			same = false
 			continue
-		}
-		if err != nil || st.Size != f.Size || st.Mtim.Nano() != f.Mtime || st.Ctim.Nano() != f.Ctime ||
-			st.Ino != f.Ino || st.Mode != f.Mode {
-			return false
 		}
 		if held != nil {
 			held[i] = true
 		}
 	}
-	return true
+	return same
 }
 
 // readFile reads name as os.DirFS's ReadFile does, and notes its fact from

@@ -58,6 +58,15 @@ func (p *Project) checkTemplates(ctx context.Context, res *Result, refd map[stri
 	}
 	slices.SortFunc(files, func(a, b templateFile) int { return strings.Compare(a.display, b.display) })
 	files = slices.CompactFunc(files, func(a, b templateFile) bool { return a.display == b.display })
+	if p.disk {
+		// A patch build leaves a template changed to the full build.
+		p.templateFiles = p.templateFiles[:0]
+		for _, f := range files {
+			if abs, err := filepath.Abs(f.display); err == nil {
+				p.templateFiles = append(p.templateFiles, abs)
+			}
+		}
+	}
 
 	names := slices.Sorted(maps.Keys(res.Manifest.Files))
 	sourceOf := p.bundleSources(res)
