@@ -9,7 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	
+
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
 	"golang.org/x/sync/errgroup"
