@@ -136,7 +136,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	// build that fails leaves none.
 	dropRecord(p.outputDir)
 	var res *Result
-	p.patched = false
+	p.patched, p.patchFacts = false, nil
 	if plan := p.patch; plan != nil {
 		p.patch = nil
 		var err error
@@ -207,7 +207,10 @@ func (p *Project) unchanged(ctx context.Context) (*Result, error) {
 func (p *Project) make(ctx context.Context) (*Result, error) {
 	// The record check's stats are for this build's probe alone: a
 	// Project built again, or checked, stats anew.
-	defer func() { p.held = nil }()
+	defer func() { p.held, p.heldBy = nil, nil }()
+	if p.heldBy != nil {
+		p.held = p.heldBy.holding()
+	}
 	diags := slices.Clone(p.problems)
 	p.checkLinks(&diags)
 	if p.opts.Cache && p.disk && p.outputDir != "" {

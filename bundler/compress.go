@@ -22,7 +22,11 @@ import (
 // disk is not compressed again: its name is its content's hash. It
 // records each sibling's size in the manifest entry, and returns the
 // files to write and the stale plain siblings to remove.
-func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string) (files []outFile, remove []string, reused int, err error) {
+//
+// trusted says that the output is as the last build's record has it
+// (see write): an output whose entry is the one in place has the siblings
+// that record's manifest lists, and no other.
+func (p *Project) compress(ctx context.Context, res *Result, prev map[string]string, trusted bool) (files []outFile, remove []string, reused int, err error) {
 	c := p.cfg.Compress
 	if c == nil {
 		return nil, nil, 0, nil
@@ -39,7 +43,8 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 	type result struct {
 		files  []outFile
 		sizes  map[string]int64
-		reused int // siblings already in place
+		reused int  // siblings already in place
+		kept   bool // all of them, as the last build left them
 	}
 	// A root may ship a file named like a sibling ("data.json.gz"): that
 	// name is the file's, never a sibling's.
@@ -74,6 +79,17 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 		r := &results[i]
 		r.sizes = map[string]int64{}
 		unchanged := prev[o.Name] == o.Path // the plain copy's siblings too
+		if trusted && unchanged {
+			for enc, size := range p.last.Manifest.Files[o.Name].Encodings {
+				r.sizes[enc] = size
+				r.reused++
+				if p.cfg.KeepUnhashed {
+					r.reused++
+				}
+			}
+			r.kept = true
+			return nil
+		}
 		for _, enc := range encs {
 			suffix := manifest.Suffix(enc)
 			var data []byte
@@ -121,6 +137,9 @@ func (p *Project) compress(ctx context.Context, res *Result, prev map[string]str
 			e := res.Manifest.Files[o.Name]
 			e.Encodings = r.sizes
 			res.Manifest.Files[o.Name] = e
+		}
+		if r.kept {
+			continue
 		}
 		// A plain copy's sibling from an earlier build, for an encoding
 		// this one did not write, would be served for the new bytes.

@@ -46,6 +46,9 @@ func TestSyncTreeDirents(t *testing.T) {
 		}
 		write(filepath.Join(src, "d0", ".stapler-x.tmp"), "temp")
 		skipped := names[r.IntN(len(names))]
+		// Odd seeds leave no directory to remove where the sync needs
+		// none: then it says which inodes it relinked.
+		trees := seed%2 == 0
 		skip := func(name string) bool { return name == skipped }
 		// dst as the spare generation is: some files shared, some other,
 		// some gone, and stale things.
@@ -59,10 +62,14 @@ func TestSyncTreeDirents(t *testing.T) {
 				case 1:
 					write(to, "other")
 				case 2:
-					os.MkdirAll(filepath.Join(to, "sub"), 0o755) // a directory where src has a file
+					if trees {
+						os.MkdirAll(filepath.Join(to, "sub"), 0o755) // a directory where src has a file
+					}
 				}
 			}
-			write(filepath.Join(dir, "stale", "x.txt"), "stale")
+			if trees {
+				write(filepath.Join(dir, "stale", "x.txt"), "stale")
+			}
 			write(filepath.Join(dir, "d9.txt"), "stale file")
 			os.Symlink("/etc", filepath.Join(dir, "link"))
 			os.MkdirAll(filepath.Join(dir, "d1"), 0o755)
@@ -88,10 +95,23 @@ func TestSyncTreeDirents(t *testing.T) {
 				kept[p] = ctimeOfInfo(fa)
 			}
 		}
+		before := ctimes(src, a)
 		time.Sleep(10 * time.Millisecond)
-		done, carried, err := syncTreeDirents(src, a, skip)
+		done, carried, relinked, err := syncTreeDirents(src, a, skip, true)
 		if !done || err != nil {
 			t.Fatalf("seed %d: syncTreeDirents: done %t, %v", seed, done, err)
+		}
+		if relinked == nil && !trees {
+			t.Fatalf("seed %d: syncTreeDirents did not say what it relinked", seed)
+		}
+		if relinked != nil {
+			// The writer and the record trust the stat of every other
+			// inode of the two trees to be as it was.
+			for ino, ctime := range ctimes(src, a) {
+				if was, ok := before[ino]; ok && !was.Equal(ctime) && !relinked[ino] {
+					t.Fatalf("seed %d: inode %d's links changed, and relinked does not say so", seed, ino)
+				}
+			}
 		}
 		// What it says it carried is every regular file of dst, each
 		// with its inode: the writer takes a name it does not list for
@@ -124,6 +144,23 @@ func TestSyncTreeDirents(t *testing.T) {
 			t.Fatalf("seed %d: a skipped or temporary name was carried: %v", seed, ta)
 		}
 	}
+}
+
+// ctimes returns the change time of every regular file of the trees, by
+// inode.
+func ctimes(dirs ...string) map[uint64]time.Time {
+	out := map[uint64]time.Time{}
+	for _, dir := range dirs {
+		filepath.WalkDir(dir+"/.", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if fi, err := os.Lstat(p); err == nil {
+					out[fi.Sys().(*syscall.Stat_t).Ino] = ctimeOfInfo(fi)
+				}
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 func ctimeOfInfo(fi fs.FileInfo) time.Time {

@@ -5,8 +5,8 @@ package bundler
 import "errors"
 
 // syncTreeDirents leaves the work to syncTree's stats here.
-func syncTreeDirents(src, dst string, skip func(name string) bool) (bool, map[string]uint64, error) {
-	return false, nil, nil
+func syncTreeDirents(src, dst string, skip func(name string) bool, names bool) (bool, map[string]uint64, map[uint64]bool, error) {
+	return false, nil, nil, nil
 }
 
 // outputFacts returns the facts of the output out and of every file and

@@ -76,6 +76,9 @@ type output struct {
 	// when it could say (see syncTreeDirents): each regular file's name
 	// and inode; nil otherwise.
 	carried map[string]uint64
+	// relinked are the inodes whose links the sync changed, when it
+	// could say: their change times moved.
+	relinked map[uint64]bool
 }
 
 // openOutput finds what dir is: nothing yet, a directory, or a link to a
@@ -166,18 +169,19 @@ func (o *output) sweep() error {
 // With a spare generation (see sweep), it is made the next one: the files
 // it shares with the current one (the same inode) are kept, and only the
 // rest is linked anew or removed, so a build that changes a few files
-// costs a stat per file, not a link and a removal.
-func (o *output) next(skip func(name string) bool) (string, *os.Root, error) {
+// costs a stat per file, not a link and a removal. names asks for the
+// list of what it carried (o.carried), where it can say.
+func (o *output) next(skip func(name string) bool, names bool) (string, *os.Root, error) {
 	name := o.spare
 	o.spare = ""
-	o.carried = nil
+	o.carried, o.relinked = nil, nil
 	if name != "" && o.exists() {
-		carried, err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip)
+		carried, relinked, err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip, names)
 		if err != nil {
 			o.discard(name) // and make one anew
 			name = ""
 		} else {
-			o.carried = carried
+			o.carried, o.relinked = carried, relinked
 		}
 	} else if name != "" {
 		o.discard(name)
@@ -258,11 +262,11 @@ func cloneTree(src, dst string, skip func(name string) bool) error {
 // would make of src: a file dst already shares with src (the same inode)
 // is kept, any other is replaced by a link to src's, and what src does not
 // hold is removed. Nothing in dst is followed: a link there is removed.
-func syncTree(src, dst string, skip func(name string) bool) (carried map[string]uint64, err error) {
-	if done, carried, err := syncTreeDirents(src, dst, skip); done {
-		return carried, err
+func syncTree(src, dst string, skip func(name string) bool, names bool) (carried map[string]uint64, relinked map[uint64]bool, err error) {
+	if done, carried, relinked, err := syncTreeDirents(src, dst, skip, names); done {
+		return carried, relinked, err
 	}
-	return nil, syncTreeStat(src, dst, skip)
+	return nil, nil, syncTreeStat(src, dst, skip)
 }
 
 // syncTreeStat is syncTree with a stat of each file of both trees.

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
@@ -74,8 +75,6 @@ type patchGraph struct {
 	// file too: the bundles' sources, the templates.
 	guarded  []string
 	listings map[string][sha256.Size]byte // see recorder.listings
-
-	byPath map[string]int // the node of each file, by absolute path
 }
 
 // patchGraphOf encodes the graph of a build for its record; "" when no
@@ -175,7 +174,7 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 		return nil, false
 	}
 	r := &recReader{s: s}
-	g := &patchGraph{byPath: map[string]int{}, listings: map[string][sha256.Size]byte{}}
+	g := &patchGraph{listings: map[string][sha256.Size]byte{}}
 	index := func(n int) int {
 		i := int(r.uint())
 		if i >= n {
@@ -194,7 +193,6 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 		if r.bad || n.root >= len(p.rootAbs) {
 			return nil, false
 		}
-		g.byPath[filepath.Join(p.rootAbs[n.root], filepath.FromSlash(n.path))] = i
 	}
 	g.bundles = make([]patchBundle, r.count())
 	for i := range g.bundles {
@@ -224,19 +222,15 @@ type patchPlan struct {
 	rec     *buildRecord
 	graph   *patchGraph
 	changed []int  // the nodes whose files changed
-	facts   []fact // the record's inputs that hold, and the directories' facts now
+	facts   []fact // the record's inputs that hold, and the directories' now, by path
 }
 
 // planPatch returns the patch build that makes what the record's check
-// found changed, or nil when it takes the full build. inputs and outputs
-// are the record's facts, found to hold where held says so; the rest were
-// not stat'ed, or did not hold.
-func (p *Project) planPatch(rec *buildRecord, inputs, outputs []fact, heldIn, heldOut []bool) *patchPlan {
+// found changed, or nil when it takes the full build. The record's output
+// is as it says; its inputs, found to hold where held says so.
+func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patchPlan {
 	g, ok := p.decodePatchGraph(rec.Graph)
 	if !ok {
-		return nil
-	}
-	if changed := p.changedFacts(outputs, heldOut); len(changed) > 0 {
 		return nil
 	}
 	guarded := map[string]bool{}
@@ -244,18 +238,28 @@ func (p *Project) planPatch(rec *buildRecord, inputs, outputs []fact, heldIn, he
 		guarded[s] = true
 	}
 	plan := &patchPlan{rec: rec, graph: g}
-	changed := p.changedFacts(inputs, heldIn)
-	for _, i := range changed {
-		f := inputs[i]
+	changed := p.changedFacts(inputs, held)
+	// The facts of the next record, in the order of this one's: those
+	// that hold, and the directories' now; a changed file's comes from
+	// its read.
+	plan.facts = make([]fact, 0, len(inputs))
+	next := 0
+	for i, f := range inputs {
+		if next == len(changed) || changed[next] != i {
+			plan.facts = append(plan.facts, f)
+			continue
+		}
+		next++
 		switch {
 		case f.Kind == factAbsent:
 			return nil
 		case f.Mode&syscallIFMT == syscallIFDIR:
-			entries, err := os.ReadDir(f.Path)
-			if err != nil || dirSum(entries) != g.listings[f.Path] {
+			listing, ok := g.listings[f.Path]
+			if !ok {
 				return nil
 			}
-			if _, ok := g.listings[f.Path]; !ok {
+			entries, err := os.ReadDir(f.Path)
+			if err != nil || dirSum(entries) != listing {
 				return nil
 			}
 			now, ok := takeFact(f.Path, f.Kind)
@@ -263,11 +267,11 @@ func (p *Project) planPatch(rec *buildRecord, inputs, outputs []fact, heldIn, he
 				return nil
 			}
 			if p.rec.racy(now) {
-				now.Sum, now.Content = sumDir, dirSum(entries)
+				now.Sum, now.Content = sumDir, listing
 			}
 			plan.facts = append(plan.facts, now)
 		case f.Mode&syscallIFMT == syscallIFREG:
-			n, ok := g.byPath[f.Path]
+			n, ok := g.nodeOf(p.rootAbs, f.Path)
 			if !ok || g.nodes[n].kind != patchPlain || guarded[f.Path] {
 				return nil
 			}
@@ -278,12 +282,20 @@ func (p *Project) planPatch(rec *buildRecord, inputs, outputs []fact, heldIn, he
 			return nil
 		}
 	}
-	for i, f := range inputs {
-		if !slices.Contains(changed, i) {
-			plan.facts = append(plan.facts, f)
+	return plan
+}
+
+// nodeOf returns the node whose file is at path, given the roots'
+// directories.
+func (g *patchGraph) nodeOf(roots []string, file string) (int, bool) {
+	for i, n := range g.nodes {
+		dir := roots[n.root]
+		if len(file) == len(dir)+1+len(n.path) && strings.HasPrefix(file, dir) &&
+			file[len(dir)] == filepath.Separator && filepath.ToSlash(file[len(dir)+1:]) == n.path {
+			return i, true
 		}
 	}
-	return plan
+	return 0, false
 }
 
 // changedFacts returns the indexes of the facts that do not hold: those
@@ -541,14 +553,8 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	}
 	st.Written, st.Unchanged, st.Compressed = 0, 0, 0
 	// The facts that held, and the directories' as they are now, join
-	// those of what was read.
-	for _, f := range plan.facts {
-		if f.Kind == factAbsent {
-			p.rec.addKeyed(string(factStat)+f.Path, f)
-		} else {
-			p.rec.add(f)
-		}
-	}
+	// those of what was read (see saveRecord).
+	p.patchFacts = plan.facts
 	p.graphOut = rec.Graph
 	return res, nil
 }

@@ -99,7 +99,12 @@ type Project struct {
 	// held are the facts of the files the record's check found to hold,
 	// by path: the probe's stats (see sameCheck.holding).
 	held   map[string]fact
-	heldAt time.Time // when the check began, before its first stat
+	heldAt time.Time  // when the check began, before its first stat
+	heldBy *sameCheck // the check, until make takes held from it
+	// outputHeld says that the record's check found the output as the
+	// record has it: every file of last's manifest in place, and no other
+	// change since.
+	outputHeld bool
 	// patch is the patch build the record's check found possible;
 	// patched, whether the last build was one.
 	patch   *patchPlan
@@ -108,6 +113,9 @@ type Project struct {
 	// patchGraphOf); templateFiles, the templates it checked, by path.
 	graphOut      string
 	templateFiles []string
+	// patchFacts are, after a patch build, the facts of its record that
+	// it did not read again (see saveRecord).
+	patchFacts []fact
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

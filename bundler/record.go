@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -415,7 +416,7 @@ func recordPath(outputDir string) string { return filepath.Join(cachePath(output
 // recorded returns the result of the build that the record in place
 // stands for, when nothing it depends on changed since; nil otherwise.
 func (p *Project) recorded() *Result {
-	p.held, p.patch = nil, nil // this check's, if it finds the record changed
+	p.held, p.heldBy, p.patch, p.outputHeld = nil, nil, nil, false // this check's, if it finds the record changed
 	if p.rec == nil || len(p.problems) > 0 {
 		return nil
 	}
@@ -433,6 +434,7 @@ func (p *Project) recorded() *Result {
 	}
 	checkAt := time.Now()
 	check := newSameCheck()
+	check.complete = true
 	defer check.wait() // no stat outlives the check, whatever returns
 	if !r.facts(&rec, check.add) {
 		check.fail()
@@ -447,11 +449,12 @@ func (p *Project) recorded() *Result {
 	if !check.wait() || !ok {
 		if ok {
 			p.last = &rec
-			if linkHolds && rec.Graph != "" {
-				p.patch = p.planPatch(&rec, rec.Inputs, rec.Output, check.held[0], check.held[1])
+			p.outputHeld = linkHolds && !slices.Contains(check.held[1], false)
+			if p.outputHeld && rec.Graph != "" {
+				p.patch = p.planPatch(&rec, rec.Inputs, check.held[0])
 			}
 		}
-		p.held, p.heldAt = check.holding(), checkAt
+		p.heldBy, p.heldAt = check, checkAt
 		return nil
 	}
 	p.unracy(&rec)
@@ -619,6 +622,11 @@ type sameCheck struct {
 	adding  sync.WaitGroup
 	differs atomic.Bool
 
+	// complete has every fact stat'ed, past the first that differs: a
+	// patch build needs to know each change, the writer each output that
+	// holds.
+	complete bool
+
 	mu    sync.Mutex
 	lists [][]fact
 	held  [][]bool // for each list, the facts found to hold
@@ -642,10 +650,10 @@ func (c *sameCheck) add(facts []fact) {
 	c.mu.Unlock()
 	const part = 256
 	c.adding.Go(func() {
-		for i := 0; i < len(facts) && !c.differs.Load(); i += part {
+		for i := 0; i < len(facts) && (c.complete || !c.differs.Load()); i += part {
 			c.g.Go(func() error {
 				end := min(i+part, len(facts))
-				if !c.differs.Load() && !sameFacts(facts[i:end], held[i:end], false) {
+				if (c.complete || !c.differs.Load()) && !sameFacts(facts[i:end], held[i:end], c.complete) {
 					c.differs.Store(true)
 				}
 				return nil
@@ -717,12 +725,18 @@ func (p *Project) saveRecord(res *Result) {
 	}
 	rec.Inputs = make([]fact, 0, len(r.facts))
 	for _, f := range r.facts {
+		rec.Inputs = append(rec.Inputs, f)
+	}
+	slices.SortFunc(rec.Inputs, compareFacts)
+	if p.patchFacts != nil {
+		// A patch build's: the last record's that held, and what it read.
+		rec.Inputs = mergeFacts(p.patchFacts, rec.Inputs)
+	}
+	for _, f := range rec.Inputs {
 		if r.racy(f) && f.Sum == 0 {
 			return // changed too recently to be sure of, and no content to check
 		}
-		rec.Inputs = append(rec.Inputs, f)
 	}
-	slices.SortFunc(rec.Inputs, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
 	if link, err := os.Readlink(p.outputDir); err == nil {
 		rec.Link = link
 	}
@@ -749,6 +763,37 @@ func (p *Project) saveRecord(res *Result) {
 		return false
 	})
 	writeRecord(file, &rec)
+}
+
+// compareFacts orders facts by path, and a path's by kind (an absent
+// path's as a stat's, as the recorder keys them).
+func compareFacts(a, b fact) int {
+	return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.key(), b.key()))
+}
+
+// key is the kind the recorder keys f by.
+func (f fact) key() byte {
+	if f.Kind == factAbsent {
+		return factStat
+	}
+	return f.Kind
+}
+
+// mergeFacts merges two lists sorted by compareFacts into one, taking
+// b's fact where both have one of a path and kind.
+func mergeFacts(a, b []fact) []fact {
+	out := make([]fact, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := compareFacts(a[0], b[0]); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, b[0]), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // dropRecord removes the record of the last build into outputDir: a build
