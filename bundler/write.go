@@ -372,8 +372,8 @@ type writer struct {
 	// lstat: the record keeps the stats of the inodes not touched.
 	lstatTouched bool
 	inodeMu      sync.Mutex // guards inodes and touched: not mu, which every lstat's dirFD takes
-	inodes  map[uint64]fact
-	touched map[uint64]bool
+	inodes       map[uint64]fact
+	touched      map[uint64]bool
 }
 
 // staged is a file written under a temporary name, tmp, and the name it
