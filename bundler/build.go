@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -136,7 +137,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	// build that fails leaves none.
 	dropRecord(p.outputDir)
 	var res *Result
-	p.patched, p.patchFacts = false, nil
+	p.patched, p.patchFacts, p.patchedGraph = false, nil, [sha256.Size]byte{}
 	if plan := p.patch; plan != nil {
 		p.patch = nil
 		var err error

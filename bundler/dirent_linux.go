@@ -55,6 +55,11 @@ func direntsOf(fd int, dir string) ([]dirent, error) {
 		if n <= 0 {
 			return out, nil
 		}
+		if out == nil {
+			// Room for the entries of a buffer as full as the first
+			// (an entry is 24 bytes and its name, rounded up to 8).
+			out = make([]dirent, 0, n/32+8)
+		}
 		// struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
 		for b := buf[:n]; len(b) > 0; {
 			if len(b) < 19 {

@@ -229,6 +229,11 @@ type patchPlan struct {
 // found changed, or nil when it takes the full build. The record's output
 // is as it says; its inputs, found to hold where held says so.
 func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patchPlan {
+	data, err := os.ReadFile(graphPath(p.outputDir))
+	if err != nil || sha256.Sum256(data) != rec.GraphSum {
+		return nil
+	}
+	rec.Graph = string(data)
 	g, ok := p.decodePatchGraph(rec.Graph)
 	if !ok {
 		return nil
@@ -361,17 +366,21 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	// What the record holds of the last build's result stands for every
 	// node and bundle the change does not reach.
 	entries := rec.Manifest.Files
+	// A node of the graph is made when it is needed: those the change
+	// reaches and those they name.
 	nodes := make([]*node, len(g.nodes))
-	for i, pn := range g.nodes {
+	broken := false // a node the record's manifest does not name as the graph does
+	nodeAt := func(i int) *node {
+		if n := nodes[i]; n != nil {
+			return n
+		}
+		pn := g.nodes[i]
 		e, ok := entries[pn.name]
-		if !ok {
-			return nil, errNoPatch
-		}
-		name, hash, ok := manifest.SplitHashed(e.Path)
-		if !ok || name != pn.name {
-			return nil, errNoPatch
-		}
-		nodes[i] = &node{name: pn.name, hash: hash, path: e.Path, integrity: e.Integrity, size: e.Size}
+		name, hash, split := manifest.SplitHashed(e.Path)
+		broken = broken || !ok || !split || name != pn.name
+		n := &node{name: pn.name, hash: hash, path: e.Path, integrity: e.Integrity, size: e.Size}
+		nodes[i] = n
+		return n
 	}
 	// What the change reaches: the nodes that refer to a changed one, and
 	// so on up, and the bundles that refer to any of them.
@@ -422,7 +431,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	var bytesIn int64
 	changed := map[string]bool{}
 	for _, i := range plan.changed {
-		n := nodes[i]
+		n := nodeAt(i)
 		data, err := srcs.read(sourceOf(i))
 		if err != nil {
 			return nil, err
@@ -462,7 +471,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 		if len(refs) != len(pn.targets) {
 			return errNoPatch
 		}
-		n := nodes[i]
+		n := nodeAt(i)
 		n.src = src
 		n.refs = make([]resolved, len(refs))
 		n.to = make([]*node, len(refs))
@@ -479,7 +488,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 				return errNoPatch
 			}
 			n.refs[j].suffix = suffix
-			n.to[j] = nodes[t]
+			n.to[j] = nodeAt(t)
 		}
 		data, edits := n.rewrite()
 		data, diags := p.minifyNode(n, data, edits)
@@ -503,7 +512,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 		b := g.bundles[i]
 		stand := &standIns{}
 		for _, t := range b.targets {
-			stand.nodes = append(stand.nodes, nodes[t])
+			stand.nodes = append(stand.nodes, nodeAt(t))
 		}
 		out, ok := stand.fill([]byte(b.text))
 		if !ok {
@@ -512,28 +521,35 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 		made[b.output] = out
 	}
 	for _, n := range nodes {
-		if changed[n.name] {
+		if n != nil && changed[n.name] {
 			made[n.name] = n.data
 		}
+	}
+	if broken {
+		return nil, errNoPatch
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	res := &Result{Stats: rec.Stats, Outputs: slices.Clone(rec.outputs)}
-	files := make(map[string]manifest.Entry, len(entries))
+	// The record's outputs, which nothing else holds, become the
+	// result's; its manifest stays as it was, for the writer (the paths
+	// in place, the siblings of each unchanged output).
+	res := &Result{Stats: rec.Stats, Outputs: rec.outputs}
+	files := maps.Clone(entries)
 	dir := p.outputDir
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
-		if data, ok := made[o.Name]; ok {
-			o.Data, o.size = data, int64(len(data))
-			o.Path = manifest.HashedPath(o.Name, manifest.ContentHash(data))
-			o.integrity = manifest.Integrity(data)
-		} else {
+		data, ok := made[o.Name]
+		if !ok {
 			name := o.Path
 			o.load = func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
+			continue
 		}
-		e := entries[o.Name]
+		o.Data, o.size = data, int64(len(data))
+		o.Path = manifest.HashedPath(o.Name, manifest.ContentHash(data))
+		o.integrity = manifest.Integrity(data)
+		e := files[o.Name]
 		e.Path, e.Size, e.Integrity, e.Encodings = o.Path, o.Size(), o.integrity, nil
 		files[o.Name] = e
 	}
@@ -555,6 +571,6 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	// The facts that held, and the directories' as they are now, join
 	// those of what was read (see saveRecord).
 	p.patchFacts = plan.facts
-	p.graphOut = rec.Graph
+	p.graphOut, p.patchedGraph = rec.Graph, rec.GraphSum
 	return res, nil
 }

@@ -3,6 +3,7 @@ package bundler
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -116,6 +117,9 @@ type Project struct {
 	// patchFacts are, after a patch build, the facts of its record that
 	// it did not read again (see saveRecord).
 	patchFacts []fact
+	// patchedGraph is the sum of the graph file a patch build started
+	// from, which it leaves as it is.
+	patchedGraph [sha256.Size]byte
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

@@ -389,10 +389,14 @@ type buildRecord struct {
 	Stats    Stats
 	Unused   []Unused
 	// The graph a patch build works from (see patch.go), encoded; "" when
-	// the build cannot be patched.
-	Graph string
+	// the build cannot be patched. It is kept in a file of its own beside
+	// the record (graphPath), read only by a patch build: the record holds
+	// its SHA-256, GraphSum.
+	Graph    string
+	GraphSum [sha256.Size]byte
 
-	outputs []Output // read with Manifest: an outputOf each entry, by name
+	outputs  []Output // read with Manifest: an outputOf each entry, by name
+	hasGraph bool     // read with GraphSum: the record has a graph
 }
 
 // recordKey is the key a record must have to stand for this build: over
@@ -412,6 +416,9 @@ func (p *Project) recordKey(config []byte) [sha256.Size]byte {
 
 // recordPath is where the record of a build into outputDir is kept.
 func recordPath(outputDir string) string { return filepath.Join(cachePath(outputDir), "record") }
+
+// graphPath is where the graph of the record's build is kept.
+func graphPath(outputDir string) string { return filepath.Join(cachePath(outputDir), "graph") }
 
 // recorded returns the result of the build that the record in place
 // stands for, when nothing it depends on changed since; nil otherwise.
@@ -450,7 +457,7 @@ func (p *Project) recorded() *Result {
 		if ok {
 			p.last = &rec
 			p.outputHeld = linkHolds && !slices.Contains(check.held[1], false)
-			if p.outputHeld && rec.Graph != "" {
+			if p.outputHeld && rec.hasGraph {
 				p.patch = p.planPatch(&rec, rec.Inputs, check.held[0])
 			}
 		}
@@ -518,14 +525,21 @@ func worthWriting(aged []*fact, n int) bool {
 // writeRecord writes rec to file, under a temporary name renamed over
 // it; a record that cannot be written is left as it was, or none.
 func writeRecord(file string, rec *buildRecord) {
-	b := rec.encode()
+	replaceFile(file, rec.encode())
+}
+
+// replaceFile writes b to file, under a temporary name renamed over it,
+// and reports whether it did.
+func replaceFile(file string, b []byte) bool {
 	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
-		return
+		return false
 	}
 	tmp := filepath.Join(filepath.Dir(file), ".stapler-"+rand.Text()+".tmp")
 	if os.WriteFile(tmp, b, 0o644) != nil || os.Rename(tmp, file) != nil {
 		os.Remove(tmp)
+		return false
 	}
+	return true
 }
 
 // readString returns the bytes of the file name as a string, read into it
@@ -748,6 +762,13 @@ func (p *Project) saveRecord(res *Result) {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
+	if rec.Graph != "" {
+		// The graph first: a record names the graph it was written with.
+		rec.GraphSum = sha256.Sum256([]byte(rec.Graph))
+		if p.patchedGraph != rec.GraphSum && !replaceFile(graphPath(p.outputDir), []byte(rec.Graph)) {
+			rec.Graph = ""
+		}
+	}
 	// A plain copy is a hard link of its hashed file: one stat of the
 	// file shows an edit of either; a name replaced shows in its
 	// directory's fact.
@@ -847,7 +868,7 @@ func sameOutput(a, b Output) bool {
 func (rec *buildRecord) encode() []byte {
 	// Room for what a record of the 4,000-file site takes a fact and an
 	// entry, so that the buffer is not grown and copied ten times.
-	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files)+len(rec.Graph))}
+	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files))}
 	w.str(recordFormat)
 	w.b = append(w.b, rec.Key[:]...)
 	w.facts(rec.Inputs)
@@ -892,7 +913,12 @@ func (rec *buildRecord) encode() []byte {
 		w.str(u.Root)
 		w.uint(uint64(u.Size))
 	}
-	w.str(rec.Graph)
+	if rec.Graph == "" {
+		w.b = append(w.b, 0)
+	} else {
+		w.b = append(w.b, 1)
+		w.b = append(w.b, rec.GraphSum[:]...)
+	}
 	return w.b
 }
 
@@ -977,7 +1003,15 @@ func (r *recReader) result(rec *buildRecord) bool {
 	for range r.count() {
 		rec.Unused = append(rec.Unused, Unused{Name: r.str(), Root: r.str(), Size: int64(r.uint())})
 	}
-	rec.Graph = r.str()
+	if r.byte() == 1 {
+		if len(r.s) < sha256.Size {
+			r.fail()
+		} else {
+			copy(rec.GraphSum[:], r.s)
+			r.s = r.s[sha256.Size:]
+			rec.hasGraph = true
+		}
+	}
 	return !r.bad && len(r.s) == 0 && len(m.Files) == n
 }
 

@@ -365,61 +365,76 @@ func (m *Manifest) validate() error {
 // A reference to a name in broken, a file whose entry Parse could not read
 // and has reported, is not reported again as a reference to no file.
 func (m *Manifest) validateFiles(broken map[string]bool) ErrorList {
-	var errs ErrorList
-	names := make([]string, 0, len(m.Files))
-	for name := range m.Files {
-		names = append(names, name)
+	// Checked in any order, and the problems put in the order of their
+	// entries' names: sorting every name first was a third of the
+	// check's time on a 4,000-file manifest, which a build checks twice.
+	type found struct {
+		name string
+		errs ErrorList
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		e := m.Files[name]
-		// The field is named only for a problem: building it for every
-		// entry was most of this loop's time on a 4,000-file manifest.
-		var named string
-		field := func() string {
-			if named == "" {
-				named = member("files", name)
+	var all []found
+	for name, e := range m.Files {
+		if errs := m.validateEntry(name, e, broken); len(errs) > 0 {
+			all = append(all, found{name, errs})
+		}
+	}
+	slices.SortFunc(all, func(a, b found) int { return strings.Compare(a.name, b.name) })
+	var errs ErrorList
+	for _, f := range all {
+		errs = append(errs, f.errs...)
+	}
+	return errs
+}
+
+// validateEntry checks the entry e, of name.
+func (m *Manifest) validateEntry(name string, e Entry, broken map[string]bool) ErrorList {
+	var errs ErrorList
+	// The field is named only for a problem: building it for every
+	// entry was most of this loop's time on a 4,000-file manifest.
+	var named string
+	field := func() string {
+		if named == "" {
+			named = member("files", name)
+		}
+		return named
+	}
+	if err := checkPath(name); err != nil {
+		errs.add(field(), err)
+	}
+	if e.Path == "" {
+		errs.add(field()+".path", fmt.Errorf("%w: empty path", ErrSchema))
+	} else if err := checkPath(e.Path); err != nil {
+		errs.add(field()+".path", err)
+	}
+	if e.Size < 0 {
+		errs.add(field()+".size", fmt.Errorf("%w: negative size %d", ErrSchema, e.Size))
+	}
+	if err := checkIntegrity(e.Integrity); err != nil {
+		errs.add(field()+".integrity", err)
+	}
+	if !utf8.ValidString(e.Bundle) {
+		errs.add(field()+".bundle", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, e.Bundle))
+	}
+	for i, src := range e.Sources {
+		if err := checkPath(src); err != nil {
+			errs.add(fmt.Sprintf("%s.sources[%d]", field(), i), err)
+		}
+	}
+	for _, l := range []struct {
+		key   string
+		names []string
+	}{{"imports", e.Imports}, {"dynamic_imports", e.DynamicImports}, {"css", e.CSS}, {"assets", e.Assets}} {
+		for i, n := range l.names {
+			if _, ok := m.Files[n]; !ok && !broken[n] {
+				errs.add(fmt.Sprintf("%s.%s[%d]", field(), l.key, i), fmt.Errorf("%w: %q is not a file of the manifest", ErrSchema, n))
 			}
-			return named
 		}
-		if err := checkPath(name); err != nil {
-			errs.add(field(), err)
-		}
-		if e.Path == "" {
-			errs.add(field()+".path", fmt.Errorf("%w: empty path", ErrSchema))
-		} else if err := checkPath(e.Path); err != nil {
-			errs.add(field()+".path", err)
-		}
-		if e.Size < 0 {
-			errs.add(field()+".size", fmt.Errorf("%w: negative size %d", ErrSchema, e.Size))
-		}
-		if err := checkIntegrity(e.Integrity); err != nil {
-			errs.add(field()+".integrity", err)
-		}
-		if !utf8.ValidString(e.Bundle) {
-			errs.add(field()+".bundle", fmt.Errorf("%w: %q is not valid UTF-8", ErrSchema, e.Bundle))
-		}
-		for i, src := range e.Sources {
-			if err := checkPath(src); err != nil {
-				errs.add(fmt.Sprintf("%s.sources[%d]", field(), i), err)
-			}
-		}
-		for _, l := range []struct {
-			key   string
-			names []string
-		}{{"imports", e.Imports}, {"dynamic_imports", e.DynamicImports}, {"css", e.CSS}, {"assets", e.Assets}} {
-			for i, n := range l.names {
-				if _, ok := m.Files[n]; !ok && !broken[n] {
-					errs.add(fmt.Sprintf("%s.%s[%d]", field(), l.key, i), fmt.Errorf("%w: %q is not a file of the manifest", ErrSchema, n))
-				}
-			}
-		}
-		for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
-			if Suffix(enc) == "" {
-				errs.add(member(field()+".encodings", enc), fmt.Errorf("%w: unknown encoding %q, want br, gzip or zstd", ErrSchema, enc))
-			} else if n := e.Encodings[enc]; n <= 0 {
-				errs.add(member(field()+".encodings", enc), fmt.Errorf("%w: size %d", ErrSchema, n))
-			}
+	}
+	for _, enc := range slices.Sorted(maps.Keys(e.Encodings)) {
+		if Suffix(enc) == "" {
+			errs.add(member(field()+".encodings", enc), fmt.Errorf("%w: unknown encoding %q, want br, gzip or zstd", ErrSchema, enc))
+		} else if n := e.Encodings[enc]; n <= 0 {
+			errs.add(member(field()+".encodings", enc), fmt.Errorf("%w: size %d", ErrSchema, n))
 		}
 	}
 	return errs
@@ -456,14 +471,27 @@ func checkIntegrity(s string) error {
 	if s == "" {
 		return nil
 	}
-	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
 	alg, b64, _ := strings.Cut(s, "-")
-	size, ok := sizes[alg]
-	if !ok {
+	var size int
+	switch alg {
+	case "sha256":
+		size = 32
+	case "sha384":
+		size = 48
+	case "sha512":
+		size = 64
+	default:
 		return fmt.Errorf("%w: integrity %q: want sha256-, sha384- or sha512-", ErrSchema, s)
 	}
-	digest, err := base64.StdEncoding.Strict().DecodeString(b64)
-	if err != nil || len(digest) != size {
+	// Decoded into the stack: a digest is at most 64 bytes.
+	var digest [64]byte
+	n, err := 0, error(nil)
+	if base64.StdEncoding.DecodedLen(len(b64)) <= len(digest) {
+		n, err = base64.StdEncoding.Strict().Decode(digest[:], []byte(b64))
+	} else {
+		n = -1
+	}
+	if err != nil || n != size {
 		return fmt.Errorf("%w: integrity %q: want the base64 of a %d-byte %s digest", ErrSchema, s, size, alg)
 	}
 	return nil
