@@ -138,6 +138,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	dropRecord(p.outputDir)
 	var res *Result
 	p.patched, p.patchFacts, p.patchedGraph = false, nil, [sha256.Size]byte{}
+	p.built, p.builtRes = false, nil
 	if plan := p.patch; plan != nil {
 		p.patch = nil
 		var err error
@@ -174,13 +175,26 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	if err := p.write(ctx, res, o); err != nil {
 		return nil, err
 	}
-	if p.cache != nil && p.opts.memo == nil {
-		// The cache is an optimisation: a build that cannot keep it
-		// still built. Watch saves it after it reports the build.
+	// The cache is an optimisation: a build that cannot keep it still
+	// built. Watch saves both after it reports the build (see saveLater).
+	p.built, p.builtRes = true, res
+	if p.opts.memo == nil {
+		p.saveLater()
+	}
+	return res, nil
+}
+
+// saveLater saves the build cache and the record of the build Build just
+// made; nothing for a build that ended at the record, or failed.
+func (p *Project) saveLater() {
+	if !p.built {
+		return
+	}
+	p.built = false
+	if p.cache != nil {
 		p.cache.save()
 	}
-	p.saveRecord(res)
-	return res, nil
+	p.saveRecord(p.builtRes)
 }
 
 // unchanged returns the result of the last build when its record shows

@@ -110,6 +110,10 @@ type Project struct {
 	// patched, whether the last build was one.
 	patch   *patchPlan
 	patched bool
+	// built says that Build made builtRes, which saveLater has yet to
+	// keep the cache and the record of.
+	built    bool
+	builtRes *Result
 	// graphOut is the graph for the record of the build under way (see
 	// patchGraphOf); templateFiles, the templates it checked, by path.
 	graphOut      string
@@ -158,7 +162,7 @@ func Load(opts Options) (*Project, error) {
 	// which TOML does not allow; it is no column of the first line.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	p := &Project{opts: opts, inEsbuild: semaphore.NewWeighted(maxInEsbuild), config: data}
-	if opts.FS == nil && opts.Cache && opts.memo == nil {
+	if opts.FS == nil && opts.Cache {
 		p.rec = newRecorder(p.racy())
 	}
 	top, syntax := parseTOML(name, data)

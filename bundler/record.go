@@ -746,6 +746,9 @@ func (p *Project) saveRecord(res *Result) {
 		// A patch build's: the last record's that held, and what it read.
 		rec.Inputs = mergeFacts(p.patchFacts, rec.Inputs)
 	}
+	if len(rec.Inputs) == 0 {
+		return // no build read anything: none that a record can stand for
+	}
 	for _, f := range rec.Inputs {
 		if r.racy(f) && f.Sum == 0 {
 			return // changed too recently to be sure of, and no content to check

@@ -44,10 +44,8 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// Under Watch, the manifest in place is the one the last build wrote,
 	// whose paths it kept (a parse was 26 ms of each rebuild of the
 	// 4,000-file site).
-	var fromRecord bool
 	prev := memoDo(p.opts.memo, manifestPathsStep, prevData, func() map[string]string {
-		paths, rec := p.prevPaths(prevData)
-		fromRecord = rec
+		paths, _ := p.prevPaths(prevData)
 		return paths
 	})
 	if prev == nil {
@@ -59,7 +57,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// in place is in place: the writer takes it as it is, with no stat
 	// (on the 4,000-file site, 8,000 names, most of a one-image rebuild's
 	// writing).
-	trusted := p.outputHeld && fromRecord && p.last != nil
+	trusted := p.outputHeld && p.last != nil && prevData != nil
 	siblings, stale, reused, err := p.compress(ctx, res, prev, trusted)
 	if err != nil {
 		return err
