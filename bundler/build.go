@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path"
 	"runtime"
@@ -48,8 +49,10 @@ type Output struct {
 	// Data is the output's bytes. It is nil for a file copied as it is
 	// that the build did not keep: one the build cache showed unchanged
 	// (with [Options.Cache]), which it did not read, or one read once the
-	// bytes kept for copied files passed their budget (see spill). Bytes
-	// reads it.
+	// bytes kept for copied files passed their budget (see spill); and,
+	// with [Options.Cache], for any output of a build that ended at its
+	// record, or that a patch build did not make again, both of which
+	// take it from the output directory. Bytes reads it.
 	Data    []byte
 	Bundle  string   // the bundle that made it; "" for a file a bundle references
 	Sources []string // a bundle's sources, in order
@@ -432,10 +435,18 @@ type builtBundle struct {
 	made             []*madeFile // an entry bundle's outputs and their maps
 	diags            ErrorList
 	reported         int // how many of diags make has taken already
-	// A minified stylesheet bundle without a map: esbuild's output with
-	// stand-ins for its targets' hashes, and the targets by stand-in.
-	standText  []byte
-	standNodes []*node
+	// A minified stylesheet bundle: each chunk's output with stand-ins for
+	// its targets' hashes, and the targets by stand-in; standOK says that
+	// every chunk has them.
+	chunks  []standChunk
+	standOK bool
+}
+
+// standChunk is a chunk of a minified stylesheet bundle as a patch build
+// fills it in again (see patch.go).
+type standChunk struct {
+	text  []byte
+	nodes []*node
 }
 
 // prepareBundle checks a bundle's sources. A script bundle is joined at
@@ -644,37 +655,135 @@ func (p *Project) checkStylesheets(bb *builtBundle, srcs *sourceSet) error {
 
 // joinStylesheets rewrites each source's references to the hashed names
 // of their targets, from the bundle's directory, joins the sources in
-// order with one @charset at the top, and minifies the whole: minifying
-// the concatenation lets esbuild drop rules repeated across files.
+// order with one @charset at the top, and minifies them, by chunks (see
+// stylesheetChunks): minifying a run of sources together lets esbuild drop
+// rules repeated across them.
 func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 	bp := bb.plan
 	outDir := path.Dir(bp.cfg.Output.S)
-	var joined bytes.Buffer
 	var charset []byte
-	type span struct {
-		src       *source
-		firstLine int // the concatenation's line where this source starts
-	}
-	var spans []span
-	var concat *sourcemap.Map // the concatenation's map, when the bundle has one
-	if bp.cfg.SourceMap != sourceMapNone {
-		concat = &sourcemap.Map{}
-	}
-	// Minified, the bundle is made with a stand-in for each target's hash
-	// (see standIns), so that a target whose bytes change, an image, does
-	// not cost esbuild a run over the whole bundle: the cached result
-	// holds.
-	stand := newStandIns(bp.cfg.Minify && !bp.bad && bb.diags.Errors() == 0 && !p.opts.noStandIns)
-	line := 1
 	for _, src := range bp.sources {
-		data := src.data
-		if n := src.scan.CharsetEnd; n > 0 && charset == nil {
-			charset = data[:n]
+		if n := src.scan.CharsetEnd; n > 0 {
+			charset = src.data[:n]
+			break
 		}
-		out, edits := bundledStylesheet(src, outDir, g, stand.hash, concat != nil)
-		spans = append(spans, span{src, line})
+	}
+	var head []byte
+	if charset != nil {
+		head = append(slices.Clone(charset), '\n')
+	}
+	withMap := bp.cfg.SourceMap != sourceMapNone
+	if !bp.cfg.Minify || bp.bad || bb.diags.Errors() > 0 {
+		// A bundle with problems is never written; minifying it would
+		// only report its sources' problems again.
+		c := p.joinChunk(bp, bp.sources, head, outDir, g, withMap, nil)
+		bb.data = append(head, c.joined...)
+		if c.concat != nil && !bp.bad && bb.diags.Errors() == 0 {
+			p.linkMap(bb, c.concat)
+		}
+		return
+	}
+	chunks := stylesheetChunks(bp.sources)
+	made := make([]madeChunk, len(chunks))
+	var wg sync.WaitGroup
+	for i, srcs := range chunks {
+		wg.Go(func() {
+			h := head
+			if i > 0 {
+				h = nil
+			}
+			made[i] = p.minifyChunk(bp, i, srcs, h, outDir, g, withMap)
+		})
+	}
+	wg.Wait()
+	var out []byte
+	var whole *sourcemap.Map
+	if withMap {
+		whole = &sourcemap.Map{}
+	}
+	line := 0 // the output's line where the chunk starts
+	bb.standOK = true
+	for i, c := range made {
+		for _, d := range c.diags {
+			bb.diags.add(d)
+		}
+		min := c.out
+		if i < len(made)-1 && len(min) > 0 && min[len(min)-1] != '\n' {
+			min = append(min, '\n') // the next chunk on a line of its own
+		}
+		if whole != nil && c.m != nil {
+			whole.Append(c.m, line, 0)
+		}
+		line += bytes.Count(min, []byte{'\n'})
+		out = append(out, min...)
+		bb.standOK = bb.standOK && c.standOK
+		bb.chunks = append(bb.chunks, standChunk{text: c.standText, nodes: c.standNodes})
+	}
+	bb.data = out
+	if whole != nil && bb.diags.Errors() == 0 {
+		p.linkMap(bb, whole)
+		bb.standOK = false // its comment names the map: not a patch build's to fill in
+	}
+}
+
+// chunkEvery is how many sources a chunk of a stylesheet bundle has, on
+// average: see stylesheetChunks.
+const chunkEvery = 16
+
+// stylesheetChunks splits a stylesheet bundle's sources into the runs
+// that are minified apart, each ending at a source whose name's hash is a
+// multiple of chunkEvery: where they end depends on the sources' names
+// alone, so that a source edited costs esbuild a run over its chunk (70 kB
+// on the 4,000-file site), not over the bundle (1.1 MB, 60 ms), and the
+// cache's result of every other chunk holds. A rule repeated in two
+// chunks is kept in both.
+func stylesheetChunks(srcs []*source) [][]*source {
+	var out [][]*source
+	start := 0
+	for i, src := range srcs {
+		h := fnv.New32a()
+		h.Write([]byte(src.file.Name))
+		if i == len(srcs)-1 || h.Sum32()%chunkEvery == 0 {
+			out = append(out, srcs[start:i+1])
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// joinedChunk is a run of a stylesheet bundle's sources, joined.
+type joinedChunk struct {
+	joined []byte
+	concat *sourcemap.Map // the join's map, when the bundle has one
+	spans  []chunkSpan
+}
+
+// chunkSpan is where a source starts in a join.
+type chunkSpan struct {
+	src       *source
+	firstLine int // the join's line where this source starts
+}
+
+// joinChunk joins srcs, each rewritten (see bundledStylesheet) with the
+// hashes stand gives its targets (the real ones when stand is nil), after
+// head, which takes its lines.
+func (p *Project) joinChunk(bp *bundlePlan, srcs []*source, head []byte, outDir string, g *graph, withMap bool, stand *standIns) joinedChunk {
+	hash := func(n *node) string { return n.hash }
+	if stand != nil {
+		hash = stand.hash
+	}
+	var c joinedChunk
+	var joined bytes.Buffer
+	if withMap {
+		c.concat = &sourcemap.Map{}
+	}
+	line := 1
+	for _, src := range srcs {
+		data := src.data
+		out, edits := bundledStylesheet(src, outDir, g, hash, withMap)
+		c.spans = append(c.spans, chunkSpan{src, line})
 		b := bytes.TrimRight(out, " \t\r\n")
-		if concat != nil {
+		if withMap {
 			// The @charset, when a source starts with one, is cut: its
 			// columns go with it.
 			if n := src.scan.CharsetEnd; n > 0 {
@@ -686,60 +795,66 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 			// source starts on the line after, which it would also cover.
 			m := sourcemap.VerbatimWords(src.file.Name, data, edits)
 			m.Truncate(bytes.Count(b, []byte{'\n'}) + 1)
-			concat.Append(m, line-1, 0)
+			c.concat.Append(m, line-1, 0)
 		}
 		joined.Write(b)
 		joined.WriteByte('\n')
 		line += bytes.Count(b, []byte{'\n'}) + 1
 	}
-	var head []byte
-	if charset != nil {
-		head = append(slices.Clone(charset), '\n')
-		if concat != nil {
-			concat.Lines = append([][]sourcemap.Segment{nil}, concat.Lines...)
-		}
+	if head != nil && c.concat != nil {
+		c.concat.Lines = append([][]sourcemap.Segment{nil}, c.concat.Lines...)
 	}
-	if !bp.cfg.Minify || bp.bad || bb.diags.Errors() > 0 {
-		// A bundle with problems is never written; minifying it whole
-		// would only report its sources' problems again.
-		bb.data = append(head, joined.Bytes()...)
-		if concat != nil && !bp.bad && bb.diags.Errors() == 0 {
-			p.linkMap(bb, concat)
-		}
-		return
-	}
-	whole := append(head, joined.Bytes()...)
+	c.joined = joined.Bytes()
+	return c
+}
+
+// madeChunk is a chunk of a stylesheet bundle, minified.
+type madeChunk struct {
+	out   []byte
+	m     *sourcemap.Map // its map, when the bundle has one
+	diags ErrorList
+	// esbuild's output with stand-ins for the targets' hashes, and the
+	// targets by stand-in: what a patch build fills in again. standOK is
+	// false where the output was made from the real hashes.
+	standText  []byte
+	standNodes []*node
+	standOK    bool
+}
+
+// minifyChunk minifies the i-th chunk of a stylesheet bundle, srcs, after
+// head (the first chunk's). It is made with a stand-in for each target's
+// hash (see standIns), so that a target whose bytes change, an image,
+// does not cost esbuild a run over it: the cached result holds.
+func (p *Project) minifyChunk(bp *bundlePlan, i int, srcs []*source, head []byte, outDir string, g *graph, withMap bool) madeChunk {
+	stand := newStandIns(!p.opts.noStandIns)
+	c := p.joinChunk(bp, srcs, head, outDir, g, withMap, stand)
+	whole := append(slices.Clone(head), c.joined...)
 	minify := func(whole []byte) transformed {
-		return p.cachedTransform(fmt.Sprintf("stylesheet %s %t", bp.cfg.Output.S, concat != nil), whole, func() transformed {
+		return p.cachedTransform(fmt.Sprintf("stylesheet %s %d %t", bp.cfg.Output.S, i, withMap), whole, func() transformed {
 			defer p.esbuildSlot(len(whole))()
-			min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, concat != nil)
+			min, minMap, diags := transformMap(whole, bp.cfg.Output.S, api.LoaderCSS, true, withMap)
 			return transformed{min, minMap, diags}
 		})
 	}
+	var made madeChunk
 	var r transformed
 	if !stand.used() {
 		r = minify(whole)
+		// No target, or none with a stand-in: only the former is the
+		// same whatever the targets' hashes.
+		made.standText, made.standOK = r.out, len(r.diags) == 0 && stand.real == 0
 	} else if real, ok := stand.fillInput(whole); !ok {
 		// The stand-ins cannot be told from the text around them: make
 		// the text again with the real hashes (as long: the edits of the
-		// map hold).
-		stand.on = false
-		joined.Reset()
-		for _, src := range bp.sources {
-			out, _ := bundledStylesheet(src, outDir, g, stand.hash, false)
-			joined.Write(bytes.TrimRight(out, " \t\r\n"))
-			joined.WriteByte('\n')
-		}
-		whole = append(head, joined.Bytes()...)
+		// map, and the spans, hold).
+		rc := p.joinChunk(bp, srcs, head, outDir, g, false, nil)
+		whole = append(slices.Clone(head), rc.joined...)
 		r = minify(whole)
 	} else {
 		r = minify(whole)
 		filled, ok := stand.fillOutput(r.out)
 		if ok && len(r.diags) == 0 {
-			if concat == nil {
-				// For a patch build to fill in again (see patch.go).
-				bb.standText, bb.standNodes = r.out, stand.nodes
-			}
+			made.standText, made.standNodes, made.standOK = r.out, stand.nodes, stand.real == 0
 			r.out = filled
 		} else {
 			// A problem's message may quote a stand-in: minify the real
@@ -748,35 +863,35 @@ func (p *Project) joinStylesheets(bb *builtBundle, g *graph) {
 		}
 		whole = real
 	}
-	min, minMap, diags := r.out, r.m, copied(r.diags)
-	// Problems of the whole that no source had alone: put each at its
+	made.out = r.out
+	// Problems of the chunk that no source had alone: put each at its
 	// source's line (the rewriting changes columns, never lines).
-	for _, d := range diags {
+	for _, d := range copied(r.diags) {
 		if d.Code == "invalid-@import" { // reported by checkStylesheets, better
 			continue
 		}
 		l := d.Pos.Line
-		if charset != nil {
+		if head != nil {
 			l--
 		}
-		for i := len(spans) - 1; i >= 0; i-- {
-			if l >= spans[i].firstLine {
-				d.Pos = Position{File: spans[i].src.display, Line: l - spans[i].firstLine + 1, Col: d.Pos.Col}
+		for k := len(c.spans) - 1; k >= 0; k-- {
+			if l >= c.spans[k].firstLine {
+				d.Pos = Position{File: c.spans[k].src.display, Line: l - c.spans[k].firstLine + 1, Col: d.Pos.Col}
 				break
 			}
 		}
-		bb.diags.add(d)
+		made.diags = append(made.diags, d)
 	}
-	bb.data = min
-	if concat != nil && bb.diags.Errors() == 0 {
-		outer, err := sourcemap.Decode(minMap)
+	if withMap && len(made.diags) == 0 && c.concat != nil {
+		outer, err := sourcemap.Decode(r.m)
 		if err != nil {
-			bb.diags.errorf(bp.cfg.Output.Pos, CodeSourceMap, err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
-			return
+			made.diags.errorf(bp.cfg.Output.Pos, CodeSourceMap, err, "bundle %q: esbuild's source map: %v", bp.cfg.Name, err)
+			return made
 		}
-		fixShorthands(outer, min, textIs(whole))
-		p.linkMap(bb, outer.Compose(concat, true))
+		fixShorthands(outer, made.out, textIs(whole))
+		made.m = outer.Compose(c.concat, true)
 	}
+	return made
 }
 
 // bundledStylesheet returns a source of a stylesheet bundle as it is

@@ -58,13 +58,18 @@ type patchNode struct {
 
 // patchBundle is a stylesheet bundle that refers to nodes.
 type patchBundle struct {
-	output string
-	// esbuild's minified output with stand-ins for the targets' hashes;
-	// "" for a bundle whose output cannot be filled in again.
-	text string
-	// With text, the node of each stand-in, in order; without, every
-	// node the bundle's stylesheets name.
-	targets []int
+	output  string
+	targets []int // every node the bundle's stylesheets name
+	// Its chunks, minified, as a patch build fills them in again; none
+	// for a bundle whose output cannot be.
+	chunks []patchChunk
+}
+
+// patchChunk is a chunk of a minified stylesheet bundle (see
+// stylesheetChunks).
+type patchChunk struct {
+	text    string // esbuild's output, with stand-ins for the targets' hashes
+	targets []int  // the node of each stand-in, in order
 }
 
 // patchGraph is what a patch build needs of the last build.
@@ -134,22 +139,26 @@ func (p *Project) patchGraphOf(g *graph, built []*builtBundle) string {
 		}
 		w.str(b.plan.cfg.Output.S)
 		var targets []int
-		if b.standText != nil {
-			w.str(string(b.standText))
-			for _, t := range b.standNodes {
-				targets = append(targets, index[t])
-			}
-		} else {
-			w.str("")
-			for _, src := range b.targets {
-				if n := g.node(src); n != nil && !slices.Contains(targets, index[n]) {
-					targets = append(targets, index[n])
-				}
+		for _, src := range b.targets {
+			if n := g.node(src); n != nil && !slices.Contains(targets, index[n]) {
+				targets = append(targets, index[n])
 			}
 		}
 		w.uint(uint64(len(targets)))
 		for _, t := range targets {
 			w.uint(uint64(t))
+		}
+		if !b.standOK {
+			w.uint(0)
+			continue
+		}
+		w.uint(uint64(len(b.chunks)))
+		for _, c := range b.chunks {
+			w.str(string(c.text))
+			w.uint(uint64(len(c.nodes)))
+			for _, t := range c.nodes {
+				w.uint(uint64(index[t]))
+			}
 		}
 	}
 	guarded = append(guarded, p.templateFiles...)
@@ -197,10 +206,19 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 	g.bundles = make([]patchBundle, r.count())
 	for i := range g.bundles {
 		b := &g.bundles[i]
-		b.output, b.text = r.str(), r.str()
+		b.output = r.str()
 		b.targets = make([]int, r.count())
 		for j := range b.targets {
 			b.targets[j] = index(len(g.nodes))
+		}
+		b.chunks = make([]patchChunk, r.count())
+		for j := range b.chunks {
+			c := &b.chunks[j]
+			c.text = r.str()
+			c.targets = make([]int, r.count())
+			for k := range c.targets {
+				c.targets[k] = index(len(g.nodes))
+			}
 		}
 	}
 	g.guarded = r.strs()
@@ -414,7 +432,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	var bundles []int
 	for i, b := range g.bundles {
 		if slices.ContainsFunc(b.targets, func(t int) bool { return reached[t] }) {
-			if b.text == "" {
+			if len(b.chunks) == 0 {
 				return nil, errNoPatch
 			}
 			bundles = append(bundles, i)
@@ -510,13 +528,20 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	made := map[string][]byte{}
 	for _, i := range bundles {
 		b := g.bundles[i]
-		stand := &standIns{}
-		for _, t := range b.targets {
-			stand.nodes = append(stand.nodes, nodeAt(t))
-		}
-		out, ok := stand.fill([]byte(b.text))
-		if !ok {
-			return nil, errNoPatch
+		var out []byte
+		for k, c := range b.chunks {
+			stand := &standIns{}
+			for _, t := range c.targets {
+				stand.nodes = append(stand.nodes, nodeAt(t))
+			}
+			text, ok := stand.fill([]byte(c.text))
+			if !ok {
+				return nil, errNoPatch
+			}
+			if k < len(b.chunks)-1 && len(text) > 0 && text[len(text)-1] != '\n' {
+				text = append(text, '\n') // as joinStylesheets puts the next chunk
+			}
+			out = append(out, text...)
 		}
 		made[b.output] = out
 	}

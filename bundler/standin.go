@@ -25,6 +25,7 @@ type standIns struct {
 	nodes []*node // by stand-in number
 	index map[*node]int
 	n     int // stand-ins written
+	real  int // targets written with their real hash: no stand-in for them
 }
 
 const standInMark = ".00000000" // before the four digits of every stand-in
@@ -36,11 +37,13 @@ func newStandIns(on bool) *standIns {
 // hash returns what the bundle's text says for t's hash.
 func (s *standIns) hash(t *node) string {
 	if !s.on || len(t.hash) != len(standInMark)-1+4 {
+		s.real++
 		return t.hash
 	}
 	k, ok := s.index[t]
 	if !ok {
 		if len(s.nodes) == 1<<16 {
+			s.real++
 			return t.hash // the input check refuses a real hash that looks like a stand-in
 		}
 		k = len(s.nodes)
