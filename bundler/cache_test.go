@@ -22,7 +22,8 @@ import (
 // of edits to a project (a touch without change, a same-size edit with
 // the modification time put back, a rename onto a name, a delete, an add,
 // a new root ahead of an old one, a config change, an index of another
-// format and torn results in the store), and after each, a build with the cache and one without, into
+// format and torn results in the store, an edited stylesheet), and after
+// each, a build with the cache and one without, into
 // another directory, must give byte-identical trees, manifests included,
 // or the same error. After each, a second cached build, which finds
 // nothing changed and most often ends at the build record, must leave the
@@ -103,7 +104,7 @@ func TestCacheRandomEdits(t *testing.T) {
 	var last *bundler.Result // the last build's with the cache
 	for step := range 40 {
 		var what string
-		switch k := r.IntN(10); k {
+		switch k := r.IntN(13); k {
 		case 0:
 			f := pick()
 			what = "touch " + filepath.Base(f)
@@ -179,6 +180,29 @@ func TestCacheRandomEdits(t *testing.T) {
 			}
 		case 8:
 			what = "nothing"
+		case 10, 11, 12:
+			// A stylesheet of the bundle, and collected: a comment added,
+			// a value changed, or another reference.
+			name := []string{"a.css", "b.css"}[r.IntN(2)]
+			f := filepath.Join(dir, "static", "css", name)
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch k {
+			case 10:
+				what = "a comment added to " + name
+				data = fmt.Appendf(data, "/* %d */\n", step)
+			case 11:
+				what = "a value changed in " + name
+				data = fmt.Appendf(data, ".s%d { color: #%06x; }\n", r.IntN(4), r.IntN(1<<24))
+			case 12:
+				what = "a reference added to " + name
+				data = fmt.Appendf(data, ".r%d { background: url(../img/i%d.png); }\n", step, r.IntN(2))
+			}
+			if err := os.WriteFile(f, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		case 9:
 			// A file of the last build: older ones, kept for old pages,
 			// are no build's to repair.

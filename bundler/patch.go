@@ -1,6 +1,7 @@
 package bundler
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -56,13 +57,21 @@ type patchNode struct {
 	targets []int // by reference, the node it names; -1 for none
 }
 
-// patchBundle is a stylesheet bundle that refers to nodes.
+// patchBundle is a bundle of the last build.
 type patchBundle struct {
 	output  string
 	targets []int // every node the bundle's stylesheets name
-	// Its chunks, minified, as a patch build fills them in again; none
-	// for a bundle whose output cannot be.
+	// A minified stylesheet bundle's chunks, as a patch build fills them
+	// in again or makes them anew; none for a bundle whose output cannot
+	// be (a script bundle, one with a source map, one whose stand-ins
+	// could not all be used).
 	chunks []patchChunk
+	// With chunks: the sources in order, each chunk's a run of them; the
+	// source whose @charset heads the bundle, or -1; and whether any
+	// source has an @import, whose order the full build checks.
+	sources []patchSource
+	charset int
+	imports bool
 }
 
 // patchChunk is a chunk of a minified stylesheet bundle (see
@@ -70,6 +79,18 @@ type patchBundle struct {
 type patchChunk struct {
 	text    string // esbuild's output, with stand-ins for the targets' hashes
 	targets []int  // the node of each stand-in, in order
+	end     int    // the index after its last source
+}
+
+// patchSource is a source of a stylesheet bundle: a node, or a file of a
+// root that is none (not collected), with the node each of its
+// references names.
+type patchSource struct {
+	node    int // -1 for none
+	name    string
+	root    int
+	path    string
+	targets []int // when node is -1
 }
 
 // patchGraph is what a patch build needs of the last build.
@@ -77,7 +98,7 @@ type patchGraph struct {
 	nodes   []patchNode
 	bundles []patchBundle
 	// Paths whose change takes a full build although a node may be their
-	// file too: the bundles' sources, the templates.
+	// file too: the sources of the bundles without chunks, the templates.
 	guarded  []string
 	listings map[string][sha256.Size]byte // see recorder.listings
 }
@@ -95,9 +116,18 @@ func (p *Project) patchGraphOf(g *graph, built []*builtBundle) string {
 		}
 		index[n] = i
 	}
-	var w recWriter
-	w.uint(uint64(len(g.nodes)))
-	for _, n := range g.nodes {
+	targetsOf := func(to []*node) []int {
+		l := make([]int, len(to))
+		for i, t := range to {
+			l[i] = -1
+			if t != nil {
+				l[i] = index[t]
+			}
+		}
+		return l
+	}
+	pg := &patchGraph{nodes: make([]patchNode, len(g.nodes))}
+	for i, n := range g.nodes {
 		kind := byte(patchFixed)
 		switch {
 		case n.smap != nil || n.mapOf != nil || n.comp.cyclic():
@@ -111,94 +141,147 @@ func (p *Project) patchGraphOf(g *graph, built []*builtBundle) string {
 				}
 			}
 		}
-		w.str(n.name)
-		w.uint(uint64(n.src.file.Root))
-		w.str(n.src.file.Path)
-		w.b = append(w.b, kind)
-		w.uint(uint64(len(n.to)))
-		for _, t := range n.to {
-			if t == nil {
-				w.uint(0)
-			} else {
-				w.uint(uint64(index[t]) + 1)
-			}
-		}
+		pg.nodes[i] = patchNode{name: n.name, root: n.src.file.Root, path: n.src.file.Path, kind: kind, targets: targetsOf(n.to)}
 	}
-	var guarded []string
-	w.uint(uint64(len(built)))
 	for _, b := range built {
 		if b.plan.cfg.Entry.S != "" {
 			return ""
 		}
-		for _, src := range b.plan.sources {
-			abs, ok := p.absPath(src)
-			if !ok {
-				return ""
-			}
-			guarded = append(guarded, abs)
-		}
-		w.str(b.plan.cfg.Output.S)
-		var targets []int
+		pb := patchBundle{output: b.plan.cfg.Output.S, charset: -1}
 		for _, src := range b.targets {
-			if n := g.node(src); n != nil && !slices.Contains(targets, index[n]) {
-				targets = append(targets, index[n])
+			if n := g.node(src); n != nil && !slices.Contains(pb.targets, index[n]) {
+				pb.targets = append(pb.targets, index[n])
 			}
 		}
-		w.uint(uint64(len(targets)))
-		for _, t := range targets {
-			w.uint(uint64(t))
-		}
-		if !b.standOK {
-			w.uint(0)
-			continue
-		}
-		w.uint(uint64(len(b.chunks)))
-		for _, c := range b.chunks {
-			w.str(string(c.text))
-			w.uint(uint64(len(c.nodes)))
-			for _, t := range c.nodes {
-				w.uint(uint64(index[t]))
+		if b.standOK && b.plan.typ == "css" {
+			end := 0
+			for k, run := range stylesheetChunks(b.plan.sources) {
+				c := b.chunks[k]
+				end += len(run)
+				pb.chunks = append(pb.chunks, patchChunk{text: string(c.text), targets: targetsOf(c.nodes), end: end})
 			}
+			for k, src := range b.plan.sources {
+				ps := patchSource{node: -1, name: src.file.Name, root: src.file.Root, path: src.file.Path}
+				if n := g.node(src); n != nil && n.src == src {
+					ps.node = index[n]
+				} else {
+					for _, r := range src.resolved {
+						t := -1
+						if r.target != nil {
+							if n := g.node(r.target); n != nil {
+								t = index[n]
+							}
+						}
+						ps.targets = append(ps.targets, t)
+					}
+				}
+				for _, r := range src.resolved {
+					pb.imports = pb.imports || r.Import
+				}
+				if src.scan.CharsetEnd > 0 && pb.charset < 0 {
+					pb.charset = k
+				}
+				pb.sources = append(pb.sources, ps)
+			}
+		} else {
+			for _, src := range b.plan.sources {
+				abs, ok := p.absPath(src)
+				if !ok {
+					return ""
+				}
+				pg.guarded = append(pg.guarded, abs)
+			}
+		}
+		pg.bundles = append(pg.bundles, pb)
+	}
+	pg.guarded = append(pg.guarded, p.templateFiles...)
+	p.rec.mu.Lock()
+	pg.listings = maps.Clone(p.rec.listings)
+	p.rec.mu.Unlock()
+	return pg.encode()
+}
+
+// encode encodes g, as the record's other parts are (see recWriter).
+func (g *patchGraph) encode() string {
+	var w recWriter
+	ints := func(l []int) {
+		w.uint(uint64(len(l)))
+		for _, x := range l {
+			w.uint(uint64(x + 1))
 		}
 	}
-	guarded = append(guarded, p.templateFiles...)
-	w.strs(guarded)
-	p.rec.mu.Lock()
-	listings := maps.Clone(p.rec.listings)
-	p.rec.mu.Unlock()
-	dirs := slices.Sorted(maps.Keys(listings))
+	w.uint(uint64(len(g.nodes)))
+	for _, n := range g.nodes {
+		w.str(n.name)
+		w.uint(uint64(n.root))
+		w.str(n.path)
+		w.b = append(w.b, n.kind)
+		ints(n.targets)
+	}
+	w.uint(uint64(len(g.bundles)))
+	for _, b := range g.bundles {
+		w.str(b.output)
+		ints(b.targets)
+		w.uint(uint64(len(b.chunks)))
+		for _, c := range b.chunks {
+			w.str(c.text)
+			ints(c.targets)
+			w.uint(uint64(c.end))
+		}
+		if len(b.chunks) == 0 {
+			continue
+		}
+		w.uint(uint64(len(b.sources)))
+		for _, s := range b.sources {
+			w.uint(uint64(s.node + 1))
+			w.str(s.name)
+			w.uint(uint64(s.root))
+			w.str(s.path)
+			ints(s.targets)
+		}
+		w.uint(uint64(b.charset + 1))
+		w.b = append(w.b, boolByte(b.imports))
+	}
+	w.strs(g.guarded)
+	dirs := slices.Sorted(maps.Keys(g.listings))
 	w.uint(uint64(len(dirs)))
 	for _, d := range dirs {
 		w.str(d)
-		sum := listings[d]
+		sum := g.listings[d]
 		w.b = append(w.b, sum[:]...)
 	}
 	return string(w.b)
 }
 
-// decodePatchGraph reads what patchGraphOf wrote; ok is false for a
-// record without one, or a damaged one.
-func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
-	if s == "" {
-		return nil, false
+func boolByte(b bool) byte {
+	if b {
+		return 1
 	}
+	return 0
+}
+
+// decodePatchGraph reads what patchGraph.encode wrote; ok is false for a
+// damaged graph, or one of other roots.
+func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 	r := &recReader{s: s}
 	g := &patchGraph{listings: map[string][sha256.Size]byte{}}
-	index := func(n int) int {
-		i := int(r.uint())
-		if i >= n {
-			r.fail()
+	var nodes int
+	// A node's index, or -1, as ints wrote it.
+	ints := func() []int {
+		l := make([]int, r.count())
+		for i := range l {
+			if l[i] = int(r.uint()) - 1; l[i] >= nodes {
+				r.fail()
+			}
 		}
-		return i
+		return l
 	}
-	g.nodes = make([]patchNode, r.count())
+	nodes = r.count()
+	g.nodes = make([]patchNode, nodes)
 	for i := range g.nodes {
 		n := &g.nodes[i]
 		n.name, n.root, n.path, n.kind = r.str(), int(r.uint()), r.str(), r.byte()
-		n.targets = make([]int, r.count())
-		for j := range n.targets {
-			n.targets[j] = index(len(g.nodes)+1) - 1
-		}
+		n.targets = ints()
 		if r.bad || n.root >= len(p.rootAbs) {
 			return nil, false
 		}
@@ -207,18 +290,38 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 	for i := range g.bundles {
 		b := &g.bundles[i]
 		b.output = r.str()
-		b.targets = make([]int, r.count())
-		for j := range b.targets {
-			b.targets[j] = index(len(g.nodes))
-		}
+		b.targets = ints()
 		b.chunks = make([]patchChunk, r.count())
 		for j := range b.chunks {
 			c := &b.chunks[j]
 			c.text = r.str()
-			c.targets = make([]int, r.count())
-			for k := range c.targets {
-				c.targets[k] = index(len(g.nodes))
+			c.targets = ints()
+			c.end = int(r.uint())
+		}
+		if len(b.chunks) == 0 {
+			continue
+		}
+		b.sources = make([]patchSource, r.count())
+		for j := range b.sources {
+			src := &b.sources[j]
+			src.node = int(r.uint()) - 1
+			src.name, src.root, src.path = r.str(), int(r.uint()), r.str()
+			src.targets = ints()
+			if src.node >= nodes || src.root >= len(p.rootAbs) {
+				return nil, false
 			}
+		}
+		b.charset = int(r.uint()) - 1
+		b.imports = r.byte() != 0
+		last := 0
+		for _, c := range b.chunks {
+			if c.end <= last || c.end > len(b.sources) {
+				return nil, false
+			}
+			last = c.end
+		}
+		if last != len(b.sources) || b.charset >= len(b.sources) {
+			return nil, false
 		}
 	}
 	g.guarded = r.strs()
@@ -232,6 +335,16 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 		g.listings[d] = sum
 		r.s = r.s[sha256.Size:]
 	}
+	for _, b := range g.bundles {
+		for _, c := range b.chunks {
+			if slices.Contains(c.targets, -1) {
+				return nil, false
+			}
+		}
+		if slices.Contains(b.targets, -1) {
+			return nil, false
+		}
+	}
 	return g, !r.bad && len(r.s) == 0
 }
 
@@ -239,8 +352,17 @@ func (p *Project) decodePatchGraph(s string) (*patchGraph, bool) {
 type patchPlan struct {
 	rec     *buildRecord
 	graph   *patchGraph
-	changed []int  // the nodes whose files changed
-	facts   []fact // the record's inputs that hold, and the directories' now, by path
+	changed []int         // the plain nodes whose files changed
+	edited  []editedSheet // the stylesheets that changed
+	facts   []fact        // the record's inputs that hold, and the directories' now, by path
+	sizes   int64         // the changed files' sizes as the record has them
+}
+
+// editedSheet is a stylesheet that changed: a node, or a bundle's source,
+// or both.
+type editedSheet struct {
+	node int      // -1 for none
+	uses [][2]int // the bundle and the source index of each bundle's use of it
 }
 
 // planPatch returns the patch build that makes what the record's check
@@ -294,12 +416,27 @@ func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patch
 			}
 			plan.facts = append(plan.facts, now)
 		case f.Mode&syscallIFMT == syscallIFREG:
-			n, ok := g.nodeOf(p.rootAbs, f.Path)
-			if !ok || g.nodes[n].kind != patchPlain || guarded[f.Path] {
+			if guarded[f.Path] {
 				return nil
 			}
-			if !slices.Contains(plan.changed, n) {
-				plan.changed = append(plan.changed, n)
+			n, isNode := g.nodeOf(p.rootAbs, f.Path)
+			uses := g.sourcesAt(p.rootAbs, f.Path)
+			switch {
+			case isNode && g.nodes[n].kind == patchPlain && len(uses) == 0:
+				if !slices.Contains(plan.changed, n) {
+					plan.changed = append(plan.changed, n)
+					plan.sizes += f.Size
+				}
+			case filepath.Ext(f.Path) == ".css" && (isNode && g.nodes[n].kind == patchRewrite || !isNode && len(uses) > 0):
+				if !isNode {
+					n = -1
+				}
+				if !slices.ContainsFunc(plan.edited, func(e editedSheet) bool { return e.node == n && slices.Equal(e.uses, uses) }) {
+					plan.edited = append(plan.edited, editedSheet{node: n, uses: uses})
+					plan.sizes += f.Size
+				}
+			default:
+				return nil
 			}
 		default:
 			return nil
@@ -312,13 +449,32 @@ func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patch
 // directories.
 func (g *patchGraph) nodeOf(roots []string, file string) (int, bool) {
 	for i, n := range g.nodes {
-		dir := roots[n.root]
-		if len(file) == len(dir)+1+len(n.path) && strings.HasPrefix(file, dir) &&
-			file[len(dir)] == filepath.Separator && filepath.ToSlash(file[len(dir)+1:]) == n.path {
+		if isRootFile(roots[n.root], n.path, file) {
 			return i, true
 		}
 	}
 	return 0, false
+}
+
+// sourcesAt returns the uses of the file at path as a source of a bundle
+// with chunks: the bundle's index and the source's.
+func (g *patchGraph) sourcesAt(roots []string, file string) [][2]int {
+	var uses [][2]int
+	for i, b := range g.bundles {
+		for j, src := range b.sources {
+			if isRootFile(roots[src.root], src.path, file) {
+				uses = append(uses, [2]int{i, j})
+			}
+		}
+	}
+	return uses
+}
+
+// isRootFile reports whether file is the file at path (slash-separated)
+// in the directory dir.
+func isRootFile(dir, path, file string) bool {
+	return len(file) == len(dir)+1+len(path) && strings.HasPrefix(file, dir) &&
+		file[len(dir)] == filepath.Separator && filepath.ToSlash(file[len(dir)+1:]) == path
 }
 
 // changedFacts returns the indexes of the facts that do not hold: those
@@ -378,60 +534,209 @@ func takeFact(path string, kind byte) (fact, bool) {
 // build after all.
 var errNoPatch = errors.New("bundler: the change takes a full build")
 
+// patcher is a patch build under way.
+type patcher struct {
+	p    *Project
+	g    *patchGraph
+	srcs *sourceSet
+
+	entries map[string]manifest.Entry // the last build's manifest
+	nodes   []*node                   // by index, made when needed (nodeAt)
+	index   map[*node]int
+	broken  bool // a node the record's manifest does not name as the graph does
+
+	users   [][]int // by node, the nodes that refer to it
+	reached []bool  // the nodes the change reaches, made again
+	edited  []bool  // the edited stylesheets that are nodes
+	done    []bool  // the nodes made again, or being made
+	changed map[string]bool
+
+	grown map[*source]bool // the changed files read: their sizes make Stats.BytesIn's
+}
+
+// nodeAt returns the i-th node, as the last build made it until the
+// patch build makes it again.
+func (pt *patcher) nodeAt(i int) *node {
+	if n := pt.nodes[i]; n != nil {
+		return n
+	}
+	pn := pt.g.nodes[i]
+	e, ok := pt.entries[pn.name]
+	name, hash, split := manifest.SplitHashed(e.Path)
+	pt.broken = pt.broken || !ok || !split || name != pn.name
+	n := &node{name: pn.name, hash: hash, path: e.Path, integrity: e.Integrity, size: e.Size}
+	pt.nodes[i], pt.index[n] = n, i
+	return n
+}
+
+// sourceOf returns the source of the i-th node.
+func (pt *patcher) sourceOf(i int) *source {
+	pn := pt.g.nodes[i]
+	return pt.srcs.get(finders.File{Name: pn.name, Root: pn.root, Path: pn.path})
+}
+
+// bundleSource returns a bundle's source ps, and the nodes its references
+// name.
+func (pt *patcher) bundleSource(ps patchSource) (*source, []int) {
+	if ps.node >= 0 {
+		return pt.sourceOf(ps.node), pt.g.nodes[ps.node].targets
+	}
+	return pt.srcs.get(finders.File{Name: ps.name, Root: ps.root, Path: ps.path}), ps.targets
+}
+
+// reach marks node i and the nodes that refer to it, and so on up, as
+// reached; false when one of them is not one a patch build can make.
+func (pt *patcher) reach(i int) bool {
+	if pt.reached[i] {
+		return true
+	}
+	pt.reached[i] = true
+	for _, u := range pt.users[i] {
+		if pt.g.nodes[u].kind != patchRewrite || !pt.reach(u) {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve gives src the references of its scan, each to the node it named
+// in the last build, which targets lists: the file is as that build read
+// it, and so are the roots' listings, or it is an edited one, whose
+// references must name what they named. An edited one's reference that
+// names no node must not be one to a file of the roots, nor an @import.
+func (pt *patcher) resolve(src *source, targets []int, edited bool) error {
+	if src.resolved != nil {
+		return nil // as a node, and as a bundle's source
+	}
+	refs := src.scan.Refs
+	if len(refs) != len(targets) {
+		return errNoPatch
+	}
+	list := make([]resolved, len(refs))
+	for j, r := range refs {
+		list[j] = resolved{Ref: r}
+		if edited && r.Import {
+			return errNoPatch // the order of @imports: the full build's to check
+		}
+		name, suffix, local := localTarget(r.URL, path.Dir(src.file.Name), pt.p.cfg.URL)
+		t := targets[j]
+		if t < 0 {
+			if local && edited {
+				return errNoPatch
+			}
+			continue
+		}
+		if !local || name != pt.g.nodes[t].name {
+			return errNoPatch
+		}
+		list[j].suffix = suffix
+		list[j].target = &source{file: finders.File{Name: name}}
+	}
+	src.resolved = list
+	return nil
+}
+
+// remake makes node i again, after every node it refers to that the
+// change reaches: none is in a cycle.
+func (pt *patcher) remake(i int) error {
+	if pt.done[i] {
+		return nil
+	}
+	pt.done[i] = true
+	pn := pt.g.nodes[i]
+	for _, t := range pn.targets {
+		if t >= 0 && pt.reached[t] {
+			if err := pt.remake(t); err != nil {
+				return err
+			}
+		}
+	}
+	src, err := pt.srcs.scanned(pt.sourceOf(i))
+	if err != nil {
+		return err
+	}
+	if pt.edited[i] {
+		pt.grown[src] = true
+	}
+	if err := pt.resolve(src, pn.targets, pt.edited[i]); err != nil {
+		return err
+	}
+	n := pt.nodeAt(i)
+	n.src, n.refs = src, src.resolved
+	n.to = make([]*node, len(pn.targets))
+	for j, t := range pn.targets {
+		if t >= 0 {
+			n.to[j] = pt.nodeAt(t)
+		}
+	}
+	data, edits := n.rewrite()
+	data, diags := pt.p.minifyNode(n, data, edits)
+	if len(diags) > 0 {
+		return errNoPatch // the full build reports them
+	}
+	n.data, n.hash, n.integrity = data, manifest.ContentHash(data), manifest.Integrity(data)
+	n.path = manifest.HashedPath(n.name, n.hash)
+	pt.changed[n.name] = true
+	return nil
+}
+
 // applyPatch makes the result of a patch build, or returns errNoPatch.
 func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, error) {
 	g, rec := plan.graph, plan.rec
-	// What the record holds of the last build's result stands for every
-	// node and bundle the change does not reach.
-	entries := rec.Manifest.Files
-	// A node of the graph is made when it is needed: those the change
-	// reaches and those they name.
-	nodes := make([]*node, len(g.nodes))
-	broken := false // a node the record's manifest does not name as the graph does
-	nodeAt := func(i int) *node {
-		if n := nodes[i]; n != nil {
-			return n
-		}
-		pn := g.nodes[i]
-		e, ok := entries[pn.name]
-		name, hash, split := manifest.SplitHashed(e.Path)
-		broken = broken || !ok || !split || name != pn.name
-		n := &node{name: pn.name, hash: hash, path: e.Path, integrity: e.Integrity, size: e.Size}
-		nodes[i] = n
-		return n
+	pt := &patcher{
+		p: p, g: g, srcs: newSourceSet(p),
+		// What the record holds of the last build's result stands for
+		// every node and bundle the change does not reach.
+		entries: rec.Manifest.Files,
+		nodes:   make([]*node, len(g.nodes)),
+		index:   map[*node]int{},
+		users:   make([][]int, len(g.nodes)),
+		reached: make([]bool, len(g.nodes)),
+		edited:  make([]bool, len(g.nodes)),
+		done:    make([]bool, len(g.nodes)),
+		changed: map[string]bool{},
+		grown:   map[*source]bool{},
 	}
+	defer pt.srcs.close()
 	// What the change reaches: the nodes that refer to a changed one, and
-	// so on up, and the bundles that refer to any of them.
-	users := make([][]int, len(g.nodes))
+	// so on up, and the bundles that refer to any of them or have an
+	// edited source.
 	for i, pn := range g.nodes {
 		for _, t := range pn.targets {
-			if t >= 0 && !slices.Contains(users[t], i) {
-				users[t] = append(users[t], i)
+			if t >= 0 && !slices.Contains(pt.users[t], i) {
+				pt.users[t] = append(pt.users[t], i)
 			}
 		}
-	}
-	reached := make([]bool, len(g.nodes))
-	var reach func(i int) bool
-	reach = func(i int) bool {
-		if reached[i] {
-			return true
-		}
-		reached[i] = true
-		for _, u := range users[i] {
-			if g.nodes[u].kind != patchRewrite || !reach(u) {
-				return false
-			}
-		}
-		return true
 	}
 	for _, i := range plan.changed {
-		if !reach(i) {
+		if !pt.reach(i) {
 			return nil, errNoPatch
+		}
+	}
+	dirty := map[int]map[int]bool{} // by bundle, the chunks with an edited source
+	editedSource := map[[2]int]bool{}
+	for _, e := range plan.edited {
+		if e.node >= 0 {
+			pt.edited[e.node] = true
+			if !pt.reach(e.node) {
+				return nil, errNoPatch
+			}
+		}
+		for _, u := range e.uses {
+			b := g.bundles[u[0]]
+			if b.imports || b.charset == u[1] {
+				return nil, errNoPatch // the order checks and the @charset: the full build's
+			}
+			if dirty[u[0]] == nil {
+				dirty[u[0]] = map[int]bool{}
+			}
+			dirty[u[0]][b.chunkOf(u[1])] = true
+			editedSource[u] = true
 		}
 	}
 	var bundles []int
 	for i, b := range g.bundles {
-		if slices.ContainsFunc(b.targets, func(t int) bool { return reached[t] }) {
+		if dirty[i] != nil || slices.ContainsFunc(b.targets, func(t int) bool { return pt.reached[t] }) {
 			if len(b.chunks) == 0 {
 				return nil, errNoPatch
 			}
@@ -439,118 +744,41 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 		}
 	}
 
-	srcs := newSourceSet(p)
-	defer srcs.close()
-	sourceOf := func(i int) *source {
-		pn := g.nodes[i]
-		return srcs.get(finders.File{Name: pn.name, Root: pn.root, Path: pn.path})
-	}
-	read := 0
-	var bytesIn int64
-	changed := map[string]bool{}
 	for _, i := range plan.changed {
-		n := nodeAt(i)
-		data, err := srcs.read(sourceOf(i))
+		n := pt.nodeAt(i)
+		src := pt.sourceOf(i)
+		data, err := pt.srcs.read(src)
 		if err != nil {
 			return nil, err
 		}
-		read++
-		bytesIn += int64(len(data)) - n.size
+		pt.grown[src] = true
 		n.data, n.hash, n.integrity = data, manifest.ContentHash(data), manifest.Integrity(data)
 		n.path = manifest.HashedPath(n.name, n.hash)
-		changed[n.name] = true
-	}
-	// Each node the change reaches after every node it refers to that the
-	// change reaches: none is in a cycle.
-	done := make([]bool, len(g.nodes))
-	for _, i := range plan.changed {
-		done[i] = true
-	}
-	var remake func(i int) error
-	remake = func(i int) error {
-		if done[i] {
-			return nil
-		}
-		done[i] = true
-		pn := g.nodes[i]
-		for _, t := range pn.targets {
-			if t >= 0 && reached[t] {
-				if err := remake(t); err != nil {
-					return err
-				}
-			}
-		}
-		src, err := srcs.scanned(sourceOf(i))
-		if err != nil {
-			return err
-		}
-		read++
-		refs := src.scan.Refs
-		if len(refs) != len(pn.targets) {
-			return errNoPatch
-		}
-		n := nodeAt(i)
-		n.src = src
-		n.refs = make([]resolved, len(refs))
-		n.to = make([]*node, len(refs))
-		for j, r := range refs {
-			n.refs[j] = resolved{Ref: r}
-			t := pn.targets[j]
-			if t < 0 {
-				continue
-			}
-			// The file is as the last build read it, and so are the
-			// roots' listings: the reference names what it named then.
-			name, suffix, local := localTarget(r.URL, path.Dir(pn.name), p.cfg.URL)
-			if !local || name != g.nodes[t].name {
-				return errNoPatch
-			}
-			n.refs[j].suffix = suffix
-			n.to[j] = nodeAt(t)
-		}
-		data, edits := n.rewrite()
-		data, diags := p.minifyNode(n, data, edits)
-		if len(diags) > 0 {
-			return errNoPatch // the full build reports them
-		}
-		n.data, n.hash, n.integrity = data, manifest.ContentHash(data), manifest.Integrity(data)
-		n.path = manifest.HashedPath(n.name, n.hash)
-		changed[n.name] = true
-		return nil
+		pt.changed[n.name] = true
+		pt.done[i] = true
 	}
 	for i := range g.nodes {
-		if reached[i] {
-			if err := remake(i); err != nil {
+		if pt.reached[i] {
+			if err := pt.remake(i); err != nil {
 				return nil, err
 			}
 		}
 	}
 	made := map[string][]byte{}
 	for _, i := range bundles {
-		b := g.bundles[i]
-		var out []byte
-		for k, c := range b.chunks {
-			stand := &standIns{}
-			for _, t := range c.targets {
-				stand.nodes = append(stand.nodes, nodeAt(t))
-			}
-			text, ok := stand.fill([]byte(c.text))
-			if !ok {
-				return nil, errNoPatch
-			}
-			if k < len(b.chunks)-1 && len(text) > 0 && text[len(text)-1] != '\n' {
-				text = append(text, '\n') // as joinStylesheets puts the next chunk
-			}
-			out = append(out, text...)
+		b := &g.bundles[i]
+		out, err := pt.bundle(b, i, dirty[i], editedSource)
+		if err != nil {
+			return nil, err
 		}
 		made[b.output] = out
 	}
-	for _, n := range nodes {
-		if n != nil && changed[n.name] {
+	for _, n := range pt.nodes {
+		if n != nil && pt.changed[n.name] {
 			made[n.name] = n.data
 		}
 	}
-	if broken {
+	if pt.broken {
 		return nil, errNoPatch
 	}
 	if err := ctx.Err(); err != nil {
@@ -561,7 +789,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 	// result's; its manifest stays as it was, for the writer (the paths
 	// in place, the siblings of each unchanged output).
 	res := &Result{Stats: rec.Stats, Outputs: rec.outputs}
-	files := maps.Clone(entries)
+	files := maps.Clone(pt.entries)
 	dir := p.outputDir
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
@@ -586,16 +814,123 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 		res.Unused = append(res.Unused, u)
 	}
 	st := &res.Stats
-	st.Cached = st.Sources - read
-	st.BytesIn += bytesIn
+	st.Cached = st.Sources - len(pt.srcs.all()) // the files read, each once
+	st.BytesIn -= plan.sizes
+	for src := range pt.grown {
+		st.BytesIn += int64(len(src.data))
+	}
 	st.BytesOut = 0
 	for _, o := range res.Outputs {
 		st.BytesOut += o.Size()
 	}
 	st.Written, st.Unchanged, st.Compressed = 0, 0, 0
 	// The facts that held, and the directories' as they are now, join
-	// those of what was read (see saveRecord).
+	// those of what was read (see saveRecord); the graph is the last
+	// build's, with the chunks made anew.
 	p.patchFacts = plan.facts
 	p.graphOut, p.patchedGraph = rec.Graph, rec.GraphSum
+	if len(dirty) > 0 {
+		p.graphOut, p.patchedGraph = g.encode(), [sha256.Size]byte{}
+	}
 	return res, nil
+}
+
+// chunkOf returns the index of the chunk that holds the bundle's k-th
+// source.
+func (b *patchBundle) chunkOf(k int) int {
+	for i, c := range b.chunks {
+		if k < c.end {
+			return i
+		}
+	}
+	return len(b.chunks) - 1
+}
+
+// bundle makes the output of the bi-th bundle, b, again: each chunk with
+// an edited source (dirty) joined and minified anew as the full build
+// does, its text in the graph replaced, and every other chunk's text
+// filled in with the hashes of its targets now.
+func (pt *patcher) bundle(b *patchBundle, bi int, dirty map[int]bool, edited map[[2]int]bool) ([]byte, error) {
+	var cfg *bundleConfig
+	for _, c := range pt.p.cfg.Bundles {
+		if c.Output.S == b.output {
+			cfg = c
+		}
+	}
+	if cfg == nil {
+		return nil, errNoPatch
+	}
+	var out []byte
+	start := 0
+	for k := range b.chunks {
+		c := &b.chunks[k]
+		var text []byte
+		if dirty[k] {
+			var head []byte
+			if k == 0 && b.charset >= 0 {
+				src, _ := pt.bundleSource(b.sources[b.charset])
+				if _, err := pt.srcs.scanned(src); err != nil {
+					return nil, err
+				}
+				head = append(slices.Clone(src.data[:src.scan.CharsetEnd]), '\n')
+			}
+			// From a graph of the nodes its sources name.
+			g := &graph{byName: map[string]*node{}}
+			var run []*source
+			for j := start; j < c.end; j++ {
+				src, targets := pt.bundleSource(b.sources[j])
+				if _, err := pt.srcs.scanned(src); err != nil {
+					return nil, err
+				}
+				isEdited := edited[[2]int{bi, j}]
+				if isEdited {
+					pt.grown[src] = true
+					if src.scan.CharsetEnd > 0 {
+						return nil, errNoPatch // a new @charset may head the bundle
+					}
+					if diags, err := pt.srcs.checkStylesheet(src); err != nil || len(diags) > 0 {
+						return nil, errNoPatch // the full build reports them
+					}
+				}
+				if err := pt.resolve(src, targets, isEdited); err != nil {
+					return nil, err
+				}
+				for _, t := range targets {
+					if t >= 0 {
+						n := pt.nodeAt(t)
+						g.byName[n.name] = n
+					}
+				}
+				run = append(run, src)
+			}
+			bp := &bundlePlan{cfg: cfg, typ: "css", sources: run}
+			m := pt.p.minifyChunk(bp, k, run, head, path.Dir(cfg.Output.S), g, false)
+			if len(m.diags) > 0 || !m.standOK {
+				return nil, errNoPatch
+			}
+			c.text, c.targets = string(m.standText), nil
+			for _, n := range m.standNodes {
+				c.targets = append(c.targets, pt.index[n])
+			}
+			text = m.out
+		} else {
+			stand := &standIns{}
+			for _, t := range c.targets {
+				stand.nodes = append(stand.nodes, pt.nodeAt(t))
+			}
+			var ok bool
+			if text, ok = stand.fill([]byte(c.text)); !ok {
+				return nil, errNoPatch
+			}
+		}
+		if k < len(b.chunks)-1 && len(text) > 0 && text[len(text)-1] != '\n' {
+			text = append(text, '\n') // as joinStylesheets puts the next chunk
+		}
+		out = append(out, text...)
+		start = c.end
+	}
+	if len(bytes.TrimSpace(out)) == 0 {
+		return nil, errNoPatch // the full build reports an empty bundle
+	}
+	return out, nil
 }
