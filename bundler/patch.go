@@ -203,7 +203,16 @@ func (p *Project) patchGraphOf(g *graph, built []*builtBundle) string {
 
 // encode encodes g, as the record's other parts are (see recWriter).
 func (g *patchGraph) encode() string {
-	var w recWriter
+	// Sized once: the chunks' texts are most of it (700 kB on the
+	// 4,000-file site), and growing to them was 14 ms.
+	size := 64 * (len(g.nodes) + len(g.listings))
+	for _, b := range g.bundles {
+		for _, c := range b.chunks {
+			size += len(c.text) + 8*len(c.targets)
+		}
+		size += 64 * len(b.sources)
+	}
+	w := recWriter{b: make([]byte, 0, size)}
 	ints := func(l []int) {
 		w.uint(uint64(len(l)))
 		for _, x := range l {
