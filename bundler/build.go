@@ -140,6 +140,8 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	// build that fails leaves none.
 	dropRecord(p.outputDir)
 	var res *Result
+	p.building = true
+	defer func() { p.building = false }()
 	p.patched, p.patchFacts, p.patchedGraph = false, nil, [sha256.Size]byte{}
 	p.built, p.builtRes = false, nil
 	if plan := p.patch; plan != nil {
@@ -337,7 +339,9 @@ func (p *Project) make(ctx context.Context) (*Result, error) {
 	}
 	diags.Sort()
 	res.Warnings = diags
-	p.graphOut = p.patchGraphOf(g, built)
+	if p.building {
+		p.graphOut = p.patchGraphOf(g, built) // for the record
+	}
 	return res, nil
 }
 

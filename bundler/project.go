@@ -110,6 +110,8 @@ type Project struct {
 	// patched, whether the last build was one.
 	patch   *patchPlan
 	patched bool
+	// building is set while Build makes: Check has no record to write.
+	building bool
 	// built says that Build made builtRes, which saveLater has yet to
 	// keep the cache and the record of.
 	built    bool
