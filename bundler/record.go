@@ -737,6 +737,7 @@ func (p *Project) saveRecord(res *Result) {
 	if !recordable(res) {
 		return // not a result the record can give back
 	}
+	rec.outputs = res.Outputs
 	rec.Inputs = make([]fact, 0, len(r.facts))
 	for _, f := range r.facts {
 		rec.Inputs = append(rec.Inputs, f)
@@ -880,7 +881,17 @@ func (rec *buildRecord) encode() []byte {
 	m := rec.Manifest
 	w.uint(uint64(m.Version))
 	w.str(m.Prefix)
-	names := slices.Sorted(maps.Keys(m.Files))
+	var names []string
+	if len(rec.outputs) == len(m.Files) {
+		// Sorted already, one for each entry (see recordable): a sort
+		// of 20,000 names was 8 ms.
+		names = make([]string, len(rec.outputs))
+		for i, o := range rec.outputs {
+			names[i] = o.Name
+		}
+	} else {
+		names = slices.Sorted(maps.Keys(m.Files))
+	}
 	total := 0
 	for _, name := range names {
 		total += len(name)

@@ -28,13 +28,24 @@ func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	return djangoJSON(m.Paths(), version), nil
+	// From the entries, sorted once: a map of the paths first was a
+	// third of the work on a 20,000-entry manifest.
+	names := make([]string, 0, len(m.Files))
+	for name := range m.Files {
+		names = append(names, name)
+	}
+	slices.Sort(names) // byte order: code point order, as Python sorts str
+	return djangoJSONOf(names, func(name string) string { return m.Files[name].Path }, version), nil
 }
 
 // djangoJSON is json.dumps({"paths": paths, "version": version}), with
 // "hash" for version "1.1".
 func djangoJSON(paths map[string]string, version string) []byte {
-	names := sortedKeys(paths)
+	return djangoJSONOf(sortedKeys(paths), func(name string) string { return paths[name] }, version)
+}
+
+// djangoJSONOf is djangoJSON of the sorted names and their paths.
+func djangoJSONOf(names []string, paths func(string) string, version string) []byte {
 	var b strings.Builder
 	b.Grow(quotedSize(names, paths) + 64)
 	b.WriteString(`{"paths": {`)
@@ -44,7 +55,7 @@ func djangoJSON(paths map[string]string, version string) []byte {
 		}
 		pyQuote(&b, name)
 		b.WriteString(": ")
-		pyQuote(&b, paths[name])
+		pyQuote(&b, paths(name))
 	}
 	b.WriteString(`}, "version": `)
 	pyQuote(&b, version)
@@ -61,11 +72,11 @@ func djangoJSON(paths map[string]string, version string) []byte {
 // of the MD5 of json.dumps(sorted(paths.items())). Django does not check
 // it when it loads a manifest; [ParseDjango] does.
 func DjangoHash(paths map[string]string) string {
-	return djangoHash(sortedKeys(paths), paths)
+	return djangoHash(sortedKeys(paths), func(name string) string { return paths[name] })
 }
 
 // djangoHash is DjangoHash of paths, whose keys names holds sorted.
-func djangoHash(names []string, paths map[string]string) string {
+func djangoHash(names []string, paths func(string) string) string {
 	var b strings.Builder
 	b.Grow(quotedSize(names, paths) + 4*len(names) + 2)
 	b.WriteString("[")
@@ -76,7 +87,7 @@ func djangoHash(names []string, paths map[string]string) string {
 		b.WriteString("[")
 		pyQuote(&b, name)
 		b.WriteString(", ")
-		pyQuote(&b, paths[name])
+		pyQuote(&b, paths(name))
 		b.WriteString("]")
 	}
 	b.WriteString("]")
@@ -86,10 +97,10 @@ func djangoHash(names []string, paths map[string]string) string {
 
 // quotedSize is about the length of names and their paths quoted and
 // separated, to size a builder once: exact for printable ASCII.
-func quotedSize(names []string, paths map[string]string) int {
+func quotedSize(names []string, paths func(string) string) int {
 	n := 0
 	for _, name := range names {
-		n += len(name) + len(paths[name]) + 8
+		n += len(name) + len(paths(name)) + 8
 	}
 	return n
 }
