@@ -400,6 +400,13 @@ func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patch
 	next := 0
 	for i, f := range inputs {
 		if next == len(changed) || changed[next] != i {
+			if f.Sum != 0 && !p.rec.racy(f) {
+				// Its sum was checked just now, and it is older than the
+				// racy window: its stat vouches for it from now on (see
+				// unracy). Kept, the sums of a record written right after
+				// a checkout had every patch build hash every file again.
+				f.Sum, f.Content = 0, [sha256.Size]byte{}
+			}
 			plan.facts = append(plan.facts, f)
 			continue
 		}

@@ -1,0 +1,137 @@
+package bundler
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestPatchBuild: after each change a patch build can make (an image's
+// new bytes, an image replaced by a rename, a stylesheet of the bundle
+// edited, a collected stylesheet edited), the build is a patch build, and
+// its output and manifest are byte for byte an uncached build's; after a
+// change it cannot (a reference added, a file added), it is a full build
+// with the same result. The record a patch build writes keeps no sum of a
+// file older than the racy window: a record written right after a
+// checkout, every file racy, had every later patch build hash every file.
+func TestPatchBuild(t *testing.T) {
+	const window = 150 * time.Millisecond
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("assets.toml", `output = "build/static"
+[[root]]
+path = "static"
+[collect]
+[bundle.site]
+output = "bundles/site.css"
+sources = ["css/*.css"]
+[manifest]
+django = true
+`)
+	write("static/img/a.png", "a-bytes")
+	write("static/img/b.png", "b-bytes")
+	write("static/fonts/f.woff2", "font")
+	for i := range 40 { // enough sources for several chunks
+		write(fmt.Sprintf("static/css/s%02d.css", i), fmt.Sprintf(".s%d { color: #%06x }\n", i, i*99991))
+	}
+	write("static/css/a.css", ".a { background: url(../img/a.png) }\n.dup { color: red }\n")
+	write("static/css/b.css", ".b { background: url('../img/b.png') } @font-face { src: url(../fonts/f.woff2) }\n")
+	write("static/other/c.css", ".c { background: url(../img/a.png) }\n") // collected, in no bundle
+
+	build := func(out string, cache bool) (*Project, *Result) {
+		t.Helper()
+		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, racyWindow: window})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Build(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, res
+	}
+	out := filepath.Join(dir, "build", "static")
+	build(out, true) // every file racy: a record with a sum of each
+	time.Sleep(window + 50*time.Millisecond)
+	steps := []struct {
+		what  string
+		edit  func()
+		patch bool
+	}{
+		{"an image's new bytes", func() { write("static/img/a.png", "A-BYTES, longer") }, true},
+		{"an image replaced by a rename", func() {
+			write("static/img/b.png.new", "B-BYTES")
+			if err := os.Rename(filepath.Join(dir, "static/img/b.png.new"), filepath.Join(dir, "static/img/b.png")); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a bundle's stylesheet edited", func() { write("static/css/s07.css", ".s7 { color: blue } /* edited */\n") }, true},
+		{"a stylesheet edited that refers to an image", func() {
+			write("static/css/a.css", ".a { background: url(../img/a.png); margin: 0 }\n.dup { color: red }\n")
+		}, true},
+		{"a collected stylesheet edited", func() { write("static/other/c.css", ".c { background: url(../img/a.png) } .d {}\n") }, true},
+		{"a font's new bytes", func() { write("static/fonts/f.woff2", "font, again") }, true},
+		{"a reference added", func() { write("static/css/s08.css", ".s8 { background: url(../img/b.png) }\n") }, false},
+		{"a file added", func() { write("static/img/c.png", "c") }, false},
+	}
+	for _, step := range steps {
+		step.edit()
+		p, res := build(out, true)
+		if p.patched != step.patch {
+			t.Errorf("%s: a patch build: %t, want %t", step.what, p.patched, step.patch)
+		}
+		_, want := build(filepath.Join(t.TempDir(), "static"), false)
+		if len(res.Outputs) != len(want.Outputs) {
+			t.Fatalf("%s: %d outputs, want %d", step.what, len(res.Outputs), len(want.Outputs))
+		}
+		for i, o := range res.Outputs {
+			w := want.Outputs[i]
+			data, err := o.Bytes()
+			if err != nil || o.Name != w.Name || o.Path != w.Path || !bytes.Equal(data, w.Data) {
+				t.Errorf("%s: output %s (%s), want %s (%s) of the uncached build (%v)", step.what, o.Name, o.Path, w.Name, w.Path, err)
+			}
+		}
+		got, err := res.Manifest.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantData, _ := want.Manifest.Marshal()
+		if !bytes.Equal(got, wantData) {
+			t.Errorf("%s: the manifest differs from the uncached build's", step.what)
+		}
+		inPlace, err := os.ReadFile(filepath.Join(out, "stapler-manifest.json"))
+		if err != nil || !bytes.Equal(inPlace, wantData) {
+			t.Errorf("%s: the manifest in place differs from the uncached build's (%v)", step.what, err)
+		}
+		// The record written keeps sums of racy files only.
+		time.Sleep(window + 50*time.Millisecond)
+		data, err := readString(recordPath(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &recReader{s: data}
+		var rec buildRecord
+		if !r.header(&rec) || !r.facts(&rec, nil) {
+			t.Fatalf("%s: the record does not read", step.what)
+		}
+		for _, f := range rec.Inputs {
+			if f.Sum != 0 && time.Since(time.Unix(0, f.Mtime)) > 2*window+100*time.Millisecond {
+				t.Errorf("%s: the record keeps the sum of %s, modified %v ago", step.what, f.Path, time.Since(time.Unix(0, f.Mtime)))
+				break
+			}
+		}
+	}
+}
