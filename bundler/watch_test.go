@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -195,4 +196,93 @@ func startWatch(t *testing.T, config string) (next func(what string) bundler.Wat
 		}
 		panic("unreachable")
 	}
+}
+
+// TestWatchCache: Watch with the build cache keeps the build record, and
+// each rebuild (a patch build where it can be) leaves the output an
+// uncached build of the same files would, manifest included. The first
+// version of the record under Watch saved one with no inputs after a
+// build that ended at the record, and every later build ended there too,
+// with the old output.
+func TestWatchCache(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("assets.toml", "output = \"build/static\"\n[[root]]\npath = \"static\"\n[collect]\n"+
+		"[bundle.site]\noutput = \"css/site.css\"\nsources = [\"css/*.css\"]\n[manifest]\ndjango = true\n")
+	write("static/css/a.css", ".a { background: url(../img/a.png) }\n")
+	write("static/css/b.css", ".b { color: red }\n")
+	write("static/img/a.png", "a-bytes")
+
+	events := make(chan bundler.WatchEvent, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	opts := bundler.WithRacyWindow(bundler.Options{Config: filepath.Join(dir, "assets.toml"), Cache: true}, racy)
+	go func() { done <- bundler.Watch(ctx, opts, func(ev bundler.WatchEvent) { events <- ev }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	// next waits for the builds that follow what, until none follows for
+	// 300 ms, and holds the output to an uncached build's.
+	next := func(what string) {
+		t.Helper()
+		select {
+		case ev := <-events:
+			if ev.Err != nil {
+				t.Fatalf("after %s: %v", what, ev.Err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no build after %s", what)
+		}
+		for quiet := false; !quiet; {
+			select {
+			case ev := <-events:
+				if ev.Err != nil {
+					t.Fatalf("after %s: %v", what, ev.Err)
+				}
+			case <-time.After(300 * time.Millisecond):
+				quiet = true
+			}
+		}
+		want, err := buildInto(t, dir, filepath.Join(t.TempDir(), "static"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readTree(filepath.Join(dir, "build", "static"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range want.Outputs {
+			if !bytes.Equal(got[o.Path], o.Data) || !bytes.Equal(got[o.Name], o.Data) {
+				t.Errorf("after %s: %s (%s) is not the uncached build's", what, o.Name, o.Path)
+			}
+		}
+		wantManifest, _ := want.Manifest.Marshal()
+		if !bytes.Equal(got["stapler-manifest.json"], wantManifest) {
+			t.Errorf("after %s: the manifest is not the uncached build's", what)
+		}
+	}
+	next("starting")
+	time.Sleep(racy + 50*time.Millisecond) // the record trusted
+	for i := range 3 {
+		write("static/img/a.png", fmt.Sprintf("a-bytes, edit %d", i))
+		next("an image edited")
+		write("static/css/b.css", fmt.Sprintf(".b { color: red } /* %d */\n", i))
+		next("a stylesheet edited")
+	}
+	write("static/css/c.css", ".c { background: url(../img/a.png) }\n")
+	next("a stylesheet added")
+	write("static/css/a.css", ".a { background: url(../img/a.png) } .x {}\n")
+	next("a stylesheet edited again")
 }
