@@ -79,6 +79,7 @@ type output struct {
 	// relinked are the inodes whose links the sync changed, when it
 	// could say: their change times moved.
 	relinked map[uint64]bool
+	synced   bool // next made the spare from the last build's delta alone
 }
 
 // openOutput finds what dir is: nothing yet, a directory, or a link to a
@@ -170,11 +171,25 @@ func (o *output) sweep() error {
 // it shares with the current one (the same inode) are kept, and only the
 // rest is linked anew or removed, so a build that changes a few files
 // costs a stat per file, not a link and a removal. names asks for the
-// list of what it carried (o.carried), where it can say.
-func (o *output) next(skip func(name string) bool, names bool) (string, *os.Root, error) {
+// list of what it carried (o.carried), where it can say. With delta, the
+// last build's changes to the spare's files, the sync makes those alone
+// when delta's spare is the one here and its directories hold.
+func (o *output) next(skip func(name string) bool, names bool, delta *spareDelta) (string, *os.Root, error) {
 	name := o.spare
 	o.spare = ""
-	o.carried, o.relinked = nil, nil
+	o.carried, o.relinked, o.synced = nil, nil, false
+	if name != "" && o.exists() && delta != nil && delta.spare == name && skip == nil && allSame(delta.dirs) {
+		relinked, err := delta.apply(o.dir, filepath.Join(filepath.Dir(o.dir), name))
+		if err == nil {
+			o.relinked = relinked
+			root, err := os.OpenRoot(filepath.Join(filepath.Dir(o.dir), name))
+			if err == nil {
+				o.synced = true
+				return name, root, nil
+			}
+		}
+		// Whatever went wrong, the whole sync below makes it right.
+	}
 	if name != "" && o.exists() {
 		carried, relinked, err := syncTree(o.dir, filepath.Join(filepath.Dir(o.dir), name), skip, names)
 		if err != nil {
@@ -209,6 +224,73 @@ func (o *output) next(skip func(name string) bool, names bool) (string, *os.Root
 		return "", nil, fmt.Errorf("bundler: %w", err)
 	}
 	return name, root, nil
+}
+
+// spareDelta is what a build changed in the generation it made, which
+// the next build's spare generation (the one that was current) lacks: the
+// names it wrote, linked or removed, slash-separated, sorted, and each
+// directory it made, with a trailing slash. A generation is made from
+// the spare, synced to the current one: what the spare differs from the
+// current one by is the last build's changes, and the next build's sync
+// needs to make those alone. The record keeps it, with the stat of each
+// of the spare's directories as the last build left them (dirs): an entry
+// added, removed or renamed in one since shows in its stat; a file of it
+// edited in place is a file the current generation shares (and its stat
+// in the record's output facts shows the edit), or one the last build
+// removed, which the delta removes too.
+type spareDelta struct {
+	spare string // the spare generation's name
+	dirs  []fact // its directories' stats
+	names []string
+}
+
+// apply makes dst, the spare generation, hold what src, the current one,
+// does, from the delta's names alone; it returns the inodes whose links
+// it changed. An error leaves dst for a whole sync to make right.
+func (d *spareDelta) apply(src, dst string) (map[uint64]bool, error) {
+	relinked := map[uint64]bool{}
+	for _, n := range d.names {
+		if strings.HasSuffix(n, "/") {
+			if err := os.MkdirAll(filepath.Join(dst, filepath.FromSlash(n)), 0o755); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, n := range d.names {
+		if strings.HasSuffix(n, "/") {
+			continue
+		}
+		from, to := filepath.Join(src, filepath.FromSlash(n)), filepath.Join(dst, filepath.FromSlash(n))
+		if old, err := os.Lstat(to); err == nil {
+			if !old.Mode().IsRegular() {
+				return nil, fmt.Errorf("bundler: %s is a %s", to, fileKind(old.Mode()))
+			}
+			relinked[statOf(old).ino] = true
+			if err := os.Remove(to); err != nil {
+				return nil, err
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		fi, err := os.Lstat(from)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // the last build removed it
+		case err != nil:
+			return nil, err
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("bundler: %s is a %s", from, fileKind(fi.Mode()))
+		}
+		st := statOf(fi)
+		if st.ino == 0 {
+			return nil, errors.New("bundler: no inodes here")
+		}
+		relinked[st.ino] = true
+		if err := os.Link(from, to); err != nil {
+			return nil, err
+		}
+	}
+	return relinked, nil
 }
 
 // discard removes a generation that was not switched to, as far as it

@@ -290,7 +290,7 @@ func (o *output) remove(names []string) error {
 	for _, name := range names {
 		gone[name] = true
 	}
-	gen, root, err := o.next(func(name string) bool { return gone[name] }, false)
+	gen, root, err := o.next(func(name string) bool { return gone[name] }, false, nil)
 	if err != nil {
 		return err
 	}

@@ -87,11 +87,14 @@ django = true
 		{"a reference added", func() { write("static/css/s08.css", ".s8 { background: url(../img/b.png) }\n") }, false},
 		{"a file added", func() { write("static/img/c.png", "c") }, false},
 	}
-	for _, step := range steps {
+	for i, step := range steps {
 		step.edit()
 		p, res := build(out, true)
 		if p.patched != step.patch {
 			t.Errorf("%s: a patch build: %t, want %t", step.what, p.patched, step.patch)
+		}
+		if step.patch && i > 0 && !p.deltaSynced {
+			t.Errorf("%s: the write synced its generation whole, not from the last build's delta", step.what)
 		}
 		_, want := build(filepath.Join(t.TempDir(), "static"), false)
 		if len(res.Outputs) != len(want.Outputs) {

@@ -126,6 +126,10 @@ type Project struct {
 	// patchedGraph is the sum of the graph file a patch build started
 	// from, which it leaves as it is.
 	patchedGraph [sha256.Size]byte
+	// genDelta is what the write changed in the generation it switched
+	// to, for the record (see spareDelta).
+	genDelta    *spareDelta
+	deltaSynced bool // the write made its generation from the last build's delta
 	// outStats are the stats of the output's files that the write took
 	// and left standing, by inode, for the record (see writer.untouched).
 	outStats map[uint64]fact

@@ -51,7 +51,7 @@ import (
 // itself. (A root given as a glob is traced: rootDirs lists and stats
 // through a tracedFS.) A full build removes the record
 // before it writes, so that a failed build leaves none.
-const recordFormat = "stapler build record 4"
+const recordFormat = "stapler build record 5"
 
 // The file-type bits of st_mode, and a regular file's, a directory's and a
 // symbolic link's, as POSIX has them.
@@ -394,9 +394,14 @@ type buildRecord struct {
 	// its SHA-256, GraphSum.
 	Graph    string
 	GraphSum [sha256.Size]byte
+	// What the build changed in the generation it made, for the next
+	// build's sync of its spare (see spareDelta); Spare is "" for none.
+	Spare     string
+	SpareDirs []fact
+	Delta     []string
 
 	outputs  []Output // read with Manifest: an outputOf each entry, by name
-	hasGraph bool     // read with GraphSum: the record has a graph
+	hasGraph bool     // the record has a graph, whose sum GraphSum is
 }
 
 // recordKey is the key a record must have to stand for this build: over
@@ -766,12 +771,16 @@ func (p *Project) saveRecord(res *Result) {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
+	if d := p.genDelta; d != nil && d.spare != "" && rec.Link != "" {
+		rec.Spare, rec.Delta, rec.SpareDirs = d.spare, d.names, spareDirs(out, rec.Output, d)
+		if rec.SpareDirs == nil {
+			rec.Spare, rec.Delta = "", nil
+		}
+	}
 	if rec.Graph != "" {
 		// The graph first: a record names the graph it was written with.
 		rec.GraphSum = sha256.Sum256([]byte(rec.Graph))
-		if p.patchedGraph != rec.GraphSum && !replaceFile(graphPath(p.outputDir), []byte(rec.Graph)) {
-			rec.Graph = ""
-		}
+		rec.hasGraph = p.patchedGraph == rec.GraphSum || replaceFile(graphPath(p.outputDir), []byte(rec.Graph))
 	}
 	// A plain copy is a hard link of its hashed file: one stat of the
 	// file shows an edit of either; a name replaced shows in its
@@ -788,6 +797,35 @@ func (p *Project) saveRecord(res *Result) {
 		return false
 	})
 	writeRecord(file, &rec)
+}
+
+// spareDirs returns the stats of the directories of the spare generation
+// that d names, as the record's next build is to find them: those of the
+// output out (whose facts are outFacts), less those the build made; nil
+// when one cannot be taken.
+func spareDirs(out string, outFacts []fact, d *spareDelta) []fact {
+	spare := filepath.Join(filepath.Dir(out), d.spare)
+	var facts []fact
+	for _, f := range outFacts {
+		if f.Mode&syscallIFMT != syscallIFDIR {
+			continue
+		}
+		rel, err := filepath.Rel(out, f.Path)
+		if err != nil {
+			return nil
+		}
+		if slices.Contains(d.names, filepath.ToSlash(rel)+"/") {
+			continue // made by the build: not in the spare
+		}
+		p := filepath.Join(spare, rel)
+		fi, err := os.Lstat(p)
+		g, ok := factOf(p, factLstat, fi, err)
+		if !ok || g.Mode&syscallIFMT != syscallIFDIR {
+			return nil
+		}
+		facts = append(facts, g)
+	}
+	return facts
 }
 
 // compareFacts orders facts by path, and a path's by kind (an absent
@@ -927,12 +965,15 @@ func (rec *buildRecord) encode() []byte {
 		w.str(u.Root)
 		w.uint(uint64(u.Size))
 	}
-	if rec.Graph == "" {
+	if !rec.hasGraph {
 		w.b = append(w.b, 0)
 	} else {
 		w.b = append(w.b, 1)
 		w.b = append(w.b, rec.GraphSum[:]...)
 	}
+	w.str(rec.Spare)
+	w.facts(rec.SpareDirs)
+	w.strs(rec.Delta)
 	return w.b
 }
 
@@ -1025,6 +1066,10 @@ func (r *recReader) result(rec *buildRecord) bool {
 			r.s = r.s[sha256.Size:]
 			rec.hasGraph = true
 		}
+	}
+	rec.Spare, rec.SpareDirs, rec.Delta = r.str(), r.factList(), r.strs()
+	if len(rec.SpareDirs) == 0 {
+		rec.SpareDirs = nil
 	}
 	return !r.bad && len(r.s) == 0 && len(m.Files) == n
 }

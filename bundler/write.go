@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,7 @@ const manifestPathsStep = "manifest paths"
 // manifests. A hashed file already present with the same size is left
 // alone: its name is its content's hash.
 func (p *Project) write(ctx context.Context, res *Result, o *output) error {
-	p.outStats = nil // this write's, once it has written
+	p.outStats, p.genDelta, p.deltaSynced = nil, nil, false // this write's, once it has written
 	// A plain copy is not named for its content, so in general only its
 	// bytes tell whether it is up to date; but when the manifest in place
 	// maps its name to the same hashed file, the build that wrote that
@@ -161,9 +162,14 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		// (on the 4,000-file site, 8,000 names and half of the sync's
 		// 37 ms of CPU): it takes most files as they are, and an lstat
 		// tells the inode of each whose links it changes.
-		if gen, next, err = o.next(nil, !trusted); err != nil {
+		var delta *spareDelta
+		if trusted && p.last.Spare != "" {
+			delta = &spareDelta{spare: p.last.Spare, dirs: p.last.SpareDirs, names: p.last.Delta}
+		}
+		if gen, next, err = o.next(nil, !trusted, delta); err != nil {
 			return err
 		}
+		p.deltaSynced = o.synced
 		defer next.Close()
 		if o.fresh {
 			// Not the current generation's files: none is in place.
@@ -221,11 +227,13 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			break
 		}
 	}
+	var changed []string // what the writes change in a generation written directly
 	for i, s := range slots {
 		switch {
 		case s.tmp != "":
 			w.staged[files[i].kind] = append(w.staged[files[i].kind], s)
 		case s.direct:
+			changed = append(changed, files[i].name)
 			w.written++
 		case s.final != "":
 			w.unchanged++
@@ -239,9 +247,19 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		return err
 	}
 	if gen != "" {
+		was := o.current
 		if err := o.switchTo(gen); err != nil {
 			return err
 		}
+		// What the next build's sync of the generation that was current,
+		// its spare, needs to do (see spareDelta): the names written or
+		// removed, and the directories made.
+		changed = append(changed, w.remove...)
+		for dir := range w.made {
+			changed = append(changed, filepath.ToSlash(dir)+"/")
+		}
+		slices.Sort(changed)
+		p.genDelta = &spareDelta{spare: was, names: changed}
 	}
 	p.outStats = w.untouched()
 	if trusted && gen != "" && o.relinked != nil {
