@@ -21,16 +21,7 @@ import (
 func TestPatchBuild(t *testing.T) {
 	const window = 150 * time.Millisecond
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), text) }
 	write("assets.toml", `output = "build/static"
 [[root]]
 path = "static"

@@ -22,16 +22,7 @@ import (
 // fix brings the build back; a new directory is watched too.
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, data string) { t.Helper(); writeUnder(t, dir, name, data) }
 	config := "output = \"out\"\n[[root]]\npath = \"static\"\n[bundle.app]\noutput = \"js/app.js\"\nsources = [\"js/*.js\"]\n"
 	write("assets.toml", config)
 	write("static/js/a.js", "var a = 1;\n")
@@ -206,16 +197,7 @@ func startWatch(t *testing.T, config string) (next func(what string) bundler.Wat
 // with the old output.
 func TestWatchCache(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, data string) { t.Helper(); writeUnder(t, dir, name, data) }
 	write("assets.toml", "output = \"build/static\"\n[[root]]\npath = \"static\"\n[collect]\n"+
 		"[bundle.site]\noutput = \"css/site.css\"\nsources = [\"css/*.css\"]\n[manifest]\ndjango = true\n")
 	write("static/css/a.css", ".a { background: url(../img/a.png) }\n")
@@ -285,4 +267,17 @@ func TestWatchCache(t *testing.T) {
 	next("a stylesheet added")
 	write("static/css/a.css", ".a { background: url(../img/a.png) } .x {}\n")
 	next("a stylesheet edited again")
+}
+
+// writeUnder writes data to the file name (slash-separated) under dir,
+// making its directories.
+func writeUnder(t *testing.T, dir, name, data string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
