@@ -19,27 +19,33 @@ import (
 
 // A patch build is what a build does when its record (see recordFormat)
 // shows that the only files that changed are files copied as they are (an
-// image, a font) whose names the graph already holds: it makes again only
-// what such a change reaches, from the graph the last build left in the
-// record, instead of walking, scanning and making the whole project.
+// image, a font) or stylesheets, whose names the graph the last build left
+// beside the record (graphPath) holds: it makes again only what such a
+// change reaches, instead of walking, scanning and making the whole
+// project.
 //
-// Each changed file is read and hashed; each file that refers to it, and
-// so on up, is read, scanned and rewritten with the new hashed names, and
-// minified if [collect] minify says so; each stylesheet bundle that
-// refers to one of them has the new hashes filled in for the stand-ins
-// of its minified text (see standIns), which the record holds. Every other
-// output is the last build's, as the record has it. The result is what the
-// full build would return, and is written the same way.
+// Each changed file copied as it is is read and hashed; each changed
+// stylesheet is read, scanned and (as a bundle's source) checked by
+// esbuild, and each of its references must name what it named. Each file
+// that refers to a changed one, and so on up, is read, scanned and
+// rewritten with the new hashed names, and minified if [collect] minify
+// says so. Each chunk of a stylesheet bundle with a changed source is
+// joined and minified again; each other chunk of a bundle the change
+// reaches has the new hashes filled in for its stand-ins (see standIns),
+// which the graph holds. Every other output is the last build's, as the
+// record has it. The result is what the full build would return, and is
+// written the same way.
 //
 // Anything else the check finds takes the full build: a file added,
 // removed or renamed (a directory whose entries changed: a directory's
 // stat that changed with the same entries, a file replaced by a rename as
-// editors save, is no change), a stylesheet or script changed, a bundle's
-// source or a template changed, a change that reaches a file of a cycle,
-// one with a source map or a bundle that cannot be filled in again, a
-// file a stylesheet's rewriting would now name differently, any problem
-// in remaking a file, and an output not as the last build left it.
-// TestPatchBuild holds each patch build's output to the full build's.
+// editors save, is no change), a script, a template, a source map or a
+// source of a bundle without chunks changed, a reference added, changed
+// or made an @import, a @charset, a bundle with an @import, a change that
+// reaches a file of a cycle, one with a source map or a bundle that
+// cannot be filled in again, any problem in remaking a file, and an
+// output not as the last build left it. TestPatchBuild holds each patch
+// build's output to the full build's, and so does TestCacheRandomEdits.
 
 // The kinds of a node of the patch graph.
 const (
