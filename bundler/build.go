@@ -10,6 +10,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -200,6 +201,29 @@ func (p *Project) saveLater() {
 		p.cache.save()
 	}
 	p.saveRecord(p.builtRes)
+}
+
+// saveAfter is saveLater for Watch, which calls it after Build has let go
+// of the output's lock: it takes the lock again, and writes the record
+// only if the manifest in place is still the one Build wrote. Another
+// build may have written the output since, and a record of this build's
+// inputs and result with that output's stats would stand for a build
+// that did not happen. (A manifest of the same bytes is an output of the
+// same bytes: every file of it is named for its content.)
+func (p *Project) saveAfter(ctx context.Context) {
+	if !p.built {
+		return
+	}
+	unlock, err := lockOutput(ctx, p.outputDir, "stapler watch", nil)
+	if err != nil {
+		p.built = false
+		return
+	}
+	defer unlock()
+	if data, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName)); err != nil || !bytes.Equal(data, p.wroteManifest) {
+		p.rec = nil // the cache is saved, not the record
+	}
+	p.saveLater()
 }
 
 // unchanged returns the result of the last build when its record shows

@@ -129,3 +129,49 @@ django = true
 		}
 	}
 }
+
+// TestSaveAfterAnotherBuild: Watch saves a build's record after it has let
+// go of the output's lock; when another build has written the output in
+// between, the record on disk stays that build's, not one of Watch's
+// inputs and result with the other build's output.
+func TestSaveAfterAnotherBuild(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), text) }
+	write("assets.toml", "output = \"build/static\"\n[[root]]\npath = \"static\"\n[collect]\n")
+	write("static/css/a.css", ".a { color: red }\n")
+	load := func(watch bool) *Project {
+		t.Helper()
+		opts := Options{Config: filepath.Join(dir, "assets.toml"), Cache: true, racyWindow: time.Millisecond}
+		if watch {
+			opts.memo = newMemo()
+		}
+		p, err := Load(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	time.Sleep(10 * time.Millisecond)
+	watched := load(true)
+	if _, err := watched.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	write("static/css/a.css", ".a { color: blue }\n")
+	time.Sleep(10 * time.Millisecond)
+	other, err := load(false).Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched.saveAfter(context.Background())
+	data, err := readString(recordPath(watched.outputDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := readRecord(data)
+	if !ok {
+		t.Fatal("the record does not read")
+	}
+	if got, want := rec.Manifest.Files["css/a.css"].Path, other.Manifest.Files["css/a.css"].Path; got != want {
+		t.Errorf("the record's manifest names %s, want the other build's %s", got, want)
+	}
+}

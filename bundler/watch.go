@@ -90,7 +90,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 		saved = make(chan struct{})
 		go func() {
 			defer close(saved)
-			p.saveLater()
+			p.saveAfter(ctx)
 		}()
 	}
 	build(nil)

@@ -117,6 +117,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	}
 	files = append(files, history...)
 	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile, differs: trusted && !bytes.Equal(data, prevData)})
+	p.wroteManifest = data
 
 	// Every write, rename and removal goes through an os.Root, below no
 	// symbolic link (see writer.checkDir): the output directory's, or in
