@@ -187,16 +187,7 @@ func TestSelfReference(t *testing.T) {
 func TestFileChangeAfterCollect(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, data string) {
-		t.Helper()
-		file := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, data string) { t.Helper(); writeUnder(t, dir, name, data) }
 	write("assets.toml", collectConfig)
 	write("static/test/foo.png", "foo")
 	write("static/test/xyz.png", "xyz")
