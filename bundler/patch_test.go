@@ -48,7 +48,7 @@ django = true
 	write("static/css/a.css", ".a { background: url(../img/a.png) }\n.dup { color: red }\n")
 	write("static/css/b.css", ".b { background: url('../img/b.png') } @font-face { src: url(../fonts/f.woff2) }\n")
 	write("static/other/c.css", ".c { background: url(../img/a.png) }\n") // collected, in no bundle
-	write("static/img/logo.svg", strings.Repeat("<svg></svg>", 40))     // worth compressing
+	write("static/img/logo.svg", strings.Repeat("<svg></svg>", 40))       // worth compressing
 
 	build := func(out string, cache bool) (*Project, *Result) {
 		t.Helper()
