@@ -47,7 +47,9 @@ fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr), $(stat -f -c %T "$work") file system"
 echo "versions: $(cd "$repo" && go version | cut -d' ' -f3-), stapler $(cd "$repo" && git rev-parse --short HEAD), Django $django_version"
-(cd "$repo" && go build -o "$work/stapler" ./cmd/stapler)
+# Built as packaging/build.sh builds what users install: static, without
+# cgo (a dynamically linked stapler starts 3-4 ms later, every step).
+(cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$work/stapler" ./cmd/stapler)
 (cd "$repo" && STAPLER_BENCH_APPS=$apps STAPLER_BENCH_TREE=$tree go test ./bundler -run '^TestWriteBenchTree$' -count=1 -v) |
 	sed -n 's/^ *bench_collect_test.go:[0-9]*: /tree: /p'
 read -r image size _ <"$tree/bench-image.txt"
