@@ -14,7 +14,6 @@ import (
 
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
-	"golang.org/x/sync/errgroup"
 )
 
 // A patch build is what a build does when its record (see recordFormat)
@@ -398,7 +397,7 @@ func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patch
 		guarded[s] = true
 	}
 	plan := &patchPlan{rec: rec, graph: g}
-	changed := p.changedFacts(inputs, held)
+	changed := changedFacts(inputs, held)
 	// The facts of the next record, in the order of this one's: those
 	// that hold, and the directories' now; a changed file's comes from
 	// its read.
@@ -406,7 +405,7 @@ func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patch
 	next := 0
 	for i, f := range inputs {
 		if next == len(changed) || changed[next] != i {
-			if f.Sum != 0 && !p.rec.racy(f) {
+			if p.rec.aged(f) {
 				// Its sum was checked just now, and it is older than the
 				// racy window: its stat vouches for it from now on (see
 				// unracy). Kept, the sums of a record written right after
@@ -500,37 +499,13 @@ func isRootFile(dir, path, file string) bool {
 }
 
 // changedFacts returns the indexes of the facts that do not hold: those
-// not marked in held, stat'ed again, in parallel, and those with a sum
-// whose path holds something else now.
-func (p *Project) changedFacts(facts []fact, held []bool) []int {
-	var todo []int
-	for i := range facts {
-		if !held[i] {
-			todo = append(todo, i)
-		}
-	}
-	again := make([]bool, len(facts))
-	var eg errgroup.Group
-	const part = 256
-	for k := 0; k < len(todo); k += part {
-		idx := todo[k:min(k+part, len(todo))]
-		eg.Go(func() error {
-			list := make([]fact, len(idx))
-			ok := make([]bool, len(idx))
-			for j, i := range idx {
-				list[j] = facts[i]
-			}
-			sameFacts(list, ok, true)
-			for j, i := range idx {
-				again[i] = ok[j]
-			}
-			return nil
-		})
-	}
-	eg.Wait()
+// the record's check, which stat'ed every one (see sameCheck.complete),
+// did not mark in held, and those with a sum whose path holds something
+// else now.
+func changedFacts(facts []fact, held []bool) []int {
 	var out []int
 	for i, f := range facts {
-		holds := held[i] || again[i]
+		holds := held[i]
 		if holds && f.Sum != 0 {
 			sum, ok := f.sumNow()
 			holds = ok && sum == f.Content

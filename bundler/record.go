@@ -142,6 +142,13 @@ func (r *recorder) racy(f fact) bool {
 	return f.Kind != factAbsent && f.Mtime >= r.limit
 }
 
+// aged reports whether f has a sum it no longer needs: its path was
+// modified longer ago than the racy window, and its stat vouches for it
+// as it would in a record written now (see unracy).
+func (r *recorder) aged(f fact) bool {
+	return f.Sum != 0 && !r.racy(f)
+}
+
 // giveUp notes that this build cannot be recorded, and why.
 func (r *recorder) giveUp(why string) {
 	if r == nil {
@@ -498,7 +505,7 @@ func (p *Project) unracy(rec *buildRecord) {
 	var aged []*fact
 	for _, facts := range [][]fact{rec.Inputs, rec.Output} {
 		for i := range facts {
-			if f := &facts[i]; f.Sum != 0 && !p.rec.racy(*f) {
+			if f := &facts[i]; p.rec.aged(*f) {
 				aged = append(aged, f)
 			}
 		}
