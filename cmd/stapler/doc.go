@@ -182,7 +182,8 @@
 // endpoint, the region, the credentials) are in docs/deploy.md and
 // docs/config.md.
 // STAPLER_CPUPROFILE=FILE writes a CPU profile of the run to FILE, and
-// STAPLER_MEMPROFILE=FILE every allocation of it, for go tool pprof.
+// STAPLER_MEMPROFILE=FILE every allocation of it, for go tool pprof;
+// STAPLER_TRACE=FILE an execution trace, for go tool trace.
 //
 // The command holds Go's garbage collector off until its heap first nears
 // 32 MB, then gives it back its usual settings: a rebuild with nothing
