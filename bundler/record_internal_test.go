@@ -190,9 +190,9 @@ func sampleRecord() buildRecord {
 
 // readRecord reads a whole record from s.
 func readRecord(s string) (buildRecord, bool) {
-	r := &recReader{s: s}
 	var rec buildRecord
-	ok := r.header(&rec) && r.facts(&rec, nil) && r.result(&rec)
+	facts, rest, ok := (&recReader{s: s}).header(&rec)
+	ok = ok && facts.facts(&rec, nil) && rest.result(&rec)
 	return rec, ok
 }
 
