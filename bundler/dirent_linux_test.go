@@ -211,6 +211,12 @@ func TestOutputFacts(t *testing.T) {
 	for i := range 600 {
 		os.WriteFile(filepath.Join(gen, "many", fmt.Sprint(i)), nil, 0o644)
 	}
+	// More directories than listings run at once, nested.
+	for i := range 12 {
+		p := filepath.Join(gen, "dirs", fmt.Sprint(i), "sub", fmt.Sprint(i))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(p), 0o644)
+	}
 	out := filepath.Join(base, "static")
 	if err := os.Symlink(".static.gen-x", out); err != nil {
 		t.Fatal(err)
@@ -242,8 +248,10 @@ func TestOutputFacts(t *testing.T) {
 	if a, b := summary(got), summary(walked); !slices.Equal(a, b) {
 		t.Errorf("from the listings:\n%s\nfrom the walk:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
-	if n := len(got); n != 1+4+4+1+600 { // the output, 4 directories, 4 inodes, the link, many/
-		t.Errorf("%d facts from the listings, want 610: a plain copy stat'ed beside its hashed file?", n)
+	// The output, 4 directories, 4 inodes, the link, many/ and its files,
+	// dirs/ and its 12 directories, their subdirectories and files.
+	if n, want := len(got), 1+4+4+1+600+1+3*12; n != want {
+		t.Errorf("%d facts from the listings, want %d: a plain copy stat'ed beside its hashed file?", n, want)
 	}
 	for i, f := range got {
 		if f.Path == "" {
