@@ -314,9 +314,20 @@ func outputFacts(out string, known map[uint64]fact) ([]fact, error) {
 		name string
 		ino  uint64 // a regular file's, as listed; 0 for anything else
 	}
-	var dirs []string
-	var ents []entry
-	seen := map[uint64]bool{}
+	n, d := 0, 0
+	var count func(l *listing)
+	count = func(l *listing) {
+		n, d = n+len(l.des), d+1
+		for _, sub := range l.subs {
+			if sub != nil {
+				count(sub)
+			}
+		}
+	}
+	count(root)
+	dirs := make([]string, 0, d)
+	ents := make([]entry, 0, n)
+	seen := make(map[uint64]bool, n/2) // most files two names of one inode
 	var walk func(l *listing)
 	walk = func(l *listing) {
 		d := len(dirs)
