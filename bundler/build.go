@@ -143,7 +143,7 @@ func (p *Project) Build(ctx context.Context) (*Result, error) {
 	var res *Result
 	p.building = true
 	defer func() { p.building = false }()
-	p.patched, p.patchFacts, p.patchedGraph = false, nil, [sha256.Size]byte{}
+	p.patched, p.patchFacts, p.patchedGraph, p.patchEdited = false, nil, [sha256.Size]byte{}, nil
 	p.built, p.builtRes = false, nil
 	if plan := p.patch; plan != nil {
 		p.patch = nil

@@ -799,6 +799,7 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 			o.load = func() ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
 			continue
 		}
+		p.patchEdited = append(p.patchEdited, o.Name)
 		o.Data, o.size = data, int64(len(data))
 		o.Path = manifest.HashedPath(o.Name, manifest.ContentHash(data))
 		o.integrity = manifest.Integrity(data)

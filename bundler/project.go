@@ -128,6 +128,9 @@ type Project struct {
 	// patchedGraph is the sum of the graph file a patch build started
 	// from, which it leaves as it is.
 	patchedGraph [sha256.Size]byte
+	// patchEdited are the names of the outputs a patch build made anew:
+	// the only entries of the record's manifest it changed.
+	patchEdited []string
 	// genDelta is what the write changed in the generation it switched
 	// to, for the record (see spareDelta).
 	genDelta    *spareDelta

@@ -86,18 +86,34 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	}
 	files = append(files, siblings...)
 	// The two manifests are encoded at once, after compress has recorded
-	// the siblings' sizes in the entries.
+	// the siblings' sizes in the entries. A patch build's differ from the
+	// last build's, in place, in the entries of the outputs it made
+	// alone: those are encoded, the rest taken as they are (on the
+	// 20,000-file site, 3 and 5 MB, 70 ms of CPU encoded whole).
 	var history []outFile
 	var djangoData, data []byte
 	var g errgroup.Group
+	edited := p.patched && trusted
 	if p.cfg.Django {
 		g.Go(func() (err error) {
+			if edited {
+				prev, err := os.ReadFile(filepath.Join(p.outputDir, manifest.DjangoFileName))
+				if err == nil {
+					djangoData, err = res.Manifest.MarshalDjangoEdited(prev, p.cfg.DjangoVersion, p.patchEdited)
+					return err
+				}
+			}
 			djangoData, err = res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
 			return err
 		})
 	}
 	g.Go(func() (err error) {
-		if data, err = res.Manifest.Marshal(); err != nil {
+		if edited {
+			data, err = res.Manifest.MarshalEdited(prevData, p.patchEdited)
+		} else {
+			data, err = res.Manifest.Marshal()
+		}
+		if err != nil {
 			return err
 		}
 		if p.opts.memo != nil {

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -36,6 +37,85 @@ func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
 	}
 	slices.Sort(names) // byte order: code point order, as Python sorts str
 	return djangoJSONOf(names, func(name string) string { return m.Files[name].Path }, version), nil
+}
+
+// MarshalDjangoEdited returns what [Manifest.MarshalDjango] returns for
+// m, made from prev as [Manifest.MarshalEdited] makes m's own text: prev
+// is what MarshalDjango returned, in the same version, for a manifest of
+// m's names whose paths were m's but for those named in edited. Only for
+// version "1.0": the hash of "1.1" is over every path, and MarshalDjango
+// computes it. Where prev is not such a text as far as it can tell, it
+// returns MarshalDjango's result.
+func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []string) ([]byte, error) {
+	const head = `{"paths": {`
+	tail := `}, "version": "1.0"}`
+	if version != "1.0" || !bytes.HasPrefix(prev, []byte(head)) || !bytes.HasSuffix(prev, []byte(tail)) ||
+		// A quote is escaped within a name or path: each ": " but the
+		// version's follows a name.
+		bytes.Count(prev, []byte(`": "`)) != len(m.Files)+1 {
+		return m.MarshalDjango(version)
+	}
+	var errs ErrorList
+	for _, name := range edited {
+		e, ok := m.Files[name]
+		if !ok {
+			return m.MarshalDjango(version)
+		}
+		errs = append(errs, m.validateEntry(name, e, nil)...)
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	edited = slices.Compact(slices.Sorted(slices.Values(edited)))
+	var b, key strings.Builder
+	b.Grow(len(prev) + 128*len(edited))
+	b.WriteString(head)
+	at := len(head)
+	for _, name := range edited {
+		key.Reset()
+		pyQuote(&key, name)
+		key.WriteString(": ")
+		// The name at the start of the paths, or after a comma.
+		i := at
+		for {
+			j := bytes.Index(prev[i:], []byte(key.String()))
+			if j < 0 {
+				return m.MarshalDjango(version)
+			}
+			i += j
+			if i == len(head) || bytes.HasSuffix(prev[:i], []byte(", ")) {
+				break
+			}
+			i++
+		}
+		end, ok := quotedEnd(prev, i+key.Len())
+		if !ok {
+			return m.MarshalDjango(version)
+		}
+		b.Write(prev[at:i])
+		b.WriteString(key.String())
+		pyQuote(&b, m.Files[name].Path)
+		at = end
+	}
+	b.Write(prev[at:])
+	return []byte(b.String()), nil
+}
+
+// quotedEnd returns where the string json.dumps wrote at data[i:] ends,
+// after its closing quote.
+func quotedEnd(data []byte, i int) (int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return 0, false
 }
 
 // djangoJSON is json.dumps({"paths": paths, "version": version}), with
