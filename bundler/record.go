@@ -608,10 +608,12 @@ func (p *Project) prevPaths(data []byte) (paths map[string]string, fromRecord bo
 	return nil, false
 }
 
-// outputFactsWalk returns the facts of the output out and of every file
-// and directory in it, each Lstat'ed.
+// outputFactsWalk returns the facts of the output out and of every
+// directory and file in it, each Lstat'ed: one fact of a file with
+// several names, under the first the walk meets.
 func outputFactsWalk(out string) ([]fact, error) {
 	var facts []fact
+	seen := map[uint64]bool{}
 	// "out/." for the walk to enter the generation out links to.
 	top := out + string(filepath.Separator) + "."
 	err := filepath.WalkDir(top, func(name string, d fs.DirEntry, err error) error {
@@ -629,6 +631,15 @@ func outputFactsWalk(out string) ([]fact, error) {
 		f, ok := factOf(name, kind, fi, err)
 		if !ok {
 			return errors.New("cannot record " + name)
+		}
+		// A plain copy is a hard link of its hashed file: one stat of
+		// the file shows an edit of either; a name replaced shows in
+		// its directory's fact.
+		if f.Mode&syscallIFMT == syscallIFREG {
+			if seen[f.Ino] {
+				return nil
+			}
+			seen[f.Ino] = true
 		}
 		facts = append(facts, f)
 		return nil
@@ -757,23 +768,30 @@ func (p *Project) saveRecord(res *Result) {
 		return // not a result the record can give back
 	}
 	rec.outputs = res.Outputs
-	rec.Inputs = make([]fact, 0, len(r.facts))
-	for _, f := range r.facts {
-		rec.Inputs = append(rec.Inputs, f)
-	}
-	slices.SortFunc(rec.Inputs, compareFacts)
-	if p.patchFacts != nil {
-		// A patch build's: the last record's that held, and what it read.
-		rec.Inputs = mergeFacts(p.patchFacts, rec.Inputs)
-	}
-	if len(rec.Inputs) == 0 {
-		return // no build read anything: none that a record can stand for
-	}
-	for _, f := range rec.Inputs {
-		if r.racy(f) && f.Sum == 0 {
-			return // changed too recently to be sure of, and no content to check
+	// The inputs' facts and the result are encoded while the output is
+	// listed and stat'ed (on the 20,000-file site, 30 ms of 90).
+	var inputs, result []byte
+	var encoding sync.WaitGroup
+	defer encoding.Wait()
+	encoding.Go(func() {
+		rec.Inputs = make([]fact, 0, len(r.facts))
+		for _, f := range r.facts {
+			rec.Inputs = append(rec.Inputs, f)
 		}
-	}
+		slices.SortFunc(rec.Inputs, compareFacts)
+		if p.patchFacts != nil {
+			// A patch build's: the last record's that held, and what it read.
+			rec.Inputs = mergeFacts(p.patchFacts, rec.Inputs)
+		}
+		for _, f := range rec.Inputs {
+			if r.racy(f) && f.Sum == 0 {
+				return // changed too recently to be sure of, and no content to check
+			}
+		}
+		if len(rec.Inputs) > 0 { // else no build read anything: none that a record can stand for
+			inputs, result = encodeFacts(rec.Inputs), rec.encodeResult()
+		}
+	})
 	if link, err := os.Readlink(p.outputDir); err == nil {
 		rec.Link = link
 	}
@@ -791,6 +809,10 @@ func (p *Project) saveRecord(res *Result) {
 			rec.Spare, rec.Delta = "", nil
 		}
 	}
+	output := encodeFacts(rec.Output)
+	if encoding.Wait(); inputs == nil {
+		return
+	}
 	switch {
 	case rec.Graph != "" && p.patchedGraph != [sha256.Size]byte{}:
 		// The graph in place, as a patch build found it (a hash of
@@ -803,21 +825,7 @@ func (p *Project) saveRecord(res *Result) {
 		h.Sum(rec.GraphSum[:0])
 		rec.hasGraph = replaceFile(graphPath(p.outputDir), []byte(rec.Graph))
 	}
-	// A plain copy is a hard link of its hashed file: one stat of the
-	// file shows an edit of either; a name replaced shows in its
-	// directory's fact.
-	seen := map[uint64]bool{}
-	rec.Output = slices.DeleteFunc(rec.Output, func(f fact) bool {
-		if f.Mode&syscallIFMT != syscallIFREG {
-			return false
-		}
-		if seen[f.Ino] {
-			return true
-		}
-		seen[f.Ino] = true
-		return false
-	})
-	writeRecord(file, &rec)
+	replaceFile(file, rec.assemble(inputs, output, result))
 }
 
 // spareDirs returns the stats of the directories of the spare generation
@@ -928,17 +936,49 @@ func sameOutput(a, b Output) bool {
 // are written as the length of the prefix they share with the one before
 // and the rest.
 
+// encode returns the record as it is written: its parts encoded one after
+// another (saveRecord encodes them at the same time).
 func (rec *buildRecord) encode() []byte {
-	// Room for what a record of the 4,000-file site takes a fact and an
-	// entry, so that the buffer is not grown and copied ten times.
-	w := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output))+128*len(rec.Manifest.Files))}
+	return rec.assemble(encodeFacts(rec.Inputs), encodeFacts(rec.Output), rec.encodeResult())
+}
+
+// assemble returns the record whose facts of its inputs and output, and
+// whose manifest, stats and unused files (see encodeResult), are encoded
+// already.
+func (rec *buildRecord) assemble(inputs, output, result []byte) []byte {
+	var link recWriter
+	link.str(rec.Link)
+	w := recWriter{b: make([]byte, 0, len(inputs)+len(output)+len(result)+256+len(rec.Spare)+64*len(rec.SpareDirs))}
 	w.str(recordFormat)
 	w.b = append(w.b, rec.Key[:]...)
-	facts := recWriter{b: make([]byte, 0, 64*(len(rec.Inputs)+len(rec.Output)))}
-	facts.facts(rec.Inputs)
-	facts.str(rec.Link)
-	facts.facts(rec.Output)
-	w.str(string(facts.b))
+	w.uint(uint64(len(inputs) + len(link.b) + len(output)))
+	w.b = append(append(append(w.b, inputs...), link.b...), output...)
+	w.b = append(w.b, result...)
+	if !rec.hasGraph {
+		w.b = append(w.b, 0)
+	} else {
+		w.b = append(w.b, 1)
+		w.b = append(w.b, rec.GraphSum[:]...)
+	}
+	w.str(rec.Spare)
+	w.facts(rec.SpareDirs)
+	w.strs(rec.Delta)
+	return w.b
+}
+
+// encodeFacts returns a list of facts encoded.
+func encodeFacts(l []fact) []byte {
+	// Room for what a fact of the 4,000-file site takes, so that the
+	// buffer is not grown and copied ten times.
+	w := recWriter{b: make([]byte, 0, 64*len(l)+16)}
+	w.facts(l)
+	return w.b
+}
+
+// encodeResult returns the record's manifest, stats and unused files
+// encoded.
+func (rec *buildRecord) encodeResult() []byte {
+	w := recWriter{b: make([]byte, 0, 128*len(rec.Manifest.Files)+64*len(rec.Unused)+128)}
 	m := rec.Manifest
 	w.uint(uint64(m.Version))
 	w.str(m.Prefix)
@@ -988,15 +1028,6 @@ func (rec *buildRecord) encode() []byte {
 		w.str(u.Root)
 		w.uint(uint64(u.Size))
 	}
-	if !rec.hasGraph {
-		w.b = append(w.b, 0)
-	} else {
-		w.b = append(w.b, 1)
-		w.b = append(w.b, rec.GraphSum[:]...)
-	}
-	w.str(rec.Spare)
-	w.facts(rec.SpareDirs)
-	w.strs(rec.Delta)
 	return w.b
 }
 
