@@ -867,11 +867,17 @@ func (pt *patcher) bundle(b *patchBundle, bi int, dirty map[int]bool, edited map
 	if cfg == nil {
 		return nil, errNoPatch
 	}
-	var out []byte
+	// Sized once: grown by appends, the 460 kB bundle of the 4,000-file
+	// site was three copies of itself.
+	size := 0
+	for _, c := range b.chunks {
+		size += len(c.text) + 16*len(c.targets) + 1
+	}
+	out := make([]byte, 0, size)
 	start := 0
 	for k := range b.chunks {
 		c := &b.chunks[k]
-		var text []byte
+		at := len(out)
 		if dirty[k] {
 			var head []byte
 			if k == 0 && b.charset >= 0 {
@@ -919,21 +925,20 @@ func (pt *patcher) bundle(b *patchBundle, bi int, dirty map[int]bool, edited map
 			for _, n := range m.standNodes {
 				c.targets = append(c.targets, pt.index[n])
 			}
-			text = m.out
+			out = append(out, m.out...)
 		} else {
 			stand := &standIns{}
 			for _, t := range c.targets {
 				stand.nodes = append(stand.nodes, pt.nodeAt(t))
 			}
 			var ok bool
-			if text, ok = stand.fill([]byte(c.text)); !ok {
+			if out, ok = stand.fill(out, c.text); !ok {
 				return nil, errNoPatch
 			}
 		}
-		if k < len(b.chunks)-1 && len(text) > 0 && text[len(text)-1] != '\n' {
-			text = append(text, '\n') // as joinStylesheets puts the next chunk
+		if k < len(b.chunks)-1 && len(out) > at && out[len(out)-1] != '\n' {
+			out = append(out, '\n') // as joinStylesheets puts the next chunk
 		}
-		out = append(out, text...)
 		start = c.end
 	}
 	if len(bytes.TrimSpace(out)) == 0 {

@@ -3,6 +3,8 @@ package bundler
 import (
 	"bytes"
 	"fmt"
+	"strings"
+	"unsafe"
 )
 
 // standIns stands in for the hashes of the files a minified stylesheet
@@ -64,7 +66,7 @@ func (s *standIns) fillInput(text []byte) ([]byte, bool) {
 	if bytes.IndexByte(text, '\\') >= 0 || bytes.Count(text, []byte(standInMark)) != s.n {
 		return nil, false
 	}
-	return s.fill(text)
+	return s.fill(make([]byte, 0, len(text)), bytesString(text))
 }
 
 // fillOutput returns esbuild's minified text with the real hashes. It
@@ -74,13 +76,17 @@ func (s *standIns) fillOutput(text []byte) ([]byte, bool) {
 	if bytes.Count(text, []byte(standInMark)) > s.n {
 		return nil, false
 	}
-	return s.fill(text)
+	return s.fill(make([]byte, 0, len(text)), bytesString(text))
 }
 
-func (s *standIns) fill(text []byte) ([]byte, bool) {
-	out := make([]byte, 0, len(text))
+// bytesString returns b's bytes as a string, without a copy: b must not
+// change while the string is in use.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// fill appends text to out with each stand-in replaced by its node's hash.
+func (s *standIns) fill(out []byte, text string) ([]byte, bool) {
 	for {
-		i := bytes.Index(text, []byte(standInMark))
+		i := strings.Index(text, standInMark)
 		if i < 0 {
 			return append(out, text...), true
 		}
