@@ -383,11 +383,11 @@ type editedSheet struct {
 // found changed, or nil when it takes the full build. The record's output
 // is as it says; its inputs, found to hold where held says so.
 func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patchPlan {
-	data, err := os.ReadFile(graphPath(p.outputDir))
-	if err != nil || sha256.Sum256(data) != rec.GraphSum {
+	data, err := readString(graphPath(p.outputDir))
+	if err != nil || sha256.Sum256(stringBytes(data)) != rec.GraphSum {
 		return nil
 	}
-	rec.Graph = string(data)
+	rec.Graph = data
 	g, ok := p.decodePatchGraph(rec.Graph)
 	if !ok {
 		return nil

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"io"
 	"io/fs"
 	"iter"
 	"maps"
@@ -573,8 +572,16 @@ func readString(name string) (string, error) {
 	if err != nil || len(b) == 0 {
 		return "", err
 	}
-	return unsafe.String(&b[0], len(b)), nil // b is not used after
+	return bytesString(b), nil // b is not used after
 }
+
+// bytesString returns b's bytes as a string, without a copy: b must not
+// change while the string is in use.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// stringBytes returns s's bytes, without a copy, for a reader that does
+// not change or keep them (a hash).
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // prevPaths returns the paths of the manifest in place, whose bytes are
 // data: those of the previous build's record when the file is as that
@@ -820,10 +827,8 @@ func (p *Project) saveRecord(res *Result) {
 		rec.GraphSum, rec.hasGraph = p.patchedGraph, true
 	case rec.Graph != "":
 		// The graph first: a record names the graph it was written with.
-		h := sha256.New()
-		io.WriteString(h, rec.Graph)
-		h.Sum(rec.GraphSum[:0])
-		rec.hasGraph = replaceFile(graphPath(p.outputDir), []byte(rec.Graph))
+		rec.GraphSum = sha256.Sum256(stringBytes(rec.Graph))
+		rec.hasGraph = replaceFile(graphPath(p.outputDir), stringBytes(rec.Graph))
 	}
 	replaceFile(file, rec.assemble(inputs, output, result))
 }

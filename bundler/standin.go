@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unsafe"
 )
 
 // standIns stands in for the hashes of the files a minified stylesheet
@@ -78,10 +77,6 @@ func (s *standIns) fillOutput(text []byte) ([]byte, bool) {
 	}
 	return s.fill(make([]byte, 0, len(text)), bytesString(text))
 }
-
-// bytesString returns b's bytes as a string, without a copy: b must not
-// change while the string is in use.
-func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // fill appends text to out with each stand-in replaced by its node's hash.
 func (s *standIns) fill(out []byte, text string) ([]byte, bool) {
