@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/evanw/esbuild/pkg/api"
 	"github.com/stapler-build/stapler/finders"
 	"github.com/stapler-build/stapler/manifest"
 )
@@ -549,6 +550,10 @@ type patcher struct {
 	changed map[string]bool
 
 	grown map[*source]bool // the changed files read: their sizes make Stats.BytesIn's
+
+	// warmed is closed once esbuild has parsed its runtime for the
+	// chunks' minification (see applyPatch); nil with no chunk to make.
+	warmed chan struct{}
 }
 
 // nodeAt returns the i-th node, as the last build made it until the
@@ -730,6 +735,19 @@ func (p *Project) applyPatch(ctx context.Context, plan *patchPlan) (*Result, err
 			dirty[u[0]][b.chunkOf(u[1])] = true
 			editedSource[u] = true
 		}
+	}
+	// esbuild parses its runtime once a process for each set of options,
+	// first thing in a transform (7 ms, even for a stylesheet): for the
+	// minification of the chunks, while the edited stylesheets are read
+	// and checked, whose check parses it for its own options.
+	if len(dirty) > 0 {
+		warmed := make(chan struct{})
+		go func() {
+			defer close(warmed)
+			transformMap(nil, "", api.LoaderCSS, true, false)
+		}()
+		pt.warmed = warmed
+		defer func() { <-warmed }()
 	}
 	var bundles []int
 	for i, b := range g.bundles {
@@ -917,6 +935,9 @@ func (pt *patcher) bundle(b *patchBundle, bi int, dirty map[int]bool, edited map
 				run = append(run, src)
 			}
 			bp := &bundlePlan{cfg: cfg, typ: "css", sources: run}
+			if pt.warmed != nil {
+				<-pt.warmed // its parse of the runtime done, not done twice
+			}
 			m := pt.p.minifyChunk(bp, k, run, head, path.Dir(cfg.Output.S), g, false)
 			if len(m.diags) > 0 || !m.standOK {
 				return nil, errNoPatch
