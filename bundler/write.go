@@ -37,11 +37,13 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// bytes tell whether it is up to date; but when the manifest in place
 	// maps its name to the same hashed file, the build that wrote that
 	// manifest wrote these bytes, and the same size is enough. (stapler
-	// verify catches a plain copy edited since.)
-	prevData, err := os.ReadFile(filepath.Join(p.outputDir, manifest.FileName))
+	// verify catches a plain copy edited since.) Mapped, not read: a
+	// patch build writes the new manifest from its spans.
+	prevData, unmap, err := readMapped(filepath.Join(p.outputDir, manifest.FileName))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	defer unmap() // every goroutine that reads it is waited for
 	// Under Watch, the manifest in place is the one the last build wrote,
 	// whose paths it kept (a parse was 26 ms of each rebuild of the
 	// 4,000-file site).
@@ -109,20 +111,25 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// last build's, in place, in the entries of the outputs it made
 	// alone: those are encoded, the rest taken as they are (on the
 	// 20,000-file site, 3 and 5 MB, 70 ms of CPU encoded whole).
+	// Each manifest comes in pieces, written one after another: an
+	// edited one's are spans of the one in place and the entries made.
 	var history []outFile
-	var djangoData, data []byte
+	var djangoData, data [][]byte
 	var g errgroup.Group
 	edited := p.patched && trusted
 	if p.cfg.Django {
-		g.Go(func() (err error) {
-			if edited {
-				prev, err := os.ReadFile(filepath.Join(p.outputDir, manifest.DjangoFileName))
-				if err == nil {
-					djangoData, err = res.Manifest.MarshalDjangoEdited(prev, p.cfg.DjangoVersion, p.patchEdited)
-					return err
-				}
+		prev, unmap, err := []byte(nil), func() {}, error(nil)
+		if edited {
+			prev, unmap, err = readMapped(filepath.Join(p.outputDir, manifest.DjangoFileName))
+		}
+		defer unmap()
+		g.Go(func() error {
+			if edited && err == nil {
+				djangoData, err = res.Manifest.MarshalDjangoEdited(prev, p.cfg.DjangoVersion, p.patchEdited)
+				return err
 			}
-			djangoData, err = res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
+			b, err := res.Manifest.MarshalDjango(p.cfg.DjangoVersion)
+			djangoData = [][]byte{b}
 			return err
 		})
 	}
@@ -130,16 +137,20 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		if edited {
 			data, err = res.Manifest.MarshalEdited(prevData, p.patchEdited)
 		} else {
-			data, err = res.Manifest.Marshal()
+			var b []byte
+			b, err = res.Manifest.Marshal()
+			data = [][]byte{b}
 		}
 		if err != nil {
 			return err
 		}
 		if p.opts.memo != nil {
-			// What a parse of data would give (TestRoundTrip), for the
+			// What a parse of it would give (TestRoundTrip), for the
 			// next build under Watch, whether or not this one gets to
 			// write it. (Only there: a map of 20,000 paths is 20 ms.)
-			memoPut(p.opts.memo, manifestPathsStep, data, res.Manifest.Paths())
+			// Watch also keeps it whole (see saveAfter).
+			p.wroteManifest = bytes.Join(data, nil)
+			memoPut(p.opts.memo, manifestPathsStep, p.wroteManifest, res.Manifest.Paths())
 		}
 		return nil
 	})
@@ -153,7 +164,8 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if bytes.Equal(prevData, data) {
+	same := piecesEqual(data, prevData)
+	if same {
 		history, historyErr = nil, nil // nothing replaced
 	}
 	if historyErr != nil {
@@ -163,11 +175,10 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// differ where the paths do, and need no read to tell (two files of
 	// the same length, 1 MB together on the 4,000-file site).
 	if p.cfg.Django {
-		files = append(files, outFile{name: manifest.DjangoFileName, data: djangoData, kind: manifestFile, differs: trusted && pathsChanged})
+		files = append(files, outFile{name: manifest.DjangoFileName, pieces: djangoData, kind: manifestFile, differs: trusted && pathsChanged})
 	}
 	files = append(files, history...)
-	files = append(files, outFile{name: manifest.FileName, data: data, kind: manifestFile, differs: trusted && !bytes.Equal(data, prevData)})
-	p.wroteManifest = data
+	files = append(files, outFile{name: manifest.FileName, pieces: data, kind: manifestFile, differs: trusted && !same})
 
 	// Every write, rename and removal goes through an os.Root, below no
 	// symbolic link (see writer.checkDir): the output directory's, or in
@@ -376,10 +387,13 @@ func (p *Project) history(prev, next []byte) ([]outFile, error) {
 // outFile is a file to write: its name relative to the output directory,
 // slash-separated.
 type outFile struct {
-	name  string
-	data  []byte
-	kind  int
-	built bool // a plain copy the manifest in place says is of these bytes
+	name string
+	data []byte
+	// pieces, when not nil, are the file's bytes instead of data, to be
+	// written one after another (an edited manifest's, see write).
+	pieces [][]byte
+	kind   int
+	built  bool // a plain copy the manifest in place says is of these bytes
 	// inPlace says that the file is in place, as the build record's check
 	// found it: the writer takes it as it is. differs says that the file
 	// in place under its name, if any, holds other bytes.
@@ -396,7 +410,14 @@ type outFile struct {
 
 // length returns the length of f's bytes.
 func (f *outFile) length() int64 {
-	if f.data == nil && f.load != nil {
+	switch {
+	case f.pieces != nil:
+		n := 0
+		for _, b := range f.pieces {
+			n += len(b)
+		}
+		return int64(n)
+	case f.data == nil && f.load != nil:
 		return f.size
 	}
 	return int64(len(f.data))
@@ -404,10 +425,26 @@ func (f *outFile) length() int64 {
 
 // bytes returns f's bytes, read now if they were not.
 func (f *outFile) bytes() ([]byte, error) {
-	if f.data == nil && f.load != nil {
+	switch {
+	case len(f.pieces) == 1:
+		return f.pieces[0], nil
+	case f.pieces != nil:
+		return bytes.Join(f.pieces, nil), nil
+	case f.data == nil && f.load != nil:
 		return f.load()
 	}
 	return f.data, nil
+}
+
+// piecesEqual reports whether the pieces, one after another, are b.
+func piecesEqual(pieces [][]byte, b []byte) bool {
+	for _, p := range pieces {
+		if len(p) > len(b) || !bytes.Equal(p, b[:len(p)]) {
+			return false
+		}
+		b = b[len(p):]
+	}
+	return len(b) == 0
 }
 
 // The kinds of file a build writes, in the order they are renamed into place.
@@ -795,14 +832,18 @@ func (w *writer) stage(f outFile) (staged, error) {
 			return s, nil
 		}
 	}
-	data, err := f.bytes()
-	if err != nil {
-		return staged{}, err
+	pieces := f.pieces
+	if pieces == nil {
+		data, err := f.bytes()
+		if err != nil {
+			return staged{}, err
+		}
+		pieces = [][]byte{data}
 	}
-	err = w.create(dir, reldir, base, data)
+	err = w.create(dir, reldir, base, pieces)
 	if w.direct && errors.Is(err, fs.ErrExist) {
 		w.touch(f.name)
-		err = w.replace(dir, base, func() error { return w.create(dir, reldir, base, data) })
+		err = w.replace(dir, base, func() error { return w.create(dir, reldir, base, pieces) })
 	}
 	if err != nil {
 		return staged{}, err

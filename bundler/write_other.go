@@ -8,14 +8,26 @@ import (
 	"path/filepath"
 )
 
-// create writes data to a new file base in the directory reldir of the
-// writer's root, which dir is. A file it could not write whole is removed.
-func (w *writer) create(dir *os.Root, reldir, base string, data []byte) error {
+// readMapped returns the bytes of the file name, read (see the unix
+// version), and a function that does nothing.
+func readMapped(name string) ([]byte, func(), error) {
+	data, err := os.ReadFile(name)
+	return data, func() {}, err
+}
+
+// create writes the pieces, one after another, to a new file base in the
+// directory reldir of the writer's root, which dir is. A file it could
+// not write whole is removed.
+func (w *writer) create(dir *os.Root, reldir, base string, pieces [][]byte) error {
 	f, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	for _, data := range pieces {
+		if err == nil {
+			_, err = f.Write(data)
+		}
+	}
 	if err == nil {
 		err = f.Chmod(0o644)
 	}

@@ -4,6 +4,7 @@ package bundler
 
 import (
 	"bufio"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +15,36 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// readMapped returns the bytes of the file name, mapped into memory, and
+// the function that unmaps them, to be called once nothing refers to
+// them. Read, a file's bytes are copied into memory the process has not
+// used yet, which on the project's machine costs 4 ms a MB to fault in
+// (the two manifests a one-image rebuild of the 4,000-file site reads
+// are 1.3 MB); mapped, they are the page cache's, in place. The files it
+// reads are replaced by a rename, never written in place: a mapping
+// outlives the name. An empty file has no bytes to map.
+func readMapped(name string) ([]byte, func(), error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, func() {}, err
+	case !fi.Mode().IsRegular() || fi.Size() == 0 || int64(int(fi.Size())) != fi.Size():
+		data, err := io.ReadAll(f)
+		return data, func() {}, err
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		data, err := io.ReadAll(f)
+		return data, func() {}, err
+	}
+	return data, func() { unix.Munmap(data) }, nil
+}
+
 // create writes data to a new file base in the directory reldir of the
 // writer's root: with the directory's descriptor, one openat, the writes
 // and a close. An os.File costs as many system calls again to set up
@@ -21,7 +52,7 @@ import (
 // build's time: on the project's machine, 28-50 µs a file this way,
 // 100-210 µs through os.Root.OpenFile. A file it could not write whole is
 // removed.
-func (w *writer) create(_ *os.Root, reldir, base string, data []byte) error {
+func (w *writer) create(_ *os.Root, reldir, base string, pieces [][]byte) error {
 	fd, err := w.dirFD(reldir)
 	if err != nil {
 		return err
@@ -36,16 +67,18 @@ func (w *writer) create(_ *os.Root, reldir, base string, data []byte) error {
 	if err != nil {
 		return w.pathError("open", reldir, base, err)
 	}
-	for len(data) > 0 {
-		n, werr := unix.Write(nfd, data)
-		if werr == unix.EINTR {
-			continue
+	for _, data := range pieces {
+		for len(data) > 0 && err == nil {
+			n, werr := unix.Write(nfd, data)
+			if werr == unix.EINTR {
+				continue
+			}
+			if werr != nil {
+				err = werr
+				break
+			}
+			data = data[n:]
 		}
-		if werr != nil {
-			err = werr
-			break
-		}
-		data = data[n:]
 	}
 	if err == nil && chmodNeeded() {
 		err = unix.Fchmod(nfd, 0o644)

@@ -45,21 +45,29 @@ func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
 // m's names whose paths were m's but for those named in edited. Only for
 // version "1.0": the hash of "1.1" is over every path, and MarshalDjango
 // computes it. Where prev is not such a text as far as it can tell, it
-// returns MarshalDjango's result.
-func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []string) ([]byte, error) {
+// returns MarshalDjango's result. Its text comes in pieces, as
+// MarshalEdited's does.
+func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []string) ([][]byte, error) {
+	whole := func() ([][]byte, error) {
+		b, err := m.MarshalDjango(version)
+		if err != nil {
+			return nil, err
+		}
+		return [][]byte{b}, nil
+	}
 	const head = `{"paths": {`
 	tail := `}, "version": "1.0"}`
 	if version != "1.0" || !bytes.HasPrefix(prev, []byte(head)) || !bytes.HasSuffix(prev, []byte(tail)) ||
 		// A quote is escaped within a name or path: each ": " but the
 		// version's follows a name.
 		bytes.Count(prev, []byte(`": "`)) != len(m.Files)+1 {
-		return m.MarshalDjango(version)
+		return whole()
 	}
 	var errs ErrorList
 	for _, name := range edited {
 		e, ok := m.Files[name]
 		if !ok {
-			return m.MarshalDjango(version)
+			return whole()
 		}
 		errs = append(errs, m.validateEntry(name, e, nil)...)
 	}
@@ -67,20 +75,19 @@ func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []str
 		return nil, err
 	}
 	edited = slices.Compact(slices.Sorted(slices.Values(edited)))
-	var b, key strings.Builder
-	b.Grow(len(prev) + 128*len(edited))
-	b.WriteString(head)
-	at := len(head)
+	pieces := make([][]byte, 0, 2*len(edited)+1)
+	at := 0
+	var key strings.Builder
 	for _, name := range edited {
 		key.Reset()
 		pyQuote(&key, name)
 		key.WriteString(": ")
 		// The name at the start of the paths, or after a comma.
-		i := at
+		i := max(at, len(head))
 		for {
 			j := bytes.Index(prev[i:], []byte(key.String()))
 			if j < 0 {
-				return m.MarshalDjango(version)
+				return whole()
 			}
 			i += j
 			if i == len(head) || bytes.HasSuffix(prev[:i], []byte(", ")) {
@@ -90,15 +97,15 @@ func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []str
 		}
 		end, ok := quotedEnd(prev, i+key.Len())
 		if !ok {
-			return m.MarshalDjango(version)
+			return whole()
 		}
-		b.Write(prev[at:i])
-		b.WriteString(key.String())
-		pyQuote(&b, m.Files[name].Path)
+		var entry strings.Builder
+		entry.WriteString(key.String())
+		pyQuote(&entry, m.Files[name].Path)
+		pieces = append(pieces, prev[at:i], []byte(entry.String()))
 		at = end
 	}
-	b.Write(prev[at:])
-	return []byte(b.String()), nil
+	return append(pieces, prev[at:]), nil
 }
 
 // quotedEnd returns where the string json.dumps wrote at data[i:] ends,

@@ -56,7 +56,12 @@ func TestMarshalEdited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := next.MarshalEdited(prev, edited); err != nil || !bytes.Equal(got, want) {
+		// Spliced, the text before the first edited entry is prev's
+		// own bytes, not a copy.
+		if pieces, _ := next.MarshalEdited(prev, edited); len(pieces) < 3 || &pieces[0][0] != &prev[0] {
+			t.Fatalf("round %d: MarshalEdited of %q: %d pieces, the first not prev's", round, edited, len(pieces))
+		}
+		if got, err := joined(next.MarshalEdited(prev, edited)); err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("round %d: MarshalEdited of %q (%v):\n%s\nwant:\n%s", round, edited, err, got, want)
 		}
 		for _, version := range []string{"1.0", "1.1"} {
@@ -64,7 +69,7 @@ func TestMarshalEdited(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, err := next.MarshalDjangoEdited(prevDjango, version, edited); err != nil || !bytes.Equal(got, want) {
+			if got, err := joined(next.MarshalDjangoEdited(prevDjango, version, edited)); err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("round %d: MarshalDjangoEdited %s of %q (%v):\n%s\nwant:\n%s", round, version, edited, err, got, want)
 			}
 		}
@@ -89,21 +94,21 @@ func TestMarshalEdited(t *testing.T) {
 		{"not a manifest", []byte("{}"), []byte("{}"), []string{"css/app.css"}},
 		{"an edited name that is no entry", want, wantDjango, []string{"css/gone.css"}},
 	} {
-		if got, err := m.MarshalEdited(c.prev, c.edited); err != nil || !bytes.Equal(got, want) {
+		if got, err := joined(m.MarshalEdited(c.prev, c.edited)); err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: MarshalEdited (%v):\n%s\nwant:\n%s", c.what, err, got, want)
 		}
-		if got, err := m.MarshalDjangoEdited(c.django, "1.0", c.edited); err != nil || !bytes.Equal(got, wantDjango) {
+		if got, err := joined(m.MarshalDjangoEdited(c.django, "1.0", c.edited)); err != nil || !bytes.Equal(got, wantDjango) {
 			t.Errorf("%s: MarshalDjangoEdited (%v):\n%s\nwant:\n%s", c.what, err, got, wantDjango)
 		}
 	}
 
 	// The other entries' text is prev's: the text is not encoded whole.
 	stale := bytes.Replace(want, []byte(`"size": 4,`), []byte(`"size": 5,`), 1)
-	if got, _ := m.MarshalEdited(stale, []string{"css/app.css"}); !bytes.Contains(got, []byte(`"size": 5,`)) {
+	if got, _ := joined(m.MarshalEdited(stale, []string{"css/app.css"})); !bytes.Contains(got, []byte(`"size": 5,`)) {
 		t.Errorf("MarshalEdited encoded an entry not edited:\n%s", got)
 	}
 	staleDjango := bytes.Replace(wantDjango, []byte("logo.8b1a"), []byte("logo.0000"), 1)
-	if got, _ := m.MarshalDjangoEdited(staleDjango, "1.0", []string{"css/app.css"}); !bytes.Contains(got, []byte("logo.0000")) {
+	if got, _ := joined(m.MarshalDjangoEdited(staleDjango, "1.0", []string{"css/app.css"})); !bytes.Contains(got, []byte("logo.0000")) {
 		t.Errorf("MarshalDjangoEdited encoded a path not edited:\n%s", got)
 	}
 
@@ -116,4 +121,9 @@ func TestMarshalEdited(t *testing.T) {
 	if _, err := bad.MarshalDjangoEdited(wantDjango, "1.0", []string{"css/app.css"}); err == nil {
 		t.Error("MarshalDjangoEdited wrote an entry whose path leaves the directory")
 	}
+}
+
+// joined returns the pieces of an edited manifest as one text.
+func joined(pieces [][]byte, err error) ([]byte, error) {
+	return bytes.Join(pieces, nil), err
 }

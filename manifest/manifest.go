@@ -189,7 +189,19 @@ func appendEntry(b []byte, name string, e Entry) []byte {
 // is not such a text as far as MarshalEdited can tell (another header,
 // another number of entries, an edited name it lacks), it returns
 // Marshal's result.
-func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([]byte, error) {
+//
+// The text comes in pieces, to be written one after another: spans of
+// prev, which they share, and the edited entries. A manifest of 1 MB is
+// not copied (on the project's machine, memory written for the first time
+// costs 4 ms a MB).
+func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([][]byte, error) {
+	whole := func() ([][]byte, error) {
+		b, err := m.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		return [][]byte{b}, nil
+	}
 	out := *m
 	if out.Version == 0 {
 		out.Version = Version
@@ -199,7 +211,7 @@ func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([]byte, error) {
 	for _, name := range edited {
 		e, ok := m.Files[name]
 		if !ok {
-			return m.Marshal()
+			return whole()
 		}
 		errs = append(errs, m.validateEntry(name, e, nil)...)
 	}
@@ -210,29 +222,28 @@ func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([]byte, error) {
 	// Each entry's name begins a line indented by four spaces; the
 	// lines within one, by six or more.
 	if !bytes.HasPrefix(prev, head) || bytes.Count(prev, []byte("\n    \"")) != len(m.Files) {
-		return m.Marshal()
+		return whole()
 	}
 	edited = slices.Sorted(slices.Values(edited))
 	edited = slices.Compact(edited)
-	b := append(make([]byte, 0, len(prev)+256*len(edited)), head...)
-	at := len(head)
+	pieces := make([][]byte, 0, 2*len(edited)+1)
+	at := 0
 	var key []byte
 	for _, name := range edited {
 		key = append(appendJSONString(append(key[:0], "\n    "...), name), ": {\n"...)
-		i := bytes.Index(prev[at:], key)
+		i := bytes.Index(prev[max(at, len(head)):], key)
 		if i < 0 {
-			return m.Marshal()
+			return whole()
 		}
-		start := at + i
+		start := max(at, len(head)) + i
 		j := bytes.Index(prev[start:], []byte("\n    }"))
 		if j < 0 {
-			return m.Marshal()
+			return whole()
 		}
-		b = append(b, prev[at:start]...)
-		b = appendEntry(b, name, m.Files[name])
+		pieces = append(pieces, prev[at:start], appendEntry(nil, name, m.Files[name]))
 		at = start + j + len("\n    }")
 	}
-	return append(b, prev[at:]...), nil
+	return append(pieces, prev[at:]), nil
 }
 
 // appendJSONString appends s quoted as encoding/json quotes it with HTML
