@@ -305,7 +305,8 @@ func buildInto(t *testing.T, dir, out string, cache bool) (*bundler.Result, erro
 // patch build.
 func buildPatched(t *testing.T, dir, out string, cache bool) (*bundler.Result, bool, error) {
 	t.Helper()
-	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache}
+	// The record and graph mapped, as the command's build maps them.
+	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, MapFiles: cache}
 	p, err := bundler.Load(bundler.WithRacyWindow(opts, racy))
 	if err != nil {
 		return nil, false, err

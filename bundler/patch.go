@@ -384,7 +384,7 @@ type editedSheet struct {
 // found changed, or nil when it takes the full build. The record's output
 // is as it says; its inputs, found to hold where held says so.
 func (p *Project) planPatch(rec *buildRecord, inputs []fact, held []bool) *patchPlan {
-	data, err := readString(graphPath(p.outputDir))
+	data, err := p.readString(graphPath(p.outputDir))
 	if err != nil || sha256.Sum256(stringBytes(data)) != rec.GraphSum {
 		return nil
 	}

@@ -52,7 +52,7 @@ django = true
 
 	build := func(out string, cache bool) (*Project, *Result) {
 		t.Helper()
-		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, racyWindow: window})
+		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, MapFiles: cache, racyWindow: window})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -446,7 +446,7 @@ func (p *Project) recorded() *Result {
 	if p.rec == nil || len(p.problems) > 0 {
 		return nil
 	}
-	data, err := readString(recordPath(p.outputDir))
+	data, err := p.readString(recordPath(p.outputDir))
 	if err != nil {
 		return nil
 	}
@@ -576,6 +576,17 @@ func replaceFile(file string, parts ...[]byte) bool {
 		return false
 	}
 	return true
+}
+
+// readString returns the bytes of the file name as a string: with
+// Options.MapFiles, mapped into memory and never unmapped; otherwise as
+// the function readString does.
+func (p *Project) readString(name string) (string, error) {
+	if !p.opts.MapFiles {
+		return readString(name)
+	}
+	b, _, err := readMapped(name) // never unmapped: see Options.MapFiles
+	return bytesString(b), err
 }
 
 // readString returns the bytes of the file name as a string, read into it

@@ -50,6 +50,7 @@ func Watch(ctx context.Context, opts Options, report func(WatchEvent)) error {
 	watched := map[string]bool{}
 	var out string // the output directory, whose changes are the builds' own
 	opts.memo = newMemo()
+	opts.MapFiles = false // see there
 	// The last build's cache and record are saved while the loop goes on
 	// (20 ms on the 4,000-file site, which an edit saved right after the
 	// report would otherwise wait for); the next build waits for them.

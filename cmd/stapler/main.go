@@ -154,7 +154,8 @@ func runBuild(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 
 	start := time.Now()
-	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache, Strict: *f.strict, Unused: f.unused != nil && *f.unused}
+	// One build, then the process exits: the record may stay mapped.
+	opts := bundler.Options{Config: *config, Waiting: waiting(cmd, stderr), Cache: !*f.noCache, MapFiles: true, Strict: *f.strict, Unused: f.unused != nil && *f.unused}
 	bar := newProgressLine(stderr, *quiet)
 	if bar != nil {
 		opts.Progress = bar.update
