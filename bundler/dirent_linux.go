@@ -255,7 +255,7 @@ func syncTreeDirents(src, dst string, skip func(name string) bool, names bool) (
 // the write's stats of the inodes it left alone (writer.untouched), which
 // took a one-image rebuild of that site from 12,943 fstatat calls to
 // 8,257 (strace -c).
-func outputFacts(out string, known map[uint64]fact) ([]fact, error) {
+func outputFacts(out string, known func(ino uint64) (fact, bool)) ([]fact, error) {
 	fi, err := os.Stat(out) // through its link, to the generation
 	top, ok := factOf(out, factStat, fi, err)
 	if !ok {
@@ -363,10 +363,12 @@ func outputFacts(out string, known map[uint64]fact) ([]fact, error) {
 		}
 		defer unix.Close(fd)
 		for i := start; i < end; i++ {
-			if f, ok := known[ents[i].ino]; ok && ents[i].ino != 0 {
-				f.Path = filepath.Join(dir, ents[i].name)
-				facts[1+i] = f
-				continue
+			if ents[i].ino != 0 && known != nil {
+				if f, ok := known(ents[i].ino); ok {
+					f.Path = filepath.Join(dir, ents[i].name)
+					facts[1+i] = f
+					continue
+				}
 			}
 			var st unix.Stat_t
 			if err := unix.Fstatat(fd, ents[i].name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {

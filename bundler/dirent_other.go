@@ -11,7 +11,9 @@ func syncTreeDirents(src, dst string, skip func(name string) bool, names bool) (
 
 // outputFacts returns the facts of the output out and of every file and
 // directory in it.
-func outputFacts(out string, _ map[uint64]fact) ([]fact, error) { return outputFactsWalk(out) }
+func outputFacts(out string, _ func(ino uint64) (fact, bool)) ([]fact, error) {
+	return outputFactsWalk(out)
+}
 
 // lstatFact is not needed here: no sync says what it carried.
 func (w *writer) lstatFact(string) (fact, error) { return fact{}, errors.ErrUnsupported }

@@ -144,9 +144,11 @@ type Project struct {
 	// to, for the record (see spareDelta).
 	genDelta    *spareDelta
 	deltaSynced bool // the write made its generation from the last build's delta
-	// outStats are the stats of the output's files that the write took
-	// and left standing, by inode, for the record (see writer.untouched).
-	outStats map[uint64]fact
+	// outStats returns the stat of an output file by its inode, for the
+	// record, where the write knows it: one it took and left standing
+	// (see writer.untouched), or the last record's of one nothing
+	// relinked (see keptStats). nil when it knows none.
+	outStats func(ino uint64) (fact, bool)
 
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory

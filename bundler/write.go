@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -327,28 +326,39 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 		slices.Sort(changed)
 		p.genDelta = &spareDelta{spare: was, names: changed}
 	}
-	p.outStats = w.untouched()
+	stats := w.untouched()
+	p.outStats = func(ino uint64) (fact, bool) { f, ok := stats[ino]; return f, ok }
 	if trusted && gen != "" && o.relinked != nil {
-		p.outStats = p.keptStats(w, o, p.outStats)
+		p.outStats = p.keptStats(w, o, stats)
 	}
 	res.Stats.Written, res.Stats.Unchanged = w.written, w.unchanged+perOutput*len(kept)+reused
 	res.Stats.Compressed = countHashed(siblings)
 	return nil
 }
 
-// keptStats adds to stats, for the record (see untouched), the stat of
-// each file of the last build's output that the sync and the writes left
-// alone: what the record's check found it to be, since nothing changed
-// its links.
-func (p *Project) keptStats(w *writer, o *output, stats map[uint64]fact) map[uint64]fact {
-	kept := make(map[uint64]fact, len(p.last.Output)+len(stats))
-	for _, f := range p.last.Output {
+// keptStats returns the stat of an output file by its inode, for the
+// record: from stats (see untouched), or else the last build's of a file
+// that the sync and the writes left alone, what the record's check found
+// it to be, since nothing changed its links. Found by index in the last
+// record's facts, not copied into a map of them: that was 0.9 MB to
+// fault in on the 4,000-file site.
+func (p *Project) keptStats(w *writer, o *output, stats map[uint64]fact) func(ino uint64) (fact, bool) {
+	last := p.last.Output
+	at := make(map[uint64]int32, len(last))
+	for i, f := range last {
 		if f.Mode&syscallIFMT == syscallIFREG && !o.relinked[f.Ino] && !w.touched[f.Ino] {
-			kept[f.Ino] = f
+			at[f.Ino] = int32(i)
 		}
 	}
-	maps.Copy(kept, stats)
-	return kept
+	return func(ino uint64) (fact, bool) {
+		if f, ok := stats[ino]; ok {
+			return f, true
+		}
+		if i, ok := at[ino]; ok {
+			return last[i], true
+		}
+		return fact{}, false
+	}
 }
 
 // countHashed returns how many of files are hashed files.
