@@ -307,11 +307,14 @@ func buildPatched(t *testing.T, dir, out string, cache bool) (*bundler.Result, b
 	t.Helper()
 	// The record and graph mapped, as the command's build maps them.
 	opts := bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, MapFiles: cache}
-	p, err := bundler.Load(bundler.WithRacyWindow(opts, racy))
+	p, err := bundler.Load(bundler.WithFactsChecked(bundler.WithRacyWindow(opts, racy)))
 	if err != nil {
 		return nil, false, err
 	}
 	res, err := p.Build(context.Background())
+	if d := bundler.FactsDiffer(p); d != "" {
+		t.Errorf("the record's output facts, taken from the last record's, differ from the output's:\n%s", d)
+	}
 	return res, bundler.Patched(p), err
 }
 

@@ -18,5 +18,17 @@ func WithSpillBudget(opts Options, n int64) Options {
 	return opts
 }
 
+// WithFactsChecked returns opts with the record's output facts, where a
+// build takes them from the last record's, compared with a listing's:
+// FactsDiffer says how they differed.
+func WithFactsChecked(opts Options) Options {
+	opts.checkFacts = true
+	return opts
+}
+
+// FactsDiffer says how p's last record's output facts differed from a
+// listing's, under WithFactsChecked; "" when they did not.
+func FactsDiffer(p *Project) string { return p.factsDiffer }
+
 // Patched reports whether p's last Build was a patch build (see patch.go).
 func Patched(p *Project) bool { return p.patched }

@@ -52,13 +52,16 @@ django = true
 
 	build := func(out string, cache bool) (*Project, *Result) {
 		t.Helper()
-		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, MapFiles: cache, racyWindow: window})
+		p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: cache, MapFiles: cache, racyWindow: window, checkFacts: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res, err := p.Build(context.Background())
 		if err != nil {
 			t.Fatal(err)
+		}
+		if p.factsDiffer != "" {
+			t.Errorf("the record's output facts, taken from the last record's, differ from the output's:\n%s", p.factsDiffer)
 		}
 		return p, res
 	}

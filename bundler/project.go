@@ -74,6 +74,10 @@ type Options struct {
 	// noStandIns has a test minify stylesheet bundles from their real
 	// text, to hold the stand-ins to it (see standIns).
 	noStandIns bool
+	// checkFacts has a test compare the record's output facts taken from
+	// the last record (see outputFactsFrom) with a listing's, into
+	// Project.factsDiffer.
+	checkFacts bool
 }
 
 // racy returns the window within which a change may not show in a stat.
@@ -149,6 +153,9 @@ type Project struct {
 	// (see writer.untouched), or the last record's of one nothing
 	// relinked (see keptStats). nil when it knows none.
 	outStats func(ino uint64) (fact, bool)
+	// factsDiffer, under Options.checkFacts, says how the record's output
+	// facts differed from a listing's, when they did.
+	factsDiffer string
 
 	dir     fs.FS  // the config's directory, for [templates]
 	dirName string // how to show it: "" for the current directory

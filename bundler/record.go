@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io/fs"
 	"iter"
 	"maps"
@@ -830,7 +831,7 @@ func (p *Project) saveRecord(res *Result) {
 	if err != nil {
 		return
 	}
-	if rec.Output, err = outputFacts(out, p.outStats); err != nil {
+	if rec.Output, err = p.outputFactsOf(out); err != nil {
 		return
 	}
 	slices.SortFunc(rec.Output, func(a, b fact) int { return strings.Compare(a.Path, b.Path) })
@@ -855,6 +856,56 @@ func (p *Project) saveRecord(res *Result) {
 		rec.hasGraph = replaceFile(graphPath(p.outputDir), stringBytes(rec.Graph))
 	}
 	replaceFile(file, rec.assemble(inputs, output, result)...)
+}
+
+// outputFactsOf returns the facts of the output out for the record: from
+// the last record's and what the write changed, where it made its
+// generation from the last build's delta (see outputFactsFrom); else
+// from a listing of every directory.
+func (p *Project) outputFactsOf(out string) ([]fact, error) {
+	if p.deltaSynced && p.last != nil && p.genDelta != nil {
+		if facts, ok := outputFactsFrom(out, p.last.Output, p.genDelta.names, p.outStats); ok {
+			if p.opts.checkFacts {
+				listed, err := outputFacts(out, p.outStats)
+				p.factsDiffer = factsDiffer(facts, listed, err)
+			}
+			return facts, nil
+		}
+	}
+	return outputFacts(out, p.outStats)
+}
+
+// factsDiffer says how two lists of an output's facts differ in what they
+// hold the output to, "" when they do not: the same directories and other
+// entries by path, and the same stats of the same inodes, each under one
+// of its names (which one a listing meets first depends on the order of
+// the directory's entries).
+func factsDiffer(a, b []fact, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	summary := func(facts []fact) []string {
+		var out []string
+		for _, f := range facts {
+			if f.Mode&syscallIFMT == syscallIFREG {
+				out = append(out, fmt.Sprintf("file ino %d size %d mtime %d ctime %d", f.Ino, f.Size, f.Mtime, f.Ctime))
+				var st fact
+				if fi, err := os.Lstat(f.Path); err != nil {
+					out = append(out, "no "+f.Path)
+				} else if st, _ = factOf(f.Path, factLstat, fi, nil); st.Ino != f.Ino {
+					out = append(out, fmt.Sprintf("%s is inode %d, not %d", f.Path, st.Ino, f.Ino))
+				}
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s %c mode %o ino %d size %d mtime %d ctime %d", f.Path, f.Kind, f.Mode, f.Ino, f.Size, f.Mtime, f.Ctime))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	if x, y := summary(a), summary(b); !slices.Equal(x, y) {
+		return fmt.Sprintf("taken:\n%s\nlisted:\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
+	}
+	return ""
 }
 
 // spareDirs returns the stats of the directories of the spare generation
