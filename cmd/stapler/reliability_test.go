@@ -351,9 +351,9 @@ func TestReliabilityKill(t *testing.T) {
 	}
 	// On a loaded machine the phases stretch unevenly: until a kill has
 	// landed while a build wrote, more kills, at random points of the
-	// build's second half, where the writing is (as many as three times
-	// the first kills: one run beside the bundler's tests, without -race,
-	// had all of a third as many land before the writing).
+	// build's second half, where the writing is: as many as three times
+	// the first kills (in one run beside the bundler's tests, without
+	// -race, every kill of the first hundred landed before the writing).
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	for i := 0; outcome["killed while writing the next generation"] == 0 && i < 3*kills; i++ {
 		kill(kills+i, whole/2+time.Duration(r.Int64N(int64(whole/2))))
