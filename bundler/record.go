@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"maps"
@@ -567,16 +568,21 @@ func replaceFile(file string, parts ...[]byte) bool {
 	if err != nil {
 		return false
 	}
-	for _, b := range parts {
-		if err == nil {
-			_, err = f.Write(b)
-		}
-	}
-	if err = cmp.Or(err, f.Close()); err != nil || os.Rename(tmp, file) != nil {
+	if err = cmp.Or(writePieces(f, parts), f.Close()); err != nil || os.Rename(tmp, file) != nil {
 		os.Remove(tmp)
 		return false
 	}
 	return true
+}
+
+// writePieces writes the pieces to w, one after another.
+func writePieces(w io.Writer, pieces [][]byte) error {
+	for _, b := range pieces {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readString returns the bytes of the file name as a string: with

@@ -23,11 +23,7 @@ func (w *writer) create(dir *os.Root, reldir, base string, pieces [][]byte) erro
 	if err != nil {
 		return err
 	}
-	for _, data := range pieces {
-		if err == nil {
-			_, err = f.Write(data)
-		}
-	}
+	err = writePieces(f, pieces)
 	if err == nil {
 		err = f.Chmod(0o644)
 	}

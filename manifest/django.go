@@ -48,13 +48,7 @@ func (m *Manifest) MarshalDjango(version string) ([]byte, error) {
 // returns MarshalDjango's result. Its text comes in pieces, as
 // MarshalEdited's does.
 func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []string) ([][]byte, error) {
-	whole := func() ([][]byte, error) {
-		b, err := m.MarshalDjango(version)
-		if err != nil {
-			return nil, err
-		}
-		return [][]byte{b}, nil
-	}
+	whole := func() ([][]byte, error) { return onePiece(m.MarshalDjango(version)) }
 	const head = `{"paths": {`
 	tail := `}, "version": "1.0"}`
 	if version != "1.0" || !bytes.HasPrefix(prev, []byte(head)) || !bytes.HasSuffix(prev, []byte(tail)) ||
@@ -64,12 +58,8 @@ func (m *Manifest) MarshalDjangoEdited(prev []byte, version string, edited []str
 		return whole()
 	}
 	var errs ErrorList
-	for _, name := range edited {
-		e, ok := m.Files[name]
-		if !ok {
-			return whole()
-		}
-		errs = append(errs, m.validateEntry(name, e, nil)...)
+	if !m.validateEdited(edited, &errs) {
+		return whole()
 	}
 	if err := errs.err(); err != nil {
 		return nil, err

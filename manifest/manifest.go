@@ -195,25 +195,15 @@ func appendEntry(b []byte, name string, e Entry) []byte {
 // not copied (on the project's machine, memory written for the first time
 // costs 4 ms a MB).
 func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([][]byte, error) {
-	whole := func() ([][]byte, error) {
-		b, err := m.Marshal()
-		if err != nil {
-			return nil, err
-		}
-		return [][]byte{b}, nil
-	}
+	whole := func() ([][]byte, error) { return onePiece(m.Marshal()) }
 	out := *m
 	if out.Version == 0 {
 		out.Version = Version
 	}
 	var errs ErrorList
 	m.validateHead(&errs)
-	for _, name := range edited {
-		e, ok := m.Files[name]
-		if !ok {
-			return whole()
-		}
-		errs = append(errs, m.validateEntry(name, e, nil)...)
+	if !m.validateEdited(edited, &errs) {
+		return whole()
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -244,6 +234,27 @@ func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([][]byte, error)
 		at = start + j + len("\n    }")
 	}
 	return append(pieces, prev[at:]), nil
+}
+
+// onePiece returns a whole encoding as the one piece of an edited one.
+func onePiece(b []byte, err error) ([][]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{b}, nil
+}
+
+// validateEdited adds to errs the problems of m's entries named in
+// edited; false when m has no entry of one of them.
+func (m *Manifest) validateEdited(edited []string, errs *ErrorList) bool {
+	for _, name := range edited {
+		e, ok := m.Files[name]
+		if !ok {
+			return false
+		}
+		*errs = append(*errs, m.validateEntry(name, e, nil)...)
+	}
+	return true
 }
 
 // appendJSONString appends s quoted as encoding/json quotes it with HTML
