@@ -111,7 +111,15 @@ func (t *tracedFS) readFile(name string) (data []byte, err error, ok bool) {
 		if n == 0 {
 			break
 		}
+		short := n < cap(data)-len(data)
 		data = data[:len(data)+n]
+		if short && int64(len(data)) == st.Size {
+			// A regular file's read comes up short only at its end,
+			// here the end its stat gave: no read of nothing to confirm
+			// it (4,000 fewer system calls in a cold build of the
+			// 4,000-file site). Any other length reads on to the end.
+			break
+		}
 	}
 	t.r.addRead(fact{Path: full, Kind: factStat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}, data)
 	return data, nil, true
