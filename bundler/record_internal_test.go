@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -338,5 +340,73 @@ func TestWorthWriting(t *testing.T) {
 		if got := worthWriting(tc.aged, tc.facts); got != tc.want {
 			t.Errorf("%s: worthWriting = %t, want %t", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestReadMapped: a file's bytes, mapped or read, are its bytes; an empty
+// file, a missing one and a directory are what os.ReadFile makes of them;
+// and the bytes of a mapped file outlive a rename over its name, as the
+// record's and the manifests' must.
+func TestReadMapped(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	want := []byte(strings.Repeat("stapler ", 1<<12)) // several pages
+	if err := os.WriteFile(name, want, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, unmap, err := readMapped(name)
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("readMapped = %d bytes, %v; want %d bytes", len(got), err, len(want))
+	}
+	replaced := filepath.Join(dir, "g")
+	os.WriteFile(replaced, []byte("other bytes"), 0o644)
+	if err := os.Rename(replaced, name); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Error("the bytes changed with a file renamed over their name")
+	}
+	unmap()
+
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, nil, 0o644)
+	if got, unmap, err := readMapped(empty); err != nil || len(got) != 0 {
+		t.Errorf("readMapped of an empty file = %q, %v", got, err)
+	} else {
+		unmap()
+	}
+	if _, unmap, err := readMapped(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("readMapped of a missing file: %v, want fs.ErrNotExist", err)
+	} else {
+		unmap() // a function, whatever the error
+	}
+	if _, _, err := readMapped(dir); err == nil {
+		t.Error("readMapped of a directory gave no error")
+	}
+}
+
+// TestPiecesEqual: pieces are equal to bytes only when, one after
+// another, they are those bytes.
+func TestPiecesEqual(t *testing.T) {
+	b := []byte("abcdef")
+	for _, tc := range []struct {
+		pieces [][]byte
+		want   bool
+	}{
+		{[][]byte{b}, true},
+		{[][]byte{[]byte("ab"), nil, []byte("cdef")}, true},
+		{[][]byte{[]byte("ab"), []byte("cde")}, false},   // short
+		{[][]byte{[]byte("ab"), []byte("cdefg")}, false}, // long
+		{[][]byte{[]byte("ab"), []byte("xdef")}, false},  // another byte
+		{[][]byte{[]byte("abcdef"), []byte("")}, true},   // an empty piece at the end
+		{nil, false}, // nothing, against six bytes
+		{[][]byte{[]byte("abcdef"), []byte("abcdef")}, false}, // twice
+	} {
+		if got := piecesEqual(tc.pieces, b); got != tc.want {
+			t.Errorf("piecesEqual(%q, %q) = %t, want %t", tc.pieces, b, got, tc.want)
+		}
+	}
+	if !piecesEqual(nil, nil) {
+		t.Error("no pieces are not equal to no bytes")
 	}
 }
