@@ -1,6 +1,8 @@
 package bundler
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -174,5 +176,69 @@ func TestPruneSiblings(t *testing.T) {
 		if gone := err != nil; gone != slices.Contains(want, name) {
 			t.Errorf("%s: gone %v, want gone %v", name, gone, !gone)
 		}
+	}
+}
+
+// TestHistoryKept: an output keeps the replaced manifests its history
+// index lists, and no others. A build once kept every manifest it
+// replaced, whatever fell off the index: an output rebuilt a hundred
+// times held a hundred of them. The first build of this test also
+// removes such a leftover, and leaves alone what a build does not name.
+func TestHistoryKept(t *testing.T) {
+	for _, mode := range []string{"link", "in-place"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), text) }
+			write("assets.toml", "output = \"build/static\"\nswitch = \""+mode+"\"\n[[root]]\npath = \"static\"\n[collect]\n")
+			out := filepath.Join(dir, "build", "static")
+			build := func(i int) {
+				t.Helper()
+				write("static/app.css", fmt.Sprintf(".a { color: #%06x }\n", i))
+				p, err := Load(Options{Config: filepath.Join(dir, "assets.toml"), Cache: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := p.Build(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			build(0)
+			build(1)
+			// What an older stapler left, and a file that is not a build's.
+			leftover := filepath.Join(out, filepath.FromSlash(historyDir), "0123456789ab.json")
+			notes := filepath.Join(out, filepath.FromSlash(historyDir), "notes.txt")
+			write(strings.TrimPrefix(leftover, dir+string(filepath.Separator)), "{}")
+			write(strings.TrimPrefix(notes, dir+string(filepath.Separator)), "mine")
+			for i := 2; i < historyLimit+5; i++ {
+				build(i)
+				index, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(historyIndex)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				listed, err := HistoryBuilds(index)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := min(i, historyLimit); len(listed) != want {
+					t.Fatalf("build %d: the index lists %d manifests, want %d", i, len(listed), want)
+				}
+				entries, err := os.ReadDir(filepath.Join(out, filepath.FromSlash(historyDir)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var held []string
+				for _, e := range entries {
+					if e.Name() != "notes.txt" {
+						held = append(held, e.Name())
+					}
+				}
+				if slices.Sort(listed); !slices.Equal(held, listed) {
+					t.Fatalf("build %d: the history directory holds %q, the index lists %q", i, held, listed)
+				}
+			}
+			if _, err := os.Stat(notes); err != nil {
+				t.Errorf("a file that is not a build's was removed: %v", err)
+			}
+		})
 	}
 }

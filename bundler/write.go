@@ -156,8 +156,9 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	// The history's copy of the manifest replaced, beside the two: its
 	// name is the hash of 5 MB on the 20,000-file site.
 	var historyErr error
+	var historyGone []string
 	g.Go(func() error {
-		history, historyErr = p.history(prevData, nil)
+		history, historyGone, historyErr = p.history(prevData, nil)
 		return nil
 	})
 	if err := g.Wait(); err != nil {
@@ -165,11 +166,12 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	}
 	same := piecesEqual(data, prevData)
 	if same {
-		history, historyErr = nil, nil // nothing replaced
+		history, historyGone, historyErr = nil, nil, nil // nothing replaced
 	}
 	if historyErr != nil {
 		return historyErr
 	}
+	stale = append(stale, historyGone...)
 	// Trusted, the manifests in place are the last build's: the new ones
 	// differ where the paths do, and need no read to tell (two files of
 	// the same length, 1 MB together on the 4,000-file site).
@@ -374,24 +376,38 @@ func countHashed(files []outFile) int {
 
 // history returns the files that keep the manifest a build replaces, for
 // stapler prune: a copy in the history directory and the index, newest
-// first. They are renamed into place before the new manifest.
-func (p *Project) history(prev, next []byte) ([]outFile, error) {
+// first. They are renamed into place before the new manifest. gone names
+// the replaced manifests of the history directory that the index no
+// longer lists, to be removed with the stale files: the one that falls
+// off the end of a full history, and any that an older stapler left
+// (which never removed one: an output rebuilt a hundred times kept a
+// hundred manifests, 1 MB each on the 4,000-file site).
+func (p *Project) history(prev, next []byte) (files []outFile, gone []string, err error) {
 	if len(prev) == 0 || bytes.Equal(prev, next) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	h, err := readHistory(os.DirFS(p.outputDir))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h, name := h.push(prev)
 	index, err := h.marshal()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	// Only what a build names a replaced manifest: nothing else in the
+	// directory is stapler's to remove.
+	entries, _ := os.ReadDir(filepath.Join(p.outputDir, filepath.FromSlash(historyDir)))
+	for _, e := range entries {
+		hash, ok := strings.CutSuffix(e.Name(), ".json")
+		if ok && manifest.IsHash(hash) && e.Type().IsRegular() && !slices.Contains(h.Builds, e.Name()) {
+			gone = append(gone, historyDir+"/"+e.Name())
+		}
 	}
 	return []outFile{
 		{name: historyDir + "/" + name, data: prev, kind: manifestFile},
 		{name: historyIndex, data: index, kind: manifestFile},
-	}, nil
+	}, gone, nil
 }
 
 // outFile is a file to write: its name relative to the output directory,
