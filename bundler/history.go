@@ -106,6 +106,17 @@ func HistoryBuilds(index []byte) ([]string, error) {
 	return h.Builds, nil
 }
 
+// HistoryUnlisted reports whether name (slash-separated, relative to an
+// output or a bucket's prefix) is a replaced manifest of [HistoryDir]
+// that the history index, whose builds are builds, no longer lists: one
+// that fell off its end. A build removes those it replaces the last of;
+// stapler before 2026-12-04 kept every one, and [Prune] removes those.
+func HistoryUnlisted(name string, builds []string) bool {
+	dir, base := path.Split(name)
+	hash, ok := strings.CutSuffix(base, ".json")
+	return dir == historyDir+"/" && ok && manifest.IsHash(hash) && !slices.Contains(builds, base)
+}
+
 // PushHistory returns the history index that follows index (nil: none
 // yet) once the manifest prev is replaced, and the name under
 // [HistoryDir] to keep prev at: what a build writes when it replaces a
@@ -152,8 +163,10 @@ type PruneResult struct {
 // nor the manifests of the last Keep-1 builds before it (which builds
 // keep in .stapler/history) name, when they are older than MinAge, with
 // their precompressed siblings (.br, .gz, .zst), and temporary files a
-// failed build left. It never deletes a file the current manifest names,
-// a plain copy or its siblings, or a manifest.
+// failed build left; and, as old, the replaced manifests the history
+// index no longer lists (see [HistoryUnlisted]). It never deletes a file
+// the current manifest names, a plain copy or its siblings, the current
+// manifests or a replaced one the index lists.
 func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 	if opts.Keep <= 0 {
 		opts.Keep = 3
@@ -226,8 +239,9 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 			return nil
 		}
 		temp := isTemp(path.Base(name))
-		if strings.HasPrefix(name, ".stapler/") && !temp {
-			return nil // the build history: only a dead build's temporary files go
+		unlisted := HistoryUnlisted(name, h.Builds)
+		if strings.HasPrefix(name, ".stapler/") && !temp && !unlisted {
+			return nil // the build history: only a dead build's temporary files, and what it no longer lists, go
 		}
 		// A precompressed sibling (x.<hash>.css.br) goes with its hashed
 		// file: kept while it is kept, and removed with it.
@@ -242,7 +256,7 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 		switch {
 		case !d.Type().IsRegular(), name == manifest.FileName, name == manifest.DjangoFileName:
 			return nil
-		case !temp && !hashed:
+		case !temp && !hashed && !unlisted:
 			return nil // a plain copy or its sibling, or a file stapler did not write
 		case keep[of]:
 			res.Kept++
@@ -253,7 +267,7 @@ func Prune(dir string, opts PruneOptions) (*PruneResult, error) {
 			return err
 		}
 		if info.ModTime().After(cutoff) {
-			if !temp {
+			if !temp && !unlisted {
 				res.Kept++
 			}
 			return nil

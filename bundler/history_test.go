@@ -66,6 +66,10 @@ func TestPrune(t *testing.T) {
 		}
 	}
 	old := time.Now().Add(2 * time.Hour) // everything on disk is 2h old at "Now"
+	// A replaced manifest the history no longer lists, as a stapler that
+	// kept every one left it: removed as old hashed files are. notes.txt,
+	// which no build names so, stays.
+	const unlisted = ".stapler/history/0123456789ab.json"
 	tests := []struct {
 		name    string
 		opts    PruneOptions
@@ -73,12 +77,12 @@ func TestPrune(t *testing.T) {
 		removed []string
 	}{
 		{"default keeps 3 builds", PruneOptions{Now: old}, 4,
-			[]string{"css/.stapler-123.tmp", "css/site.dddddddddddd.css", "css/site.eeeeeeeeeeee.css", "js/app.dddddddddddd.js", "js/app.eeeeeeeeeeee.js"}},
+			[]string{unlisted, "css/.stapler-123.tmp", "css/site.dddddddddddd.css", "css/site.eeeeeeeeeeee.css", "js/app.dddddddddddd.js", "js/app.eeeeeeeeeeee.js"}},
 		{"keep 1: only the current build", PruneOptions{Now: old, Keep: 1}, 2,
-			[]string{"css/.stapler-123.tmp", "css/site.bbbbbbbbbbbb.css", "css/site.cccccccccccc.css", "js/app.bbbbbbbbbbbb.js", "js/app.cccccccccccc.js"}},
+			[]string{unlisted, "css/.stapler-123.tmp", "css/site.bbbbbbbbbbbb.css", "css/site.cccccccccccc.css", "js/app.bbbbbbbbbbbb.js", "js/app.cccccccccccc.js"}},
 		{"young files stay", PruneOptions{Now: time.Now(), Keep: 1}, 2, nil},
 		{"min age", PruneOptions{Now: old, Keep: 1, MinAge: 3 * time.Hour}, 2, nil},
-		{"no history", PruneOptions{Now: old}, 0, []string{"css/.stapler-123.tmp"}},
+		{"no history", PruneOptions{Now: old}, 0, []string{unlisted, "css/.stapler-123.tmp"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +94,12 @@ func TestPrune(t *testing.T) {
 			stray := filepath.Join(dir, "css", ".stapler-123.tmp")
 			if err := os.WriteFile(stray, nil, 0o644); err != nil {
 				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(dir, filepath.FromSlash(historyDir)), 0o755)
+			for _, name := range []string{unlisted, historyDir + "/notes.txt"} {
+				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte("{}"), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, dry := range []bool{true, false} {
 				opts := tt.opts
@@ -103,7 +113,7 @@ func TestPrune(t *testing.T) {
 				}
 			}
 			// The current build, every plain copy and the manifest stay.
-			for _, name := range []string{manifest.FileName, "css/site.css", "js/app.js", build(0)["css/site.css"], build(0)["js/app.js"]} {
+			for _, name := range []string{manifest.FileName, "css/site.css", "js/app.js", build(0)["css/site.css"], build(0)["js/app.js"], historyDir + "/notes.txt"} {
 				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 					t.Errorf("%s: %v", name, err)
 				}

@@ -399,9 +399,8 @@ func (p *Project) history(prev, next []byte) (files []outFile, gone []string, er
 	// directory is stapler's to remove.
 	entries, _ := os.ReadDir(filepath.Join(p.outputDir, filepath.FromSlash(historyDir)))
 	for _, e := range entries {
-		hash, ok := strings.CutSuffix(e.Name(), ".json")
-		if ok && manifest.IsHash(hash) && e.Type().IsRegular() && !slices.Contains(h.Builds, e.Name()) {
-			gone = append(gone, historyDir+"/"+e.Name())
+		if name := historyDir + "/" + e.Name(); e.Type().IsRegular() && HistoryUnlisted(name, h.Builds) {
+			gone = append(gone, name)
 		}
 	}
 	return []outFile{

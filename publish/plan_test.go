@@ -178,9 +178,12 @@ func TestVerdict(t *testing.T) {
 		manifest.FileName:                    leave,
 		manifest.DjangoFileName:              leave,
 		".stapler/history.json":              leave,
-		".stapler/history/cccccccccccc.json": leave,
+		".stapler/history/cccccccccccc.json": leave,    // listed
+		".stapler/history/dddddddddddd.json": unlisted, // fell off the index
+		".stapler/history/notes.txt":         leave,
+		".stapler/published.json":            leave,
 	} {
-		if got := verdict(key, keep); got != want {
+		if got := verdict(key, keep, []string{"cccccccccccc.json"}); got != want {
 			t.Errorf("%s: %d, want %d", key, got, want)
 		}
 	}

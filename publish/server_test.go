@@ -531,6 +531,15 @@ func TestVerifyAndPrune(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A replaced manifest the history no longer lists, in both, as a
+	// stapler that kept every one left it: both prunes remove it.
+	const unlisted = bundler.HistoryDir + "/0123456789ab.json"
+	if _, err := c.Put(t.Context(), unlisted, strings.NewReader("{}"), 2, s3.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(unlisted)), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now().Add(time.Minute)
 	for _, keep := range []int{1, 2, 3} {
 		opts := bundler.PruneOptions{Keep: keep, MinAge: -1, Now: now, DryRun: true}
@@ -547,6 +556,9 @@ func TestVerifyAndPrune(t *testing.T) {
 		}
 		if keep == 1 && len(inBucket.Removed) == 0 {
 			t.Errorf("keep 1 removes nothing")
+		}
+		if !slices.Contains(inBucket.Removed, unlisted) {
+			t.Errorf("keep %d: the bucket's prune keeps %s, which its history no longer lists", keep, unlisted)
 		}
 	}
 	// Young objects stay.

@@ -83,10 +83,13 @@
 // older than D (--min-age, default 1h), so that browsers holding pages of
 // a previous deploy still get their files: Phoenix's and Propshaft's
 // policy. The precompressed siblings of a hashed file go with it. It
-// also deletes temporary files a failed build left. It never deletes a file the current manifest names,
-// a plain copy or a manifest. Builds keep the manifests they replace in
-// <output>/.stapler/history/ for it, newest first in
-// .stapler/history.json, at most 10. DIR defaults to the config's output.
+// also deletes temporary files a failed build left, and, as old, the
+// replaced manifests the history no longer lists. It never deletes a file
+// the current manifest names, a plain copy, the current manifests or a
+// replaced one the history lists. Builds keep the manifests they replace
+// in <output>/.stapler/history/ for it, newest first in
+// .stapler/history.json, at most 10, and remove the one that falls off.
+// DIR defaults to the config's output.
 //
 // publish sends the config's output directory, as a build left it, to an
 // S3-compatible bucket: BUCKET, an s3:// URL with a prefix
