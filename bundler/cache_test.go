@@ -313,7 +313,7 @@ func buildPatched(t *testing.T, dir, out string, cache bool) (*bundler.Result, b
 	}
 	res, err := p.Build(context.Background())
 	if d := bundler.FactsDiffer(p); d != "" {
-		t.Errorf("the record's output facts, taken from the last record's, differ from the output's:\n%s", d)
+		t.Errorf("the record's output facts, taken from the last record's (the first), differ from a listing's:\n%s", d)
 	}
 	return res, bundler.Patched(p), err
 }

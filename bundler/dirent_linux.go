@@ -366,18 +366,9 @@ func outputFacts(out string, known func(ino uint64) (fact, bool)) ([]fact, error
 		}
 		defer unix.Close(fd)
 		for i := start; i < end; i++ {
-			if ents[i].ino != 0 && known != nil {
-				if f, ok := known(ents[i].ino); ok {
-					f.Path = filepath.Join(dir, ents[i].name)
-					facts[1+i] = f
-					continue
-				}
+			if facts[1+i], err = entryFact(fd, dir, ents[i].name, ents[i].ino, known); err != nil {
+				return err
 			}
-			var st unix.Stat_t
-			if err := unix.Fstatat(fd, ents[i].name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				return &fs.PathError{Op: "lstat", Path: filepath.Join(dir, ents[i].name), Err: err}
-			}
-			facts[1+i] = fact{Path: filepath.Join(dir, ents[i].name), Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}
 		}
 		return nil
 	}
@@ -406,7 +397,30 @@ func (w *writer) lstatFact(final string) (fact, error) {
 	if err != nil {
 		return fact{}, err
 	}
-	return fact{Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}, nil
+	return statFact("", factLstat, &st), nil
+}
+
+// statFact is the fact of path of the kind given, from its stat st.
+func statFact(path string, kind byte, st *unix.Stat_t) fact {
+	return fact{Path: path, Kind: kind, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}
+}
+
+// entryFact is the fact of the entry name of the directory dir, open as
+// fd: a regular file's (ino, as listed, not 0) as known has it, when it
+// does (see outputFacts); else from an lstat.
+func entryFact(fd int, dir, name string, ino uint64, known func(ino uint64) (fact, bool)) (fact, error) {
+	path := filepath.Join(dir, name)
+	if ino != 0 && known != nil {
+		if f, ok := known(ino); ok {
+			f.Path = path
+			return f, nil
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fact{}, &fs.PathError{Op: "lstat", Path: path, Err: err}
+	}
+	return statFact(path, factLstat, &st), nil
 }
 
 // outputFactsFrom is outputFacts for an output whose generation the write
@@ -463,20 +477,16 @@ func outputFactsFrom(out string, last []fact, changed []string, known func(ino u
 			if err != nil {
 				break
 			}
+			var ino uint64 // as outputFacts: one fact of each inode
 			if e.typ == unix.DT_REG {
 				if seen[e.ino] {
 					continue
 				}
-				seen[e.ino] = true
-				if f, ok := known(e.ino); ok {
-					f.Path = filepath.Join(dir, e.name)
-					listed = append(listed, f)
-					continue
-				}
+				seen[e.ino], ino = true, e.ino
 			}
-			var st unix.Stat_t
-			if err = unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil {
-				listed = append(listed, fact{Path: filepath.Join(dir, e.name), Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino})
+			var f fact
+			if f, err = entryFact(fd, dir, e.name, ino, known); err == nil {
+				listed = append(listed, f)
 			}
 		}
 		unix.Close(fd)
@@ -506,11 +516,14 @@ func outputFactsFrom(out string, last []fact, changed []string, known func(ino u
 				continue
 			}
 		}
-		var st unix.Stat_t
-		if err := unix.Lstat(f.Path, &st); err != nil || f.Kind != factLstat {
-			return nil, false
+		if f.Kind != factLstat {
+			return nil, false // not what a listing gives
 		}
-		facts = append(facts, fact{Path: f.Path, Kind: factLstat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino})
+		var st unix.Stat_t
+		if err := unix.Lstat(f.Path, &st); err != nil {
+			return nil, false // gone
+		}
+		facts = append(facts, statFact(f.Path, factLstat, &st))
 	}
 	return append(facts, listed...), true
 }

@@ -229,24 +229,8 @@ func TestOutputFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	summary := func(facts []fact) []string {
-		var out []string
-		inodes := map[uint64]bool{}
-		for _, f := range facts {
-			if f.Mode&syscallIFMT == syscallIFREG {
-				if !inodes[f.Ino] {
-					inodes[f.Ino] = true
-					out = append(out, fmt.Sprintf("file ino %d size %d mtime %d ctime %d", f.Ino, f.Size, f.Mtime, f.Ctime))
-				}
-				continue
-			}
-			out = append(out, fmt.Sprintf("%s %c mode %o ino %d", f.Path, f.Kind, f.Mode, f.Ino))
-		}
-		slices.Sort(out)
-		return out
-	}
-	if a, b := summary(got), summary(walked); !slices.Equal(a, b) {
-		t.Errorf("from the listings:\n%s\nfrom the walk:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	if d := factsDiffer(got, walked, nil); d != "" {
+		t.Errorf("the listings' facts (the first) differ from the walk's:\n%s", d)
 	}
 	// The output, 4 directories, 4 inodes, the link, many/ and its files,
 	// dirs/ and its 12 directories, their subdirectories and files.

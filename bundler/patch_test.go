@@ -61,7 +61,7 @@ django = true
 			t.Fatal(err)
 		}
 		if p.factsDiffer != "" {
-			t.Errorf("the record's output facts, taken from the last record's, differ from the output's:\n%s", p.factsDiffer)
+			t.Errorf("the record's output facts, taken from the last record's (the first), differ from a listing's:\n%s", p.factsDiffer)
 		}
 		return p, res
 	}

@@ -58,6 +58,6 @@ func (d *dirFDs) statFile(abs string) (fact, cacheStat, error) {
 	if err != nil {
 		return fact{}, cacheStat{}, &fs.PathError{Op: "stat", Path: abs, Err: err}
 	}
-	f := fact{Path: abs, Kind: factStat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}
+	f := statFact(abs, factStat, &st)
 	return f, cacheStat{size: st.Size, mtime: f.Mtime, ctime: f.Ctime, ino: st.Ino}, nil
 }

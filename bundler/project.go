@@ -129,7 +129,8 @@ type Project struct {
 	// keep the cache and the record of.
 	built    bool
 	builtRes *Result
-	// wroteManifest is the manifest the write put in place.
+	// wroteManifest is the manifest the write put in place, under Watch
+	// (see saveAfter).
 	wroteManifest []byte
 	// graphOut is the graph for the record of the build under way (see
 	// patchGraphOf); templateFiles, the templates it checked, by path.

@@ -551,7 +551,7 @@ func worthWriting(aged []*fact, n int) bool {
 // writeRecord writes rec to file, under a temporary name renamed over
 // it; a record that cannot be written is left as it was, or none.
 func writeRecord(file string, rec *buildRecord) {
-	replaceFile(file, rec.assemble(encodeFacts(rec.Inputs), encodeFacts(rec.Output), rec.encodeResult())...)
+	replaceFile(file, rec.parts()...)
 }
 
 // replaceFile writes the parts, one after another, to file, under a
@@ -909,7 +909,7 @@ func factsDiffer(a, b []fact, err error) string {
 		return slices.Compact(out)
 	}
 	if x, y := summary(a), summary(b); !slices.Equal(x, y) {
-		return fmt.Sprintf("taken:\n%s\nlisted:\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
+		return fmt.Sprintf("the first:\n%s\nthe second:\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
 	}
 	return ""
 }
@@ -1022,10 +1022,13 @@ func sameOutput(a, b Output) bool {
 // are written as the length of the prefix they share with the one before
 // and the rest.
 
-// encode returns the record as it is written: its parts encoded one after
-// another (saveRecord encodes them at the same time).
-func (rec *buildRecord) encode() []byte {
-	return bytes.Join(rec.assemble(encodeFacts(rec.Inputs), encodeFacts(rec.Output), rec.encodeResult()), nil)
+// encode returns the record as it is written.
+func (rec *buildRecord) encode() []byte { return bytes.Join(rec.parts(), nil) }
+
+// parts returns the parts of the record, encoded one after another
+// (saveRecord encodes them at the same time).
+func (rec *buildRecord) parts() [][]byte {
+	return rec.assemble(encodeFacts(rec.Inputs), encodeFacts(rec.Output), rec.encodeResult())
 }
 
 // assemble returns, in the order they are written, the parts of the

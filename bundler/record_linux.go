@@ -121,6 +121,6 @@ func (t *tracedFS) readFile(name string) (data []byte, err error, ok bool) {
 			break
 		}
 	}
-	t.r.addRead(fact{Path: full, Kind: factStat, Mode: st.Mode, Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino}, data)
+	t.r.addRead(statFact(full, factStat, &st), data)
 	return data, nil, true
 }

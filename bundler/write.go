@@ -117,13 +117,16 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	var g errgroup.Group
 	edited := p.patched && trusted
 	if p.cfg.Django {
-		prev, unmap, err := []byte(nil), func() {}, error(nil)
+		var prev []byte // the one in place, edited; none: encoded whole
 		if edited {
-			prev, unmap, err = readMapped(filepath.Join(p.outputDir, manifest.DjangoFileName))
+			m, unmap, err := readMapped(filepath.Join(p.outputDir, manifest.DjangoFileName))
+			if err == nil {
+				prev = m
+			}
+			defer unmap()
 		}
-		defer unmap()
-		g.Go(func() error {
-			if edited && err == nil {
+		g.Go(func() (err error) {
+			if prev != nil {
 				djangoData, err = res.Manifest.MarshalDjangoEdited(prev, p.cfg.DjangoVersion, p.patchEdited)
 				return err
 			}
@@ -158,7 +161,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	var historyErr error
 	var historyGone []string
 	g.Go(func() error {
-		history, historyGone, historyErr = p.history(prevData, nil)
+		history, historyGone, historyErr = p.history(prevData)
 		return nil
 	})
 	if err := g.Wait(); err != nil {
@@ -374,16 +377,17 @@ func countHashed(files []outFile) int {
 	return n
 }
 
-// history returns the files that keep the manifest a build replaces, for
-// stapler prune: a copy in the history directory and the index, newest
-// first. They are renamed into place before the new manifest. gone names
+// history returns the files that keep the manifest a build replaces,
+// prev, for stapler prune: a copy in the history directory and the index,
+// newest first (the caller drops them when the new manifest is prev). They
+// are renamed into place before the new manifest. gone names
 // the replaced manifests of the history directory that the index no
 // longer lists, to be removed with the stale files: the one that falls
 // off the end of a full history, and any that an older stapler left
 // (which never removed one: an output rebuilt a hundred times kept a
 // hundred manifests, 1 MB each on the 4,000-file site).
-func (p *Project) history(prev, next []byte) (files []outFile, gone []string, err error) {
-	if len(prev) == 0 || bytes.Equal(prev, next) {
+func (p *Project) history(prev []byte) (files []outFile, gone []string, err error) {
+	if len(prev) == 0 {
 		return nil, nil, nil
 	}
 	h, err := readHistory(os.DirFS(p.outputDir))

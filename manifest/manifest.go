@@ -221,11 +221,12 @@ func (m *Manifest) MarshalEdited(prev []byte, edited []string) ([][]byte, error)
 	var key []byte
 	for _, name := range edited {
 		key = append(appendJSONString(append(key[:0], "\n    "...), name), ": {\n"...)
-		i := bytes.Index(prev[max(at, len(head)):], key)
+		from := max(at, len(head)) // an entry, never the header
+		i := bytes.Index(prev[from:], key)
 		if i < 0 {
 			return whole()
 		}
-		start := max(at, len(head)) + i
+		start := from + i
 		j := bytes.Index(prev[start:], []byte("\n    }"))
 		if j < 0 {
 			return whole()
