@@ -191,7 +191,12 @@
 // The command holds Go's garbage collector off until its heap first nears
 // 32 MB, then gives it back its usual settings: a rebuild with nothing
 // changed exits before a collection would free anything. GOGC or
-// GOMEMLIMIT in the environment leave the collector as they say.
+// GOMEMLIMIT in the environment leave the collector as they say. On
+// Linux, where transparent huge pages are given only to memory that asks
+// for them (the mode "madvise"), build, check and watch ask for them for
+// the first 256 MB of their heap: on a virtual machine, a page fault is
+// dear, and a cold build made a fifth as many. GODEBUG=disablethp=1
+// leaves the heap in small pages.
 //
 // # Exit status
 //

@@ -29,8 +29,17 @@ const (
 )
 
 func main() {
+	if len(os.Args) > 1 && buildsFiles(os.Args[1]) {
+		hugeHeap()
+	}
 	lateGC()
 	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+}
+
+// buildsFiles reports whether cmd reads and makes a project's files,
+// with a heap worth hugeHeap's start (a few ms).
+func buildsFiles(cmd string) bool {
+	return cmd == "build" || cmd == "check" || cmd == "watch"
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
