@@ -32,7 +32,7 @@ func main() {
 	if len(os.Args) > 1 && buildsFiles(os.Args[1]) {
 		hugeHeap()
 	}
-	lateGC()
+	tunedGC()
 	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
 }
 
