@@ -66,6 +66,7 @@ type Output struct {
 	size      int64                  // when Data is nil: its length
 	integrity string                 // when known already
 	load      func() ([]byte, error) // when Data is nil: reads it
+	from      *copySource            // when Data is nil: the file it copies, for the writer
 }
 
 // Bytes returns the output's bytes: Data, or the file read now when the
@@ -990,6 +991,7 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		if src := n.src; n.data == nil && src != nil && (src.hit != nil || src.spilled.Load()) {
 			o.size = n.size
 			o.load = func() ([]byte, error) { return srcs.read(src) }
+			o.from = p.copySource(src)
 		}
 		if i := n.made.outputInfo(); i != nil {
 			o.Bundle, o.Sources = i.bundle, i.sources

@@ -164,6 +164,24 @@ func (s *sourceSet) statFile(abs string) (f fact, st cacheStat, at time.Time, er
 	return f, st, at, err
 }
 
+// copySource returns the file src is and the stat its hash was taken
+// under, when the writer may copy that file without reading it while it
+// keeps that stat (see writer.copyCreate): the build cache's entry's,
+// which it trusted, or the stat taken before src was read and hashed,
+// when that is older than the cache's racy window, as the cache requires
+// of its entries. nil otherwise.
+func (p *Project) copySource(src *source) *copySource {
+	switch {
+	case src.abs == "":
+		return nil
+	case src.hit != nil:
+		return &copySource{abs: src.abs, stat: src.hit.cacheStat}
+	case src.stat.ino != 0 && src.stat.mtime < src.statAt.UnixNano()-int64(p.racy()):
+		return &copySource{abs: src.abs, stat: src.stat}
+	}
+	return nil
+}
+
 func (s *sourceSet) read(src *source) ([]byte, error) {
 	src.readOnce.Do(func() { src.data, src.readErr = s.p.finder.ReadFile(src.file) })
 	if src.spilled.Load() {

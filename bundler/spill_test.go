@@ -1,11 +1,13 @@
 package bundler_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stapler-build/stapler/bundler"
 )
@@ -15,7 +17,10 @@ import (
 // writes the same tree as one that keeps them, with and without the build
 // cache, compression included; and a file changed between its hashing and
 // its writing fails the build, naming it, rather than going out under a
-// name its bytes do not hash to.
+// name its bytes do not hash to. With a racy window of a nanosecond, so
+// that the stat under which each file was hashed is trusted, the writer
+// copies the spilled files without reading them (copyCreate): the same
+// tree, and the same failure for a file changed in between.
 func TestSpill(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -24,11 +29,14 @@ func TestSpill(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Join(dir, "build"))
 	config := filepath.Join(dir, "assets.toml")
-	build := func(out string, budget int64, cache bool, progress func(bundler.Progress)) error {
+	build := func(out string, budget int64, cache bool, racy time.Duration, progress func(bundler.Progress)) error {
 		t.Helper()
 		opts := bundler.Options{Config: config, OutputDir: out, Cache: cache, Progress: progress}
 		if budget > 0 {
 			opts = bundler.WithSpillBudget(opts, budget)
+		}
+		if racy > 0 {
+			opts = bundler.WithRacyWindow(opts, racy)
 		}
 		p, err := bundler.Load(opts)
 		if err != nil {
@@ -38,53 +46,66 @@ func TestSpill(t *testing.T) {
 		return err
 	}
 	kept := filepath.Join(t.TempDir(), "kept")
-	if err := build(kept, 0, false, nil); err != nil {
+	if err := build(kept, 0, false, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	want, err := readTree(kept)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cache := range []bool{false, true} {
-		out := filepath.Join(t.TempDir(), "spilled")
-		for range 2 { // the second with the cache's index in place
-			if err := build(out, 1, cache, nil); err != nil {
-				t.Fatal(err)
-			}
-			got, err := readTree(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := treeDiff(got, want); d != "" {
-				t.Errorf("cache %t: the tree of a build that spilled every copied file differs from one that kept them:\n%s", cache, d)
+	for _, racy := range []time.Duration{0, time.Nanosecond} {
+		for _, cache := range []bool{false, true} {
+			out := filepath.Join(t.TempDir(), "spilled")
+			for range 2 { // the second with the cache's index in place
+				if err := build(out, 1, cache, racy, nil); err != nil {
+					t.Fatal(err)
+				}
+				got, err := readTree(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := treeDiff(got, want); d != "" {
+					t.Errorf("cache %t, racy window %v: the tree of a build that spilled every copied file differs from one that kept them:\n%s", cache, racy, d)
+				}
 			}
 		}
 	}
 
 	// The image changed once every file is made and hashed, as the
 	// compression before the writing starts: the build fails and writes
-	// nothing.
+	// nothing, whether the image would be read again or copied (the
+	// cache's stats make copying possible).
 	image := filepath.Join(dir, "static", "img", "paper.png")
-	out := filepath.Join(t.TempDir(), "raced")
-	changed := false
-	err = build(out, 1, false, func(pr bundler.Progress) {
-		if pr.Stage == bundler.StageCompress && !changed {
-			changed = true
-			f, err := os.OpenFile(image, os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
+	for _, racy := range []time.Duration{0, time.Nanosecond} {
+		out := filepath.Join(t.TempDir(), "raced")
+		changed := false
+		err := build(out, 1, true, racy, func(pr bundler.Progress) {
+			if pr.Stage == bundler.StageCompress && !changed {
+				changed = true
+				f, err := os.OpenFile(image, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Write([]byte("changed"))
+				f.Close()
 			}
-			f.Write([]byte("changed"))
-			f.Close()
+		})
+		if !changed {
+			t.Fatal("no compression reported: the test tests nothing")
 		}
-	})
-	if !changed {
-		t.Fatal("no compression reported: the test tests nothing")
-	}
-	if err == nil || !strings.Contains(err.Error(), "img/paper.png changed while the build ran: build again") {
-		t.Errorf("an image changed between hashing and writing: %v, want its error", err)
-	}
-	if _, err := os.Stat(filepath.Join(out, "stapler-manifest.json")); err == nil {
-		t.Errorf("the failed build left a manifest")
+		if err == nil || !strings.Contains(err.Error(), "img/paper.png changed while the build ran: build again") {
+			t.Errorf("racy window %v: an image changed between hashing and writing: %v, want its error", racy, err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "stapler-manifest.json")); err == nil {
+			t.Errorf("racy window %v: the failed build left a manifest", racy)
+		}
+		// Back as it was, for the next.
+		data, err := os.ReadFile(image)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(image, bytes.TrimSuffix(data, []byte("changed")), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -70,12 +70,12 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	}
 	addOutput := func(files []outFile, o Output, inPlace bool) []outFile {
 		was, ok := prev[o.Name]
-		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, kind: hashedFile, inPlace: inPlace})
+		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: hashedFile, inPlace: inPlace})
 		if p.cfg.KeepUnhashed {
 			// Trusted, a plain copy in place holds the bytes of the
 			// hashed name the manifest in place gives it: another hash,
 			// other bytes, however long.
-			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, kind: plainFile, built: was == o.Path, linkTo: o.Path, inPlace: inPlace, differs: trusted && ok && was != o.Path})
+			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: plainFile, built: was == o.Path, linkTo: o.Path, inPlace: inPlace, differs: trusted && ok && was != o.Path})
 		}
 		return files
 	}
@@ -431,10 +431,13 @@ type outFile struct {
 	// the same directory, which it is made a hard link of.
 	linkTo string
 
-	// For a file the build cache showed unchanged: data is nil, size is
-	// its length, and load reads it, when it must be written after all.
+	// For a file the build cache showed unchanged, or one whose bytes
+	// the build let go of once hashed: data is nil, size is its length,
+	// and load reads it, when it must be written after all; from, when
+	// not nil, is the file of the roots it is a copy of (copyCreate).
 	size int64
 	load func() ([]byte, error)
+	from *copySource
 }
 
 // length returns the length of f's bytes.
@@ -861,23 +864,58 @@ func (w *writer) stage(f outFile) (staged, error) {
 			return s, nil
 		}
 	}
-	pieces := f.pieces
-	if pieces == nil {
-		data, err := f.bytes()
-		if err != nil {
-			return staged{}, err
+	var create func() error
+	if f.pieces == nil && f.data == nil && f.from != nil {
+		create = func() error { return w.copyCreate(dir, reldir, base, f) }
+	} else {
+		pieces := f.pieces
+		if pieces == nil {
+			data, err := f.bytes()
+			if err != nil {
+				return staged{}, err
+			}
+			pieces = [][]byte{data}
 		}
-		pieces = [][]byte{data}
+		create = func() error { return w.create(dir, reldir, base, pieces) }
 	}
-	err = w.create(dir, reldir, base, pieces)
+	err = create()
 	if w.direct && errors.Is(err, fs.ErrExist) {
 		w.touch(f.name)
-		err = w.replace(dir, base, func() error { return w.create(dir, reldir, base, pieces) })
+		err = w.replace(dir, base, create)
 	}
 	if err != nil {
 		return staged{}, err
 	}
 	return s, nil
+}
+
+// A copySource is the file of the roots an output is a copy of, and the
+// stat under which the output's hash was taken: before its bytes were
+// read and hashed, in this build, or in an earlier one whose build cache
+// entry this build trusted.
+type copySource struct {
+	abs  string
+	stat cacheStat
+}
+
+// copyCreate writes f, a file copied as it is whose bytes the build let
+// go of, as the new file base in the directory reldir: copied by the
+// kernel from its source while that still has the stat its hash was
+// taken under (copyFrom), and otherwise as create writes it, from its
+// bytes read again and checked against the hash. A file of the roots with
+// the same stat, outside the racy window the build cache allows, is one
+// with the same bytes: so the cache trusts its index, and so a copy can
+// be trusted. On the 20,000-file site, reading the spilled files again
+// was a tenth of a cold build's CPU (0.46 s of 4.4).
+func (w *writer) copyCreate(dir *os.Root, reldir, base string, f outFile) error {
+	if done, err := w.copyFrom(reldir, base, f.from); done || err != nil {
+		return err
+	}
+	data, err := f.bytes()
+	if err != nil {
+		return err
+	}
+	return w.create(dir, reldir, base, [][]byte{data})
 }
 
 // replace removes base from dir, where a file carried over from the
