@@ -18,19 +18,9 @@ func (w *writer) copyFrom(reldir, base string, from *copySource) (bool, error) {
 	if !from.holds(src) {
 		return false, nil
 	}
-	fd, err := w.dirFD(reldir)
+	fd, nfd, err := w.createFile(reldir, base)
 	if err != nil {
 		return false, err
-	}
-	var nfd int
-	for {
-		nfd, err = unix.Openat(fd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o644)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		return false, w.pathError("open", reldir, base, err)
 	}
 	copied, err := copyRange(src, nfd, from.stat.size)
 	// Changed while it was copied: its bytes may be neither the old nor

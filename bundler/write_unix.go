@@ -53,19 +53,9 @@ func readMapped(name string) ([]byte, func(), error) {
 // 100-210 µs through os.Root.OpenFile. A file it could not write whole is
 // removed.
 func (w *writer) create(_ *os.Root, reldir, base string, pieces [][]byte) error {
-	fd, err := w.dirFD(reldir)
+	fd, nfd, err := w.createFile(reldir, base)
 	if err != nil {
 		return err
-	}
-	var nfd int
-	for {
-		nfd, err = unix.Openat(fd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o644)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		return w.pathError("open", reldir, base, err)
 	}
 	for _, data := range pieces {
 		for len(data) > 0 && err == nil {
@@ -91,6 +81,24 @@ func (w *writer) create(_ *os.Root, reldir, base string, pieces [][]byte) error 
 		return w.pathError("write", reldir, base, err)
 	}
 	return nil
+}
+
+// createFile creates base, a new file, in the directory reldir, and
+// returns the directory's descriptor and the file's, open to write.
+func (w *writer) createFile(reldir, base string) (dirfd, fd int, err error) {
+	if dirfd, err = w.dirFD(reldir); err != nil {
+		return -1, -1, err
+	}
+	for {
+		fd, err = unix.Openat(dirfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o644)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return -1, -1, w.pathError("open", reldir, base, err)
+	}
+	return dirfd, fd, nil
 }
 
 // link makes base in the directory reldir a hard link of src there.
