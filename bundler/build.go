@@ -990,7 +990,8 @@ func (p *Project) result(ctx context.Context, built []*builtBundle, g *graph, co
 		o := Output{Name: n.name, Path: n.path, Data: n.data, integrity: n.integrity}
 		if src := n.src; n.data == nil && src != nil && (src.hit != nil || src.spilled.Load()) {
 			o.size = n.size
-			o.load = func() ([]byte, error) { return srcs.read(src) }
+			hash := n.hash
+			o.load = func() ([]byte, error) { return srcs.readChecked(src, hash) }
 			o.from = p.copySource(src)
 		}
 		if i := n.made.outputInfo(); i != nil {

@@ -190,6 +190,23 @@ func (s *sourceSet) read(src *source) ([]byte, error) {
 	return src.data, src.readErr
 }
 
+// readChecked returns the bytes of a file copied as it is that the build
+// did not keep, read when needed: one it let go of once hashed (reread
+// checks those), or one the build cache showed unchanged, never read
+// before and checked here against the hash its name was made of, which
+// the cache's entry gave. A file changed since its stat fails the build
+// rather than go out under a name its bytes do not hash to.
+func (s *sourceSet) readChecked(src *source, hash string) ([]byte, error) {
+	data, err := s.read(src)
+	if err != nil || src.spilled.Load() {
+		return data, err
+	}
+	if manifest.ContentHash(data) != hash {
+		return nil, fmt.Errorf("%s changed while the build ran: build again", src.display)
+	}
+	return data, nil
+}
+
 // reread reads a spilled file again for whoever needs its bytes (the
 // writer, compression), and checks that they are still those its hashed
 // name was made of.

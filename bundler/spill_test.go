@@ -109,3 +109,79 @@ func TestSpill(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheHitChanged: a file the build cache shows unchanged is not read,
+// but when its hashed output is missing the writer needs its bytes after
+// all: it copies or reads them then, and a file changed since its stat
+// fails the build rather than go out under the name of its old bytes.
+func TestCacheHitChanged(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../testdata/example")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(dir, "build"))
+	out := filepath.Join(t.TempDir(), "out")
+	build := func(progress func(bundler.Progress)) error {
+		t.Helper()
+		opts := bundler.WithRacyWindow(bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: true, Progress: progress}, time.Nanosecond)
+		p, err := bundler.Load(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Build(context.Background())
+		return err
+	}
+	if err := build(nil); err != nil {
+		t.Fatal(err)
+	}
+	want, err := readTree(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removeHashed := func() {
+		t.Helper()
+		hashed, err := filepath.Glob(filepath.Join(out, "img", "paper.*.png"))
+		if err != nil || len(hashed) != 1 {
+			t.Fatalf("the hashed image: %v, %v", hashed, err)
+		}
+		if err := os.Remove(hashed[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Nothing changed: the missing file is made again, the same.
+	removeHashed()
+	if err := build(nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readTree(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := treeDiff(got, want); d != "" {
+		t.Errorf("a hashed file of the cache's made again differs:\n%s", d)
+	}
+
+	// The image changed after the build took its stat, before the write.
+	removeHashed()
+	image := filepath.Join(dir, "static", "img", "paper.png")
+	changed := false
+	err = build(func(pr bundler.Progress) {
+		if pr.Stage == bundler.StageCompress && !changed {
+			changed = true
+			f, err := os.OpenFile(image, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write([]byte("changed"))
+			f.Close()
+		}
+	})
+	if !changed {
+		t.Fatal("no compression reported: the test tests nothing")
+	}
+	if err == nil || !strings.Contains(err.Error(), "img/paper.png changed while the build ran: build again") {
+		t.Errorf("an image the cache showed unchanged changed before it was written: %v, want its error", err)
+	}
+}
