@@ -188,10 +188,11 @@
 // STAPLER_MEMPROFILE=FILE every allocation of it, for go tool pprof;
 // STAPLER_TRACE=FILE an execution trace, for go tool trace.
 //
-// The command runs Go's garbage collector only when the memory it holds
-// reaches 160 MB or twice what the last collection left live, whichever
-// is more: most of a build's heap is garbage soon made, and a rebuild
-// exits before a collection would free anything. GOGC or GOMEMLIMIT in
+// Except under watch, which runs on, the command runs Go's garbage
+// collector only when the memory it holds reaches 160 MB or twice what
+// the last collection left live, whichever is more: most of a build's
+// heap is garbage soon made, and a rebuild exits before a collection
+// would free anything. GOGC or GOMEMLIMIT in
 // the environment leave the collector as they say. On
 // Linux, where transparent huge pages are given only to memory that asks
 // for them (the mode "madvise"), build, check and watch ask for them for

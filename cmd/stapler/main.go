@@ -29,10 +29,19 @@ const (
 )
 
 func main() {
-	if len(os.Args) > 1 && buildsFiles(os.Args[1]) {
+	cmd := ""
+	if len(os.Args) > 1 {
+		cmd = os.Args[1]
+	}
+	if buildsFiles(cmd) {
 		hugeHeap()
 	}
-	tunedGC()
+	// watch runs on, building again and again: a heap let grow to
+	// gcFloor between builds would stay that size while it waits, so it
+	// keeps Go's own rule.
+	if cmd != "watch" {
+		tunedGC()
+	}
 	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
 }
 
