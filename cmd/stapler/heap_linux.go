@@ -35,10 +35,21 @@ const hugeHeapSize = 256 << 20
 // most of which a build would take later anyway). GODEBUG=disablethp=1
 // turns it off, as it turns off Go's own use of huge pages.
 func hugeHeap() {
-	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") || thpMode() != "madvise" {
+	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") || thpMode() != "madvise" || addressLimited() {
 		return
 	}
 	adviseHuge()
+}
+
+// addressLimited reports whether the process's address space is limited
+// (ulimit -v): there, 256 MB more of it, even untouched, could be the
+// allocation that fails, and the runtime stops the process when one does.
+func addressLimited() bool {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		return true
+	}
+	return lim.Cur != unix.RLIM_INFINITY
 }
 
 // adviseHuge advises the pages of a hugeHeapSize allocation, hands them

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestHugeHeap checks what hugeHeap promises: the range it advises is
@@ -87,4 +89,30 @@ func smapsTHP(addr uintptr) (eligible bool, hugeKB int, err error) {
 		return false, 0, fmt.Errorf("no mapping holds %#x in /proc/self/smaps", addr)
 	}
 	return eligible, hugeKB, nil
+}
+
+// TestAddressLimited: hugeHeap stays out of a process whose address space
+// is limited.
+func TestAddressLimited(t *testing.T) {
+	var was unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &was); err != nil {
+		t.Fatal(err)
+	}
+	if was.Cur != unix.RLIM_INFINITY {
+		if !addressLimited() {
+			t.Fatalf("an address space limited to %d bytes is not addressLimited", was.Cur)
+		}
+		t.Skipf("the address space is limited here already (%d bytes): nothing to set", was.Cur)
+	}
+	if addressLimited() {
+		t.Fatal("an unlimited address space is addressLimited")
+	}
+	// 16 TB: a limit, and one no test comes near.
+	if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: 1 << 44, Max: was.Max}); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Setrlimit(unix.RLIMIT_AS, &was)
+	if !addressLimited() {
+		t.Error("an address space limited to 16 TB is not addressLimited")
+	}
 }
