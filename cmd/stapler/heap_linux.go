@@ -69,7 +69,7 @@ func adviseHuge() (beg, end uintptr, err error) {
 	runtime.KeepAlive(b)
 	b = nil
 	// Collected and handed back, so that the memory they are counted as
-	// do not start a collection (tunedGC).
+	// does not start a collection (tunedGC).
 	debug.FreeOSMemory()
 	return beg, end, err
 }
