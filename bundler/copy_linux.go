@@ -62,8 +62,7 @@ func (c *copySource) holds(fd int) bool {
 	if err != nil {
 		return false
 	}
-	f := statFact("", factStat, &st)
-	return cacheStat{size: st.Size, mtime: f.Mtime, ctime: f.Ctime, ino: st.Ino} == c.stat
+	return cacheStatOf(&st) == c.stat
 }
 
 // copyRange copies the first n bytes of src to dst, at its start, in the

@@ -58,6 +58,10 @@ func (d *dirFDs) statFile(abs string) (fact, cacheStat, error) {
 	if err != nil {
 		return fact{}, cacheStat{}, &fs.PathError{Op: "stat", Path: abs, Err: err}
 	}
-	f := statFact(abs, factStat, &st)
-	return f, cacheStat{size: st.Size, mtime: f.Mtime, ctime: f.Ctime, ino: st.Ino}, nil
+	return statFact(abs, factStat, &st), cacheStatOf(&st), nil
+}
+
+// cacheStatOf is what the build cache compares of the stat st.
+func cacheStatOf(st *unix.Stat_t) cacheStat {
+	return cacheStat{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}
 }

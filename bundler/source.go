@@ -168,18 +168,19 @@ func (s *sourceSet) statFile(abs string) (f fact, st cacheStat, at time.Time, er
 // under, when the writer may copy that file without reading it while it
 // keeps that stat (see writer.copyCreate): the build cache's entry's,
 // which it trusted, or the stat taken before src was read and hashed,
-// when that is older than the cache's racy window, as the cache requires
-// of its entries. nil otherwise.
+// when the cache would trust an entry of it recorded then. nil otherwise.
 func (p *Project) copySource(src *source) *copySource {
 	switch {
 	case src.abs == "":
 		return nil
 	case src.hit != nil:
 		return &copySource{abs: src.abs, stat: src.hit.cacheStat}
-	case src.stat.ino != 0 && src.stat.mtime < src.statAt.UnixNano()-int64(p.racy()):
-		return &copySource{abs: src.abs, stat: src.stat}
 	}
-	return nil
+	e := cacheEntry{cacheStat: src.stat, recorded: src.statAt.UnixNano()}
+	if !e.trusted(src.stat, p.racy()) {
+		return nil
+	}
+	return &copySource{abs: src.abs, stat: src.stat}
 }
 
 func (s *sourceSet) read(src *source) ([]byte, error) {
@@ -201,10 +202,16 @@ func (s *sourceSet) readChecked(src *source, hash string) ([]byte, error) {
 	if err != nil || src.spilled.Load() {
 		return data, err
 	}
+	return data, checkHash(src, data, hash)
+}
+
+// checkHash returns an error when data, the bytes of src read again, are
+// not those its hashed name was made of.
+func checkHash(src *source, data []byte, hash string) error {
 	if manifest.ContentHash(data) != hash {
-		return nil, fmt.Errorf("%s changed while the build ran: build again", src.display)
+		return fmt.Errorf("%s changed while the build ran: build again", src.display)
 	}
-	return data, nil
+	return nil
 }
 
 // reread reads a spilled file again for whoever needs its bytes (the
@@ -215,8 +222,8 @@ func (s *sourceSet) reread(src *source) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if manifest.ContentHash(data) != src.spillHash {
-		return nil, fmt.Errorf("%s changed while the build ran: build again", src.display)
+	if err := checkHash(src, data, src.spillHash); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +25,7 @@ import (
 func TestSpill(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../testdata/example")); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(dir, "build"))
-	config := filepath.Join(dir, "assets.toml")
+	config := copyExample(t, dir)
 	build := func(out string, budget int64, cache bool, racy time.Duration, progress func(bundler.Progress)) error {
 		t.Helper()
 		opts := bundler.Options{Config: config, OutputDir: out, Cache: cache, Progress: progress}
@@ -78,21 +75,9 @@ func TestSpill(t *testing.T) {
 	image := filepath.Join(dir, "static", "img", "paper.png")
 	for _, racy := range []time.Duration{0, time.Nanosecond} {
 		out := filepath.Join(t.TempDir(), "raced")
-		changed := false
-		err := build(out, 1, true, racy, func(pr bundler.Progress) {
-			if pr.Stage == bundler.StageCompress && !changed {
-				changed = true
-				f, err := os.OpenFile(image, os.O_APPEND|os.O_WRONLY, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.Write([]byte("changed"))
-				f.Close()
-			}
-		})
-		if !changed {
-			t.Fatal("no compression reported: the test tests nothing")
-		}
+		progress, changed := changeAtCompress(t, image)
+		err := build(out, 1, true, racy, progress)
+		changed()
 		if err == nil || !strings.Contains(err.Error(), "img/paper.png changed while the build ran: build again") {
 			t.Errorf("racy window %v: an image changed between hashing and writing: %v, want its error", racy, err)
 		}
@@ -117,14 +102,11 @@ func TestSpill(t *testing.T) {
 func TestCacheHitChanged(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../testdata/example")); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(dir, "build"))
+	config := copyExample(t, dir)
 	out := filepath.Join(t.TempDir(), "out")
 	build := func(progress func(bundler.Progress)) error {
 		t.Helper()
-		opts := bundler.WithRacyWindow(bundler.Options{Config: filepath.Join(dir, "assets.toml"), OutputDir: out, Cache: true, Progress: progress}, time.Nanosecond)
+		opts := bundler.WithRacyWindow(bundler.Options{Config: config, OutputDir: out, Cache: true, Progress: progress}, time.Nanosecond)
 		p, err := bundler.Load(opts)
 		if err != nil {
 			t.Fatal(err)
@@ -166,22 +148,45 @@ func TestCacheHitChanged(t *testing.T) {
 	// The image changed after the build took its stat, before the write.
 	removeHashed()
 	image := filepath.Join(dir, "static", "img", "paper.png")
-	changed := false
-	err = build(func(pr bundler.Progress) {
-		if pr.Stage == bundler.StageCompress && !changed {
-			changed = true
-			f, err := os.OpenFile(image, os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.Write([]byte("changed"))
-			f.Close()
-		}
-	})
-	if !changed {
-		t.Fatal("no compression reported: the test tests nothing")
-	}
+	progress, changed := changeAtCompress(t, image)
+	err = build(progress)
+	changed()
 	if err == nil || !strings.Contains(err.Error(), "img/paper.png changed while the build ran: build again") {
 		t.Errorf("an image the cache showed unchanged changed before it was written: %v, want its error", err)
 	}
+}
+
+// changeAtCompress returns a Progress function that appends "changed" to
+// file when the build starts compressing: once every file is made and
+// hashed, before the writing. The function returned with it fails the
+// test when that never happened, or the append failed (a Progress function
+// may run off the test's goroutine, where it must not stop the test).
+func changeAtCompress(t *testing.T, file string) (func(bundler.Progress), func()) {
+	var once sync.Once
+	var err error
+	done := false
+	return func(pr bundler.Progress) {
+			if pr.Stage != bundler.StageCompress {
+				return
+			}
+			once.Do(func() {
+				var f *os.File
+				if f, err = os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0); err != nil {
+					return
+				}
+				_, err = f.Write([]byte("changed"))
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				done = true
+			})
+		}, func() {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !done {
+				t.Fatal("no compression reported: the test tests nothing")
+			}
+		}
 }
