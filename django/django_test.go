@@ -289,6 +289,9 @@ func TestBrowser(t *testing.T) {
 		if got := attr(dom, `p id="probe"`, "data-border"); got != "rgb(0, 128, 0)" {
 			t.Errorf("#dashboard's border-left-color is %q, want rgb(0, 128, 0), from %s", got, sheet)
 		}
+		if got := attr(dom, `p id="probe"`, "data-logo"); got != "120x40" {
+			t.Errorf("the logo's natural size is %q, want 120x40, from %s", got, url("img/logo.svg"))
+		}
 		if got := attr(dom, `p id="probe"`, "data-fonts"); !strings.Contains(got, "Dashboard:loaded") {
 			t.Errorf("fonts %q: want the family Dashboard loaded, from %s", got, url("fonts/dejavu-sans.ttf"))
 		}
