@@ -68,14 +68,15 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 	if p.cfg.KeepUnhashed {
 		perOutput = 2
 	}
-	addOutput := func(files []outFile, o Output, inPlace bool) []outFile {
+	// An output to write: never one in place (those are kept, below).
+	addOutput := func(files []outFile, o Output) []outFile {
 		was, ok := prev[o.Name]
-		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: hashedFile, inPlace: inPlace})
+		files = append(files, outFile{name: o.Path, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: hashedFile})
 		if p.cfg.KeepUnhashed {
 			// Trusted, a plain copy in place holds the bytes of the
 			// hashed name the manifest in place gives it: another hash,
 			// other bytes, however long.
-			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: plainFile, built: was == o.Path, linkTo: o.Path, inPlace: inPlace, differs: trusted && ok && was != o.Path})
+			files = append(files, outFile{name: o.Name, data: o.Data, size: o.Size(), load: o.load, from: o.from, kind: plainFile, built: was == o.Path, linkTo: o.Path, differs: trusted && ok && was != o.Path})
 		}
 		return files
 	}
@@ -102,7 +103,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 			next++
 			continue
 		}
-		files = addOutput(files, o, false)
+		files = addOutput(files, o)
 	}
 	files = append(files, siblings...)
 	// The two manifests are encoded at once, after compress has recorded
@@ -243,7 +244,7 @@ func (p *Project) write(ctx context.Context, res *Result, o *output) error {
 				files[i].inPlace = false
 			}
 			for _, i := range kept {
-				files = addOutput(files, res.Outputs[i], false)
+				files = addOutput(files, res.Outputs[i])
 			}
 			kept = nil
 		}
